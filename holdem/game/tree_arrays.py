@@ -107,13 +107,13 @@ class TableLayout:
             raise ValueError(
                 f"buckets_per_street has {len(buckets_per_street)} entries; the tree has {tree.n_streets} streets"
             )
-        offset = np.full(tree.n_nodes, -1, dtype=np.int64)
-        total = 0
-        for node in range(tree.n_nodes):
-            if tree.kind[node] != NODE_DECISION:
-                continue
-            offset[node] = total
-            total += int(buckets_per_street[tree.street[node]]) * int(tree.n_actions[node])
+        buckets = np.asarray(buckets_per_street, dtype=np.int64)
+        decision = tree.kind == NODE_DECISION
+        rows = np.zeros(tree.n_nodes, dtype=np.int64)
+        rows[decision] = buckets[tree.street[decision]] * tree.n_actions[decision].astype(np.int64)
+        ends = np.cumsum(rows)
+        offset = np.where(decision, ends - rows, -1).astype(np.int64)
+        total = int(ends[-1]) if tree.n_nodes else 0
         return cls(tuple(int(b) for b in buckets_per_street), offset, int(total))
 
     def table_bytes(self, dtype=np.float32) -> int:
