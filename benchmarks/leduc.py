@@ -1,0 +1,159 @@
+"""Leduc: our compiled ES-MCCFR against OpenSpiel's C++ ExternalSamplingMCCFRSolver, same wall time.
+
+Each solver trains for ``--seconds`` of its own training time (evaluation and
+compilation excluded; wall clock, or with ``--clock cpu`` the training
+thread's CPU time), one after the other in this process; at each
+checkpoint the exact exploitability of its average policy is computed
+(ours with :mod:`holdem.exploitability`, OpenSpiel's with
+``pyspiel.exploitability``).  Iterations are counted alike: one traversal per
+player.  Both rates are given per wall second and per CPU second of the
+training thread (``time.thread_time``), so a busy machine shows up as the gap
+between the two; the load average at the start is printed too.
+
+Prints one JSON object (figures plus the command that reproduces them).
+
+    python benchmarks/leduc.py [--seconds 10] [--checkpoints 1,3,10] [--seed 0] [--config configs/leduc.yaml]
+                               [--clock wall|cpu] [--with-vector-cfr]
+
+``--with-vector-cfr`` adds the small-game vector solvers of
+:mod:`holdem.mccfr.pcs` (public chance sampling, and chance enumerated) for
+the same time: different algorithms, reported under their own keys.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from holdem.config import load_config
+from holdem.exploitability import exploitability
+from holdem.games.leduc import leduc_game
+from holdem.mccfr.pcs import PCSParams, PCSSolver
+from holdem.mccfr.schedule import discounts_between
+from holdem.mccfr.solver import Solver, batch_seed
+
+REPO = Path(__file__).resolve().parent.parent
+OUR_BATCH = 20_000  # iterations between clock checks (~15 ms)
+OPENSPIEL_BATCH = 100
+CLOCK = {"cpu": False}  # checkpoints on the training thread's CPU time instead of wall time
+
+
+def run_ours(params, seconds: float, checkpoints: list[float], seed: int, batch: int) -> dict:
+    game = leduc_game()
+    warm = Solver(game, params)
+    warm.run_batch(0, 1000, 1)  # compile (or load the cache) outside the timed run
+    solver = Solver(game, params)
+    points = []
+    wall = cpu = 0.0
+    it = nodes = k = 0
+    todo = list(checkpoints)
+    while todo:
+        w0, c0 = time.perf_counter(), time.thread_time()
+        stats = solver.run_batch(it, batch, batch_seed(seed, k))
+        for d in discounts_between(params, it, it + batch):
+            solver.apply_discount(d.factor)
+        wall += time.perf_counter() - w0
+        cpu += time.thread_time() - c0
+        it += batch
+        k += 1
+        nodes += stats.nodes_visited
+        if (cpu if CLOCK["cpu"] else wall) >= todo[0]:
+            todo.pop(0)
+            points.append({"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "iterations": it,
+                           "exploitability": exploitability(game, solver.average_policy())})
+    return {"iterations": it, "iterations_per_second": it / wall, "iterations_per_cpu_second": it / cpu,
+            "nodes_per_second": nodes / wall, "checkpoints": points}
+
+
+def run_vector_cfr(params: PCSParams, seconds: float, checkpoints: list[float], seed: int, batch: int) -> dict:
+    game = leduc_game()
+    PCSSolver(game, params).run_batch(0, 2, 1)  # compile outside the timed run
+    solver = PCSSolver(game, params)
+    points = []
+    wall = cpu = 0.0
+    it = 0
+    todo = list(checkpoints)
+    while todo:
+        w0, c0 = time.perf_counter(), time.thread_time()
+        solver.run_batch(it, batch, seed)
+        wall += time.perf_counter() - w0
+        cpu += time.thread_time() - c0
+        it += batch
+        if (cpu if CLOCK["cpu"] else wall) >= todo[0]:
+            todo.pop(0)
+            points.append({"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "iterations": it,
+                           "exploitability": exploitability(game, solver.average_policy())})
+    return {"iterations": it, "iterations_per_second": it / wall, "iterations_per_cpu_second": it / cpu,
+            "checkpoints": points}
+
+
+def run_openspiel(seconds: float, checkpoints: list[float], seed: int) -> dict:
+    import pyspiel
+
+    game = pyspiel.load_game("leduc_poker")
+    solver = pyspiel.ExternalSamplingMCCFRSolver(game, seed, pyspiel.MCCFRAverageType.SIMPLE)
+    points = []
+    wall = cpu = 0.0
+    it = 0
+    todo = list(checkpoints)
+    while todo:
+        w0, c0 = time.perf_counter(), time.thread_time()
+        for _ in range(OPENSPIEL_BATCH):
+            solver.run_iteration()
+        wall += time.perf_counter() - w0
+        cpu += time.thread_time() - c0
+        it += OPENSPIEL_BATCH
+        if (cpu if CLOCK["cpu"] else wall) >= todo[0]:
+            todo.pop(0)
+            points.append({"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "iterations": it,
+                           "exploitability": pyspiel.exploitability(game, solver.average_policy())})
+    return {"iterations": it, "iterations_per_second": it / wall, "iterations_per_cpu_second": it / cpu,
+            "checkpoints": points}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--checkpoints", default="1,3,10", help="comma-separated training seconds")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--config", default=str(REPO / "configs" / "leduc.yaml"))
+    p.add_argument("--batch", type=int, default=OUR_BATCH, help="our iterations per batch")
+    p.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                   help="time checkpoints in wall seconds (default) or in CPU seconds of the training thread "
+                        "(one core's worth of work, for a machine shared with other jobs)")
+    p.add_argument("--skip-openspiel", action="store_true")
+    p.add_argument("--with-vector-cfr", action="store_true",
+                   help="also run the small-game vector solvers (holdem.mccfr.pcs): public chance sampling, and "
+                        "chance enumerated; not sampling methods like ES, so reported apart")
+    args = p.parse_args(argv)
+    checkpoints = sorted(float(x) for x in args.checkpoints.split(",") if float(x) <= args.seconds)
+    if not checkpoints or checkpoints[-1] < args.seconds:
+        checkpoints.append(args.seconds)
+    params = load_config(args.config).solver
+    CLOCK["cpu"] = args.clock == "cpu"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    result = {
+        "benchmark": "leduc_es_mccfr",
+        "command": "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__, os.getcwd())] + (argv if argv is not None else sys.argv[1:])),
+        "machine": {"cpus": os.cpu_count(), "load_average_1min_at_start": load, "python": platform.python_version()},
+        "clock": args.clock,
+        "solver_params": params.to_dict(),
+        "ours": run_ours(params, args.seconds, checkpoints, args.seed, args.batch),
+    }
+    if not args.skip_openspiel:
+        result["openspiel"] = run_openspiel(args.seconds, checkpoints, args.seed)
+    if args.with_vector_cfr:
+        result["ours_public_chance_sampling_dcfr"] = run_vector_cfr(PCSParams(), args.seconds, checkpoints, args.seed, 500)
+        result["ours_chance_enumerated_dcfr"] = run_vector_cfr(PCSParams(sample_public=False), args.seconds,
+                                                               checkpoints, args.seed, 50)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

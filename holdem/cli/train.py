@@ -1,0 +1,80 @@
+"""``holdem-train``: train a blueprint in this process (no supervisor, no workers).
+
+    holdem-train --config CONFIG [--iters N | --time-budget SECONDS] --logdir DIR
+                 [--seed S] [--batch-size B] [--snapshot-interval SECONDS] [--resume]
+                 [--buckets FILE]
+
+``--iters`` counts the iterations of this invocation (with ``--resume``: N
+more).  Seed and batch size come from the flag, else the config's ``seed`` /
+``batch_size``, else 0 / 10,000; a resumed run keeps its own (a different
+flag is an error, since exact resume needs the same batch grid).  Exit status:
+0 done, 1 runtime error (e.g. a damaged snapshot), 2 bad config or flags.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from holdem.config import ConfigError, exit_on_config_error, load_config
+from holdem.games.registry import make_game
+from holdem.mccfr.snapshot import SnapshotError
+from holdem.mccfr.trainer import DEFAULT_SNAPSHOT_INTERVAL, TrainOptions, Trainer
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="holdem-train", description="Train an MCCFR blueprint in this process.")
+    p.add_argument("--config", required=True, help="YAML config file or preset name (e.g. leduc, hu_small)")
+    budget = p.add_mutually_exclusive_group(required=True)
+    budget.add_argument("--iters", type=int, help="iterations to run in this invocation")
+    budget.add_argument("--time-budget", type=float, metavar="SECONDS", help="stop after this many seconds")
+    p.add_argument("--logdir", required=True, type=Path, help="directory for snapshots and events.jsonl")
+    p.add_argument("--seed", type=int, help="run seed (default: config's seed, else 0)")
+    p.add_argument("--batch-size", type=int, help="iterations per batch (default: config's batch_size, else 10000)")
+    p.add_argument("--snapshot-interval", type=float, default=DEFAULT_SNAPSHOT_INTERVAL, metavar="SECONDS",
+                   help=f"seconds between snapshots (default {DEFAULT_SNAPSHOT_INTERVAL:g}); a final one is always written")
+    p.add_argument("--resume", action="store_true", help="continue the run in --logdir from its latest snapshot")
+    p.add_argument("--buckets", help="Hold'em bucket file (overrides the config's buckets section)")
+    return p
+
+
+@exit_on_config_error
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    config = load_config(args.config)
+    try:
+        resuming = args.resume
+        options = TrainOptions(
+            logdir=args.logdir,
+            run_seed=args.seed if args.seed is not None else (None if resuming else config.seed),
+            batch_size=args.batch_size if args.batch_size is not None else (None if resuming else config.batch_size),
+            iterations=args.iters,
+            time_budget=args.time_budget,
+            snapshot_interval=args.snapshot_interval,
+            resume=resuming,
+        )
+        game = make_game(config, args.buckets)
+        trainer = Trainer(game, config.solver, options, config.to_dict())
+    except SnapshotError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    size = game.layout.size
+    print(f"{game.name}: {size:,} table entries, {2 * game.layout.table_bytes() / 2**20:,.1f} MiB "
+          f"(regret + strategy, float32)", file=sys.stderr)
+    result = trainer.run()
+    print(json.dumps({
+        "iteration": result.iteration,
+        "iterations_run": result.iterations_run,
+        "seconds": round(result.seconds, 3),
+        "iterations_per_second": round(result.iterations_run / result.seconds, 1) if result.seconds > 0 else None,
+        "snapshot": str(result.snapshot),
+        "stopped_by": result.stopped_by,
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""The compiled external-sampling MCCFR traversal over a flat betting tree.
+
+External sampling (Lanctot et al. 2009): in a traversal for seat ``i`` the
+deal is sampled (given), every action of ``i`` is explored, every other
+seat's action is sampled from its current strategy (regret matching, Hart &
+Mas-Colell 2000), and ``i``'s regrets are updated with the sampled
+counterfactual values.  The average strategy is accumulated at the other
+seats' nodes ("simple" averaging, as OpenSpiel's ExternalSamplingMCCFRSolver
+does), on the configured streets and iterations.
+
+Pluribus additions (Brown & Sandholm 2019, supplementary Algorithm 1): in a
+pruning traversal an action of ``i`` whose regret is at or below the threshold
+is skipped (neither explored nor updated) when it is prunable (the caller
+marks which are: not on the last street, not leading to a terminal); if that
+would skip every action at a node, none is skipped.  Regrets never fall
+below the floor.
+
+The recursion is an explicit stack holding only ``i``'s decision nodes (the
+other seats' nodes are a single sampled step, so they need no frame).  One
+iteration is one traversal per seat, each on its own dealt hand; the random
+stream of iteration ``t`` is derived from ``(seed, t)`` alone, so any
+contiguous run of iterations is reproducible on its own.
+
+Compilation choices: ``_nrt=False`` turns off numba's reference counting,
+whose atomic increments on every array argument cost a third of the run time
+(the kernel allocates nothing; its caller passes the stack arrays);
+``fastmath`` lets LLVM vectorise the small per-row loops (about 10%): results
+stay deterministic for a given machine and compiled binary, which is what
+reproducibility here means.
+"""
+from __future__ import annotations
+
+from numba import njit
+
+from holdem.game.tree_arrays import NODE_DECISION
+from holdem.mccfr.rng import mix, next_float, stream_state
+from holdem.mccfr.utility import terminal_utility
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False)
+def traverse(trav, kind, actor, street, n_actions, children, offset, pot, contrib, folded, fold_winner, single_pot,
+             prunable, average, prune, prune_threshold, regret_floor, regret, strategy, buckets, strength, hand, state,
+             st_node, st_row, st_a, st_sig, st_val, st_keep):
+    """One traversal for seat ``trav`` on deal ``hand`` of ``buckets``/``strength``; returns
+    (value, nodes visited, rng state).
+
+    Bit ``s`` of ``average`` set: accumulate the strategy on street ``s`` in this traversal.
+    """
+    depth = 0
+    node = 0
+    nodes = 0
+    val = 0.0
+    while True:
+        # descend: follow sampled actions, push a frame at every node of the traverser
+        while True:
+            nodes += 1
+            if kind[node] != NODE_DECISION:
+                val = terminal_utility(node, trav, kind, pot, contrib, folded, fold_winner, single_pot, strength, hand)
+                break
+            p = actor[node]
+            na = n_actions[node]
+            s = street[node]
+            row = offset[node] + buckets[hand, p, s] * na
+            pos = 0.0
+            for a in range(na):
+                r = regret[row + a]
+                if r > 0.0:
+                    pos += r
+            if p == trav:
+                if pos > 0.0:
+                    for a in range(na):
+                        r = regret[row + a]
+                        st_sig[depth, a] = r / pos if r > 0.0 else 0.0
+                else:
+                    for a in range(na):
+                        st_sig[depth, a] = 1.0 / na
+                first = 0
+                if prune:
+                    first = -1
+                    for a in range(na):
+                        keep = not (prunable[node, a] and regret[row + a] <= prune_threshold)
+                        st_keep[depth, a] = keep
+                        if keep and first < 0:
+                            first = a
+                    if first < 0:
+                        for a in range(na):
+                            st_keep[depth, a] = True
+                        first = 0
+                st_node[depth] = node
+                st_row[depth] = row
+                st_a[depth] = first
+                depth += 1
+                node = children[node, first]
+            else:
+                state, u = next_float(state)
+                if pos > 0.0:
+                    target = u * pos
+                    acc = 0.0
+                    chosen = -1
+                    last = 0
+                    for a in range(na):
+                        r = regret[row + a]
+                        if r > 0.0:
+                            last = a
+                            acc += r
+                            if target < acc:
+                                chosen = a
+                                break
+                    if chosen < 0:
+                        chosen = last  # u * pos rounded up to the total
+                    if (average >> s) & 1:
+                        for a in range(na):
+                            r = regret[row + a]
+                            if r > 0.0:
+                                strategy[row + a] += r / pos
+                else:
+                    chosen = int(u * na)
+                    if chosen >= na:
+                        chosen = na - 1
+                    if (average >> s) & 1:
+                        for a in range(na):
+                            strategy[row + a] += 1.0 / na
+                node = children[node, chosen]
+        # ascend: store the child's value, move to the next explored action or close the frame
+        while True:
+            if depth == 0:
+                return val, nodes, state
+            d = depth - 1
+            node = st_node[d]
+            a = st_a[d]
+            st_val[d, a] = val
+            na = n_actions[node]
+            nxt = a + 1
+            if prune:
+                while nxt < na and not st_keep[d, nxt]:
+                    nxt += 1
+            if nxt < na:
+                st_a[d] = nxt
+                node = children[node, nxt]
+                break
+            v = 0.0
+            row = st_row[d]
+            if prune:
+                for a in range(na):
+                    if st_keep[d, a]:
+                        v += st_sig[d, a] * st_val[d, a]
+                for a in range(na):
+                    if st_keep[d, a]:
+                        r = regret[row + a] + (st_val[d, a] - v)
+                        if r < regret_floor:
+                            r = regret_floor
+                        regret[row + a] = r
+            else:
+                for a in range(na):
+                    v += st_sig[d, a] * st_val[d, a]
+                for a in range(na):
+                    r = regret[row + a] + (st_val[d, a] - v)
+                    if r < regret_floor:
+                        r = regret_floor
+                    regret[row + a] = r
+            val = v
+            depth -= 1
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False)
+def run_iterations(kind, actor, street, n_actions, children, offset, pot, contrib, folded, fold_winner, single_pot,
+                   prunable, average_streets, regret, strategy, buckets, strength, first_hand, t0, n_iter, seed,
+                   prune_after, prune_probability, prune_threshold, regret_floor, strategy_interval,
+                   st_node, st_row, st_a, st_sig, st_val, st_keep, progress):
+    """Iterations ``t0 .. t0 + n_iter - 1``; seat ``p`` of iteration ``t0 + k`` plays hand
+    ``first_hand + k * P + p`` of ``buckets``/``strength``.  Adds to ``progress`` [iterations, nodes]
+    as it goes; returns the nodes visited.  ``average_streets``: bit s set = average street s."""
+    n_players = contrib.shape[1]
+    total = 0
+    for k in range(n_iter):
+        t = t0 + k
+        state = stream_state(mix(seed, t))
+        average = average_streets if t % strategy_interval == 0 else 0
+        may_prune = t >= prune_after and prune_probability > 0.0
+        for trav in range(n_players):
+            prune = False
+            if may_prune:
+                state, u = next_float(state)
+                prune = u < prune_probability
+            h = first_hand + k * n_players + trav
+            _, nodes, state = traverse(trav, kind, actor, street, n_actions, children, offset, pot, contrib, folded,
+                                       fold_winner, single_pot, prunable, average, prune, prune_threshold,
+                                       regret_floor, regret, strategy, buckets, strength, h, state,
+                                       st_node, st_row, st_a, st_sig, st_val, st_keep)
+            total += nodes
+            progress[1] += nodes
+        progress[0] += 1
+    return total

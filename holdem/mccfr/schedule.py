@@ -1,0 +1,56 @@
+"""When to discount: Pluribus's linear weighting as pure functions of iteration counts.
+
+Brown & Sandholm 2019 (Pluribus, supplementary): during the first phase,
+at the end of every discount interval, regrets and strategy sums are
+multiplied by t/(t+1), t being the number of intervals completed, which
+weights each iteration about linearly (Linear CFR, Brown & Sandholm 2019,
+AAAI).  Here intervals are counted in iterations: interval ``k`` ends at
+iteration ``k * discount_interval``, and discounts apply at interval ends at
+or before ``discount_until``.
+
+A discount is applied by whoever owns the tables once the batch containing
+the interval end is complete (batches are atomic; batch ``k`` covers
+``[k*B, (k+1)*B)``).  The trainer and the supervisor both call
+:func:`discounts_for_batches` with the iteration counts before and after a
+batch (or a group of batches) and apply the factors in order with
+:meth:`holdem.mccfr.tables.Tables.discount`.  It only counts whole grid
+batches, so a batch cut short at the end of a run applies its discounts when
+a resumed run completes it, exactly as an uninterrupted run does.  Same
+batches, same order, same factors: bit-identical tables.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from holdem.mccfr.params import MCCFRParams
+
+
+class Discount(NamedTuple):
+    at_iteration: int  # the interval end that triggers it
+    factor: float  # multiply regrets and strategy sums by this
+
+
+def discounts_between(params: MCCFRParams, it_before: int, it_after: int) -> list[Discount]:
+    """Discounts whose interval end lies in ``(it_before, it_after]``, in order."""
+    if it_before < 0 or it_after < it_before:
+        raise ValueError(f"bad iteration range ({it_before}, {it_after}]")
+    if not params.linear_weighting:
+        return []
+    step = params.discount_interval
+    last = min(it_after, params.discount_until)
+    first_k = it_before // step + 1
+    last_k = last // step
+    return [Discount(k * step, k / (k + 1)) for k in range(first_k, last_k + 1)]
+
+
+def discounts_applied(params: MCCFRParams, iteration: int) -> int:
+    """How many discounts a run has applied once ``iteration`` iterations are done (schedule state)."""
+    return len(discounts_between(params, 0, iteration))
+
+
+def discounts_for_batches(params: MCCFRParams, batch_size: int, it_before: int, it_after: int) -> list[Discount]:
+    """Discounts due when the iteration count goes from ``it_before`` to ``it_after`` by whole
+    batches of the grid ``[k*B, (k+1)*B)`` (a cut-short last batch counts once it is completed)."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    return discounts_between(params, it_before // batch_size * batch_size, it_after // batch_size * batch_size)

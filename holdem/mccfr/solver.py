@@ -1,0 +1,192 @@
+"""External-sampling MCCFR over a :class:`holdem.games.spec.GameSpec`: the Python face of the kernel.
+
+A batch of iterations is dealt in chunks of ``DEAL_CHUNK`` iterations (one
+dealer call per chunk, then one compiled kernel call that releases the GIL,
+so a worker's I/O thread keeps sending heartbeats).  Chunks are laid on a
+grid starting at ``batch_start`` (default: the batch's first iteration),
+chunk ``j``'s hands come from ``deal(deal_seed(seed, j), ...)``, and iteration
+``t``'s sampling stream from ``(seed, t)`` (:mod:`holdem.mccfr.kernel`).  So a
+batch is a pure function of (tables, first_iteration, iterations, seed), and
+a batch split in two calls with the same ``batch_start`` gives the same
+tables as the whole batch (what exact resume needs).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from holdem.game.tree_arrays import NODE_DECISION
+from holdem.games.spec import GameSpec
+from holdem.mccfr.kernel import run_iterations
+from holdem.mccfr.params import MCCFRParams
+from holdem.mccfr.rng import mix_py
+from holdem.mccfr.strategy import average_strategy, current_strategy
+from holdem.mccfr.tables import Tables
+from holdem.mccfr.utility import fold_winners, single_pot_nodes
+
+DEAL_CHUNK = 1024  # iterations per dealer call; part of the reproducibility contract, do not vary per run
+_DEAL_DOMAIN = 0x4445414C  # separates deal seeds from iteration streams derived from the same seed
+_ITER_DOMAIN = 0x49544552
+_BATCH_DOMAIN = 0x42415443
+
+
+def batch_seed(run_seed: int, batch_index: int) -> int:
+    """The seed of batch ``batch_index`` of a run (SplitMix64 of both); the only way batches are seeded."""
+    if batch_index < 0:
+        raise ValueError(f"batch_index must be >= 0, got {batch_index}")
+    return mix_py(mix_py(run_seed, _BATCH_DOMAIN), batch_index)
+
+
+def deal_seed(seed: int, chunk: int) -> int:
+    return mix_py(mix_py(seed, _DEAL_DOMAIN), chunk)
+
+
+def iteration_seed(seed: int) -> int:
+    """The seed the kernel derives iteration streams from (``mix(iteration_seed, t)``)."""
+    return mix_py(seed, _ITER_DOMAIN)
+
+
+@dataclass(frozen=True)
+class BatchStats:
+    iterations: int
+    nodes_visited: int
+    seconds: float
+
+
+def max_decision_depth(tree) -> int:
+    """Most decision nodes on any root-to-leaf path (bounds the traversal stack)."""
+    best = 0
+    stack = [(0, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if tree.kind[node] != NODE_DECISION:
+            best = max(best, depth)
+            continue
+        for a in range(int(tree.n_actions[node])):
+            stack.append((int(tree.children[node, a]), depth + 1))
+    return best
+
+
+def prunable_actions(tree, params: MCCFRParams) -> np.ndarray:
+    """bool[N, A]: actions a pruning traversal may skip (Pluribus's exemptions as configured)."""
+    mask = np.zeros(tree.children.shape, dtype=np.bool_)
+    last_street = tree.n_streets - 1
+    for node in tree.decision_nodes():
+        if tree.street[node] == last_street and not params.prune_last_street:
+            continue
+        for a in range(int(tree.n_actions[node])):
+            child = tree.children[node, a]
+            if tree.kind[child] != NODE_DECISION and not params.prune_terminal:
+                continue
+            mask[node, a] = True
+    return mask
+
+
+class Solver:
+    """Runs MCCFR batches on ``tables`` (allocated zeroed if None; never copied)."""
+
+    def __init__(self, game: GameSpec, params: MCCFRParams, tables: Tables | None = None):
+        self.game = game
+        self.params = params
+        layout = game.layout
+        self.tables = Tables.zeros(layout.size) if tables is None else tables
+        if self.tables.size != layout.size:
+            raise ValueError(
+                f"tables have {self.tables.size} entries but game {game.name!r} needs {layout.size}; "
+                "were they made for another game or abstraction?"
+            )
+        tree = game.tree
+        self._n_players = tree.n_players
+        self._n_streets = tree.n_streets
+        self._arrays = (
+            np.ascontiguousarray(tree.kind, dtype=np.int8),
+            np.ascontiguousarray(tree.actor, dtype=np.int8),
+            np.ascontiguousarray(tree.street, dtype=np.int8),
+            np.ascontiguousarray(tree.n_actions, dtype=np.int8),
+            np.ascontiguousarray(tree.children, dtype=np.int32),
+            np.ascontiguousarray(layout.offset, dtype=np.int64),
+            np.ascontiguousarray(tree.pot, dtype=np.int64),
+            np.ascontiguousarray(tree.contrib, dtype=np.int64),
+            np.ascontiguousarray(tree.folded, dtype=np.bool_),
+            fold_winners(tree),
+            single_pot_nodes(tree),
+            prunable_actions(tree, params),
+        )
+        self._average = sum(1 << s for s in params.average_streets if s < self._n_streets)
+        depth = max_decision_depth(tree) + 1
+        width = tree.max_actions
+        self._stack = (
+            np.zeros(depth, dtype=np.int64), np.zeros(depth, dtype=np.int64), np.zeros(depth, dtype=np.int64),
+            np.zeros((depth, width), dtype=np.float64), np.zeros((depth, width), dtype=np.float64),
+            np.zeros((depth, width), dtype=np.bool_),
+        )
+        # [iterations done, nodes visited] of the batch in progress; readable from another thread
+        self.progress = np.zeros(2, dtype=np.int64)
+        self._check_dealer()
+
+    def _check_dealer(self) -> None:
+        dealer = self.game.dealer
+        big_b, big_s = dealer.deal(12345, 8)
+        small_b, small_s = dealer.deal(12345, 3)
+        shape = (self._n_players, self._n_streets)
+        if big_b.shape != (8,) + shape or big_s.shape != (8, self._n_players):
+            raise ValueError(
+                f"dealer of {self.game.name!r} returned buckets {big_b.shape} and strength {big_s.shape}; "
+                f"expected (n, {shape[0]}, {shape[1]}) and (n, {shape[0]})"
+            )
+        if not (np.array_equal(big_b[:3], small_b) and np.array_equal(big_s[:3], small_s)):
+            raise ValueError(
+                f"dealer of {self.game.name!r} is not prefix-stable: deal(seed, 3) differs from deal(seed, 8)[:3]; "
+                "draw hands one after the other from a single generator seeded by seed"
+            )
+        limits = np.asarray(self.game.layout.buckets_per_street[: self._n_streets])
+        if (big_b < 0).any() or (big_b >= limits).any():
+            raise ValueError(f"dealer of {self.game.name!r} returned buckets outside 0..{list(limits - 1)}")
+
+    def run_batch(self, first_iteration: int, iterations: int, seed: int, batch_start: int | None = None) -> BatchStats:
+        """Run iterations ``first_iteration .. first_iteration + iterations - 1`` in place on the tables.
+
+        ``batch_start`` anchors the deal grid (pass the batch's own first iteration
+        when finishing a batch that was cut short; default ``first_iteration``).
+        """
+        if iterations < 0 or first_iteration < 0:
+            raise ValueError(f"bad batch: first_iteration={first_iteration}, iterations={iterations}")
+        start = first_iteration if batch_start is None else batch_start
+        if start > first_iteration:
+            raise ValueError(f"batch_start {start} is after first_iteration {first_iteration}")
+        p = self.params
+        t_seed = iteration_seed(seed)
+        self.progress[:] = 0
+        began = time.perf_counter()
+        nodes = 0
+        t = first_iteration
+        end = first_iteration + iterations
+        n_players = self._n_players
+        while t < end:
+            chunk = (t - start) // DEAL_CHUNK
+            chunk_lo = start + chunk * DEAL_CHUNK
+            hi = min(end, chunk_lo + DEAL_CHUNK)
+            buckets, strength = self.game.dealer.deal(deal_seed(seed, chunk), (hi - chunk_lo) * n_players)
+            nodes += run_iterations(
+                *self._arrays, self._average, self.tables.regret, self.tables.strategy,
+                np.ascontiguousarray(buckets, dtype=np.int32), np.ascontiguousarray(strength, dtype=np.int64),
+                (t - chunk_lo) * n_players, t, hi - t, t_seed,
+                p.prune_after, p.prune_probability, p.prune_threshold, p.regret_floor, p.strategy_interval,
+                *self._stack, self.progress,
+            )
+            t = hi
+        return BatchStats(iterations, int(nodes), time.perf_counter() - began)
+
+    def apply_discount(self, factor: float) -> None:
+        """Multiply regrets and strategy sums by ``factor`` (see :mod:`holdem.mccfr.schedule`)."""
+        self.tables.discount(factor)
+
+    def average_policy(self) -> np.ndarray:
+        """float64[layout.size]: the average strategy (see :mod:`holdem.mccfr.strategy`)."""
+        return average_strategy(self.game.tree, self.game.layout, self.tables.regret, self.tables.strategy)
+
+    def current_policy(self) -> np.ndarray:
+        """float64[layout.size]: the regret-matching strategy."""
+        return current_strategy(self.game.tree, self.game.layout, self.tables.regret)

@@ -1,0 +1,137 @@
+"""Snapshots: round trip, atomic layout, and clear errors for missing, truncated or corrupt files."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from holdem.mccfr.snapshot import (
+    LATEST_FILE,
+    MANIFEST_FILE,
+    TABLES_FILE,
+    SnapshotError,
+    latest_snapshot,
+    read_manifest,
+    read_snapshot,
+    write_snapshot,
+)
+from holdem.mccfr.tables import Tables
+
+
+def _tables(n=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    return Tables(rng.standard_normal(n).astype(np.float32), rng.random(n).astype(np.float32))
+
+
+def test_round_trip_and_latest(tmp_path):
+    t = _tables()
+    path = write_snapshot(tmp_path, 1500, t, {"game": "leduc", "note": [1, 2]})
+    assert path == tmp_path / "snapshots" / "1500"
+    assert (tmp_path / LATEST_FILE).read_text().strip() == "snapshots/1500"
+    loaded, manifest = read_snapshot(tmp_path)
+    assert np.array_equal(loaded.regret, t.regret) and np.array_equal(loaded.strategy, t.strategy)
+    assert manifest["game"] == "leduc" and manifest["iteration"] == 1500 and manifest["note"] == [1, 2]
+    assert manifest["tables"]["regret"] == {"size": 1000, "dtype": "float32"}
+    # a second snapshot moves latest; the first stays readable by its directory
+    write_snapshot(tmp_path, 3000, _tables(seed=1), {"game": "leduc"})
+    assert latest_snapshot(tmp_path) == tmp_path / "snapshots" / "3000"
+    old, _ = read_snapshot(path)
+    assert np.array_equal(old.regret, t.regret)
+    # no temporary directories or files left behind
+    assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == ["1500", "3000"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_files_are_plain_numpy_and_json(tmp_path):
+    t = _tables(10)
+    path = write_snapshot(tmp_path, 7, t, {})
+    with np.load(path / TABLES_FILE, allow_pickle=False) as z:
+        assert np.array_equal(z["regret"], t.regret)
+    json.loads((path / MANIFEST_FILE).read_text())
+
+
+def test_read_into_existing_arrays(tmp_path):
+    t = _tables()
+    write_snapshot(tmp_path, 1, t, {})
+    dest = Tables.zeros(1000)
+    regret = dest.regret
+    got, _ = read_snapshot(tmp_path, into=dest)
+    assert got is dest and dest.regret is regret and np.array_equal(regret, t.regret)
+    with pytest.raises(SnapshotError, match="destination has 999"):
+        read_snapshot(tmp_path, into=Tables.zeros(999))
+
+
+def test_rewriting_the_same_iteration_replaces_it(tmp_path):
+    write_snapshot(tmp_path, 5, _tables(seed=1), {"v": 1})
+    write_snapshot(tmp_path, 5, _tables(seed=2), {"v": 2})
+    t, m = read_snapshot(tmp_path)
+    assert m["v"] == 2 and np.array_equal(t.regret, _tables(seed=2).regret)
+
+
+def test_missing_snapshot(tmp_path):
+    with pytest.raises(SnapshotError, match="no snapshot"):
+        read_snapshot(tmp_path)
+
+
+def test_truncated_tables(tmp_path):
+    path = write_snapshot(tmp_path, 1, _tables(), {})
+    data = (path / TABLES_FILE).read_bytes()
+    for cut in (len(data) // 2, len(data) - 10, 100):
+        (path / TABLES_FILE).write_bytes(data[:cut])
+        with pytest.raises(SnapshotError, match="truncated or corrupt"):
+            read_snapshot(tmp_path)
+
+
+def test_corrupt_table_bytes_fail_the_crc(tmp_path):
+    path = write_snapshot(tmp_path, 1, _tables(), {})
+    data = bytearray((path / TABLES_FILE).read_bytes())
+    data[len(data) // 3] ^= 0xFF  # inside regret's data
+    (path / TABLES_FILE).write_bytes(bytes(data))
+    with pytest.raises(SnapshotError, match="corrupt"):
+        read_snapshot(tmp_path)
+
+
+def test_wrong_array_in_file(tmp_path):
+    path = write_snapshot(tmp_path, 1, _tables(), {})
+    with open(path / TABLES_FILE, "wb") as f:
+        np.savez(f, regret=np.zeros(1000, dtype=np.float64), strategy=np.zeros(1000, dtype=np.float32))
+    with pytest.raises(SnapshotError, match="inconsistent"):
+        read_snapshot(tmp_path)
+    with zipfile.ZipFile(path / TABLES_FILE, "w") as z:
+        z.writestr("other.npy", b"")
+    with pytest.raises(SnapshotError, match="no 'regret' array"):
+        read_snapshot(tmp_path)
+
+
+def test_manifest_problems(tmp_path):
+    path = write_snapshot(tmp_path, 1, _tables(), {})
+    text = (path / MANIFEST_FILE).read_text()
+    (path / MANIFEST_FILE).write_text(text[: len(text) // 2])
+    with pytest.raises(SnapshotError, match="not valid JSON"):
+        read_manifest(tmp_path)
+    (path / MANIFEST_FILE).write_text(json.dumps({**json.loads(text), "format_version": 99}))
+    with pytest.raises(SnapshotError, match="format_version"):
+        read_manifest(tmp_path)
+    (path / MANIFEST_FILE).unlink()
+    with pytest.raises(SnapshotError, match="missing"):
+        read_snapshot(path)
+
+
+def test_latest_pointing_nowhere(tmp_path):
+    write_snapshot(tmp_path, 1, _tables(), {})
+    (tmp_path / LATEST_FILE).write_text("snapshots/42\n")
+    with pytest.raises(SnapshotError, match="does not exist"):
+        read_snapshot(tmp_path)
+    (tmp_path / LATEST_FILE).write_text("../../etc\n")
+    with pytest.raises(SnapshotError, match="corrupt"):
+        read_snapshot(tmp_path)
+
+
+def test_unserialisable_manifest_leaves_nothing(tmp_path):
+    write_snapshot(tmp_path, 1, _tables(), {})
+    with pytest.raises(TypeError):
+        write_snapshot(tmp_path, 2, _tables(), {"bad": object()})
+    assert latest_snapshot(tmp_path) == tmp_path / "snapshots" / "1"
+    assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == ["1"]
