@@ -6,8 +6,42 @@
     holdem-policy value DIR [--current]
         Kuhn/Leduc: exact exploitability (OpenSpiel's definition, chips per hand),
         NashConv and each seat's value, as JSON.
-    holdem-policy show DIR ...
-        Hold'em strategy browser: not implemented yet (subcommand reserved).
+    holdem-policy show DIR --hand AsAd [--board "Kh 7d 2c"] [--history "r250 c / x"] [--seat N]
+                       [--buckets FILE] [--json]
+        Hold'em: the blueprint's action probabilities in one situation: the
+        abstract node the history maps to, the bucket of the hand, and each
+        abstract action with its concrete amount and probability.
+    holdem-policy show DIR --preflop [--history "r250"] [--seat N] [--buckets FILE] [--json]
+        Hold'em: 13x13 grids of the seat to act's probability of folding,
+        checking/calling and raising (all sizes together) with each of the
+        169 starting-hand classes; with no history, the first actor's
+        (heads-up: the button's).
+
+The probabilities are those of :class:`holdem.blueprint.Blueprint`: the
+average strategy on the streets whose average the run accumulated
+(``solver.average_streets``), the current (regret-matching) strategy on the
+others.
+
+Seats follow the betting tree: the button is seat 0 (heads-up it posts the
+small blind and acts first preflop), then clockwise.  ``--hand`` belongs to
+the seat to act after the history (``--seat`` may name it, as a check).
+
+History syntax (``--history``): actions in order, separated by spaces;
+``/`` closes a street (required between streets, optional at the end)::
+
+    f        fold
+    x        check (not legal when facing a bet)
+    c        check or call
+    rN, bN   raise / bet to N chips: the seat's total bet on this street
+             (N may be given in big blinds: r2.5bb)
+    a        all-in (a raise to the whole stack)
+
+e.g. ``"r250 c / x r500 c / x x /"`` (heads-up, blinds 50/100: the button
+raises to 250, the big blind calls; on the flop the big blind checks, the
+button bets 500, called; both check the turn; now the river).  Every step is
+checked by the rules engine (:mod:`holdem.game.engine`); an illegal one is
+reported with its position and what was legal.  ``--board`` must show
+exactly the cards of the street the history reaches (0, 3, 4 or 5).
 
 DIR is a log directory (its ``latest`` snapshot is read) or a snapshot
 directory.  Exit status: 0 ok, 1 unreadable snapshot, 2 bad arguments.
@@ -17,12 +51,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Sequence
 
+from holdem.blueprint import Blueprint, BlueprintError
+from holdem.cards import RANKS, format_cards, parse_cards
 from holdem.config import ConfigError, config_from_dict
 from holdem.exploitability import best_response_values, policy_values
+from holdem.game.engine import (
+    BOARD_CARDS,
+    BOARD_CARDS_VISIBLE,
+    HOLE_CARDS,
+    PREFLOP,
+    STREET_NAMES,
+    ActionKind,
+    HandState,
+    IllegalAction,
+)
+from holdem.game.tree_arrays import ACTION_CHECK_CALL, ACTION_FOLD
 from holdem.games.registry import make_game
 from holdem.games.spec import GameSpec
 from holdem.mccfr.snapshot import SnapshotError, read_snapshot
@@ -43,9 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("value", help="exact exploitability of a small game's policy")
     val.add_argument("dir", type=Path, help="log directory or snapshot directory")
     val.add_argument("--current", action="store_true", help="evaluate the current (regret-matching) policy")
-    show = sub.add_parser("show", help="browse a Hold'em strategy (not implemented yet)")
-    show.add_argument("dir", type=Path)
-    show.add_argument("rest", nargs=argparse.REMAINDER)
+    show = sub.add_parser("show", help="a Hold'em blueprint's action probabilities in a situation, or its preflop grid")
+    show.add_argument("dir", type=Path, help="log directory or snapshot directory")
+    what = show.add_mutually_exclusive_group()  # one is needed: show_main says so (exit 2)
+    what.add_argument("--hand", help="the two hole cards of the seat to act, e.g. AsAd")
+    what.add_argument("--preflop", action="store_true",
+                      help="13x13 fold/call/raise grids of the seat to act over the 169 starting-hand classes")
+    show.add_argument("--board", default="", help="the board cards of the street the history reaches, e.g. 'Kh 7d 2c'")
+    show.add_argument("--history", default="",
+                      help="actions so far: f, x, c, rN (raise to N), a; '/' between streets (e.g. 'r250 c / x')")
+    show.add_argument("--seat", type=int, help="the seat to act (button = seat 0), checked against the history")
+    show.add_argument("--buckets", type=Path, help="bucket file of the run (default: the one its manifest records)")
+    show.add_argument("--json", action="store_true", help="print JSON instead of text")
     return p
 
 
@@ -76,11 +135,410 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+# --------------------------------------------------------------------------------------
+# show: Hold'em situations
+
+
+class ShowError(ValueError):
+    """A situation that cannot be shown; the message names the bad input and what would work."""
+
+
+GRID_RANKS = RANKS[::-1]  # "AKQJT98765432": the grid's rows and columns, aces first
+_RAISE_TOKEN = re.compile(r"^[rb](\d+(?:\.\d+)?)(bb)?$")
+_TOKEN_HELP = "f (fold), x (check), c (check/call), rN or bN (raise/bet to N chips, or r2.5bb), a (all-in)"
+STREET_SEPARATOR = "/"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One action of a ``--history``: its text, its 1-based position, and the street segment it was written in."""
+
+    token: str
+    number: int
+    segment: int
+
+
+def parse_history(text: str) -> list[list[Step]]:
+    """Split a history into street segments of steps (see the module docstring); no rules checked yet."""
+    segments: list[list[Step]] = []
+    number = 0
+    for i, part in enumerate(text.split(STREET_SEPARATOR)):
+        steps = []
+        for token in part.replace(",", " ").split():
+            number += 1
+            steps.append(Step(token.lower(), number, i))
+        segments.append(steps)
+    return segments
+
+
+def _apply_step(state, step: Step, big_blind: int) -> None:
+    """Apply one history step to ``state`` in place; ShowError naming the step and what was legal."""
+    where = f"--history step {step.number} ({step.token!r})"
+    legal = state.legal()
+    try:
+        if step.token == "f":
+            state.fold()
+        elif step.token == "x":
+            if not legal.can_check:
+                raise ShowError(f"{where}: seat {legal.seat} cannot check, it faces a bet "
+                                f"(call {legal.call_amount}); legal: {legal.describe()}")
+            state.check_or_call()
+        elif step.token == "c":
+            state.check_or_call()
+        elif step.token == "a":
+            if not legal.can_raise:
+                raise ShowError(f"{where}: seat {legal.seat} may not raise; legal: {legal.describe()} "
+                                "(write c for a call that puts the seat all-in)")
+            state.raise_to(legal.max_raise_to)
+        else:
+            m = _RAISE_TOKEN.match(step.token)
+            if m is None:
+                raise ShowError(f"{where}: not an action; write {_TOKEN_HELP}, '/' between streets")
+            chips = float(m.group(1)) * (big_blind if m.group(2) else 1)
+            if chips != int(chips):
+                raise ShowError(f"{where}: {chips:g} is not a whole number of chips; legal: {legal.describe()}")
+            state.raise_to(int(chips))
+    except IllegalAction as e:
+        raise ShowError(f"{where}: {e}") from None
+
+
+def _filler_cards(used: set[int], count: int) -> list[int]:
+    """The ``count`` lowest card codes not in ``used`` (the unseen cards of a shown situation are arbitrary)."""
+    out = [c for c in range(52) if c not in used][:count]
+    used.update(out)
+    return out
+
+
+def _deal_cards(config, seat: int | None, hole: Sequence[int],
+                board: Sequence[int]) -> tuple[list[list[int]], list[int]]:
+    """Holes for every seat and a 5-card board: ``hole`` at ``seat``, ``board`` first, filler elsewhere."""
+    used = set(hole) | set(board)
+    holes = [list(hole) if s == seat else _filler_cards(used, HOLE_CARDS) for s in range(config.players)]
+    return holes, list(board) + _filler_cards(used, BOARD_CARDS - len(board))
+
+
+def replay_history(config, segments: list[list[Step]], seat: int | None = None, hole: Sequence[int] = (),
+                   board: Sequence[int] = ()) -> HandState:
+    """The :class:`HandState` after ``segments`` (button at seat 0), every step and street boundary checked.
+
+    ``hole`` goes to ``seat`` (unseen cards are filler: the betting does not
+    depend on them).  Raises ShowError naming the first bad step.
+    """
+    holes, full_board = _deal_cards(config, seat, list(hole), list(board))
+    state = HandState.start(config, holes, full_board, button=0)
+    last = None
+    for i, steps in enumerate(segments):
+        if i > 0 and not state.is_over and state.street < i:
+            after = f"after step {last.number} ({last.token!r})" if last else "at the start"
+            raise ShowError(
+                f"--history: '/' {after} closes the {STREET_NAMES[state.street]}, but its betting is not over: "
+                f"seat {state.actor} is to act ({state.legal().describe()})"
+            )
+        for step in steps:
+            if state.is_over:
+                raise ShowError(f"--history step {step.number} ({step.token!r}): the hand is already over")
+            if state.street > step.segment:
+                ended = f"after step {last.number} ({last.token!r})" if last else "before the first step"
+                raise ShowError(
+                    f"--history step {step.number} ({step.token!r}): the {STREET_NAMES[step.segment]} betting ended "
+                    f"{ended}; write '/' before step {step.number} to start the {STREET_NAMES[state.street]}"
+                )
+            _apply_step(state, step, config.big_blind)
+            last = step
+    if state.is_over:
+        raise ShowError("--history: the hand is over after this history; there is no decision to show")
+    return state
+
+
+def _token(choice, legal) -> str:
+    if choice.kind == ActionKind.FOLD:
+        return "f"
+    if choice.kind == ActionKind.CHECK_CALL:
+        return "c" if choice.amount else "x"
+    return "a" if choice.amount == legal.max_raise_to else f"r{choice.amount}"
+
+
+def _describe_choice(choice, legal, facing_bet: bool) -> str:
+    if choice.kind == ActionKind.FOLD:
+        return "fold"
+    if choice.kind == ActionKind.CHECK_CALL:
+        return f"call {choice.amount}" if choice.amount else "check"
+    if choice.amount == legal.max_raise_to:
+        return f"all-in to {choice.amount}"
+    return f"raise to {choice.amount}" if facing_bet else f"bet {choice.amount}"
+
+
+def compact_history(state) -> list[str]:
+    """``state``'s history in ``--history`` syntax (raises as rN, '/' between streets)."""
+    out: list[str] = []
+    for i, action in enumerate(state.history):
+        if i > 0 and action.street != state.history[i - 1].street:
+            out.append(STREET_SEPARATOR)
+        if action.kind == ActionKind.FOLD:
+            out.append("f")
+        elif action.kind == ActionKind.RAISE:
+            out.append(f"r{action.amount}")
+        else:
+            out.append("c" if action.amount else "x")
+    return out
+
+
+def _tree_token(tree, node: int, a: int) -> str:
+    kind = int(tree.action_kind[node, a])
+    amount = int(tree.action_amount[node, a])
+    if kind == ACTION_FOLD:
+        return "f"
+    if kind == ACTION_CHECK_CALL:
+        return "c" if amount else "x"
+    return f"r{amount}"
+
+
+def abstract_history(bp, state, seat: int) -> list[str]:
+    """The history as the blueprint maps it onto its tree, in ``--history`` syntax ('?' once off the tree)."""
+    tree = bp.tree
+    nodes = bp.path(state, seat)
+    out: list[str] = []
+    for i in range(len(nodes) - 1):
+        node, child = nodes[i], nodes[i + 1]
+        if i > 0 and state.history[i].street != state.history[i - 1].street:
+            out.append(STREET_SEPARATOR)
+        a = bp.action_index(node, child) if node >= 0 and child >= 0 else -1
+        out.append(_tree_token(tree, node, a) if a >= 0 else "?")
+    return out
+
+
+def _strategy_name(bp, street: int) -> str:
+    return "average" if street in bp.average_streets else "current"
+
+
+def _choices_json(decision, state) -> list[dict[str, Any]]:
+    legal = state.legal()
+    facing_bet = max(state.street_bets) > 0  # preflop the blinds are the opening bet
+    return [
+        {"token": _token(c, legal), "action": _describe_choice(c, legal, facing_bet), "kind": c.kind.name.lower(),
+         "amount": int(c.amount), "probability": float(c.probability), "abstract_action": int(c.abstract_action)}
+        for c in decision.choices
+    ]
+
+
+def _header(bp) -> dict[str, Any]:
+    g = bp.game_config
+    return {
+        "snapshot": bp.source,
+        "iteration": bp.iteration,
+        "players": g.players,
+        "stacks": list(g.stacks),
+        "blinds": [g.small_blind, g.big_blind],
+        "ante": g.ante,
+        "average_streets": list(bp.average_streets),
+    }
+
+
+def show_situation(bp, hand: str, board: str = "", history: str = "", seat: int | None = None) -> dict[str, Any]:
+    """The blueprint's decision for ``hand`` after ``history`` on ``board``, as a JSON-ready dict.
+
+    Raises ShowError for a bad hand, board, history or seat.
+    """
+    config = bp.game_config
+    try:
+        hole = parse_cards(hand)
+    except ValueError as e:
+        raise ShowError(f"--hand: {e}") from None
+    if len(hole) != 2:
+        raise ShowError(f"--hand: give exactly two hole cards, e.g. AsAd; got {len(hole)} in {hand!r}")
+    try:
+        shown = parse_cards(board)
+        parse_cards(hand + " " + board)  # a card in both is a duplicate
+    except ValueError as e:
+        raise ShowError(f"--board: {e}") from None
+    if len(shown) not in BOARD_CARDS_VISIBLE:
+        raise ShowError(f"--board: give 0, 3, 4 or 5 cards (the street the history reaches); got {len(shown)}")
+    segments = parse_history(history)
+    probe = replay_history(config, segments)  # whose turn it is does not depend on the cards
+    actor = probe.actor
+    _check_seat(seat, actor, config.players)
+    state = replay_history(config, segments, actor, hole, shown)
+    want = BOARD_CARDS_VISIBLE[state.street]
+    if len(shown) != want:
+        raise ShowError(
+            f"--board: the history reaches the {STREET_NAMES[state.street]}, which shows {want} board cards; "
+            f"--board gives {len(shown)}"
+        )
+    decision = bp.action_probabilities(state, actor)
+    legal = state.legal()
+    out = _header(bp)
+    out.update({
+        "seat": actor,
+        "hand": format_cards(hole, ""),
+        "board": format_cards(shown),
+        "street": STREET_NAMES[state.street],
+        "history": compact_history(state),
+        "abstract_history": abstract_history(bp, state, actor),
+        "on_tree": decision.on_tree,
+        "node": int(decision.node),
+        "pot": state.pot,
+        "legal": legal.describe(),
+    })
+    if decision.on_tree:
+        node = decision.node
+        street = int(bp.tree.street[node])
+        out.update({
+            "abstract_pot": int(bp.tree.pot[node]),
+            "bucket": int(decision.bucket),
+            "buckets": int(bp.layout.buckets_per_street[street]),
+            "strategy": _strategy_name(bp, street),
+        })
+    else:
+        out.update({"bucket": None, "strategy": "off-tree fallback: check or call"})
+    out["actions"] = _choices_json(decision, state)
+    return out
+
+
+def _check_seat(seat: int | None, actor: int, players: int) -> None:
+    if seat is None:
+        return
+    if not 0 <= seat < players:
+        raise ShowError(f"--seat {seat}: seats are 0..{players - 1} (the button is seat 0)")
+    if seat != actor:
+        raise ShowError(f"--seat {seat} is not to act after this history; seat {actor} is "
+                        "(the history decides whose turn it is; drop --seat or change --history)")
+
+
+def grid_cell(name: str) -> tuple[int, int]:
+    """(row, column) of a class name in the 13x13 grid: pairs on the diagonal, suited above it, offsuit below."""
+    hi, lo = GRID_RANKS.index(name[0]), GRID_RANKS.index(name[1])
+    if len(name) == 2 or name[2] == "s":
+        return hi, lo
+    return lo, hi
+
+
+def show_preflop(bp, history: str = "", seat: int | None = None) -> dict[str, Any]:
+    """Fold / check-call / raise probabilities of the seat to act after a preflop ``history``, per class."""
+    from holdem.isomorphism import N_PREFLOP_CLASSES, canonical, preflop_class_name  # compiled tables: load on use
+
+    config = bp.game_config
+    segments = parse_history(history)
+    probe = replay_history(config, segments)
+    if probe.street != PREFLOP:
+        raise ShowError("--preflop: the history leaves the preflop; give a preflop history (no '/')")
+    actor = probe.actor
+    _check_seat(seat, actor, config.players)
+    kinds = {"fold": ActionKind.FOLD, "call": ActionKind.CHECK_CALL, "raise": ActionKind.RAISE}
+    grid = {k: [[0.0] * len(GRID_RANKS) for _ in GRID_RANKS] for k in kinds}
+    classes: dict[str, Any] = {}
+    actions = node = state = strategy = None
+    for c in range(N_PREFLOP_CLASSES):
+        hole, _ = canonical(c, 0)
+        state = replay_history(config, segments, actor, list(hole), [])
+        decision = bp.action_probabilities(state, actor)
+        name = preflop_class_name(c)
+        row, col = grid_cell(name)
+        entry: dict[str, Any] = {"bucket": int(decision.bucket)}
+        for key, kind in kinds.items():
+            p = float(sum(ch.probability for ch in decision.choices if ch.kind == kind))
+            entry[key] = p
+            grid[key][row][col] = p
+        entry["probabilities"] = [float(ch.probability) for ch in decision.choices]
+        classes[name] = entry
+        if actions is None:
+            node = int(decision.node)
+            actions = [{k: v for k, v in a.items() if k != "probability"} for a in _choices_json(decision, state)]
+            strategy = _strategy_name(bp, PREFLOP) if decision.on_tree else "off-tree fallback: check or call"
+    out = _header(bp)
+    out.update({
+        "seat": actor,
+        "history": compact_history(state),
+        "abstract_history": abstract_history(bp, state, actor),
+        "node": node,
+        "strategy": strategy,
+        "actions": actions,
+        "classes": classes,
+        "grid": {"ranks": GRID_RANKS, **grid},
+    })
+    return out
+
+
+def _print_situation(out: dict[str, Any]) -> None:
+    stacks = "/".join(str(s) for s in out["stacks"])
+    g = f"{out['players']} players, stacks {stacks}, blinds {out['blinds'][0]}/{out['blinds'][1]}"
+    if out["ante"]:
+        g += f", ante {out['ante']}"
+    print(f"snapshot  {out['snapshot']} (iteration {out['iteration']:,})" if out["iteration"] is not None
+          else f"snapshot  {out['snapshot']}")
+    print(f"game      {g}; the button is seat 0")
+    print(f"hand      seat {out['seat']}: {out['hand']}   board: {out['board'] or '-'}   ({out['street']})")
+    if out["history"]:
+        print("history   " + " ".join(out["history"]))
+        print("abstract  " + " ".join(out["abstract_history"]) + "   (the history as the blueprint maps it)")
+    if out["on_tree"]:
+        print(f"node      {out['node']}, pot {out['pot']} (abstract pot {out['abstract_pot']})")
+        print(f"bucket    {out['bucket']} of {out['buckets']} on the {out['street']}")
+        print(f"strategy  {out['strategy']}")
+    else:
+        print("node      off the abstract tree: the blueprint checks or calls")
+    print(f"legal     {out['legal']}")
+    print()
+    print(f"  {'action':<8} {'':<22} {'amount':>8}  {'probability':>11}")
+    for a in out["actions"]:
+        print(f"  {a['token']:<8} {a['action']:<22} {a['amount']:>8}  {a['probability']:>11.4f}")
+
+
+def _print_preflop(out: dict[str, Any]) -> None:
+    print(f"snapshot  {out['snapshot']} (iteration {out['iteration']:,})" if out["iteration"] is not None
+          else f"snapshot  {out['snapshot']}")
+    after = " ".join(out["history"]) or "no action yet"
+    print(f"seat {out['seat']} to act preflop ({after}); node {out['node']}, {out['strategy']} strategy")
+    print("actions   " + ", ".join(f"{a['token']} ({a['action']})" for a in out["actions"]))
+    print("grid: suited hands above the diagonal, offsuit below; percent")
+    for key in ("fold", "call", "raise"):
+        print()
+        print(f"{key} %" + "".join(f"{r:>6}" for r in GRID_RANKS))
+        for i, r in enumerate(GRID_RANKS):
+            print(f"{r:<6}" + "".join(f"{100 * p:6.1f}" for p in out["grid"][key][i]))
+
+
+def show_main(args) -> int:
+    if args.hand is None and not args.preflop:
+        print("error: 'show' needs --hand CARDS (one situation, e.g. --hand AsAd) or --preflop (the 13x13 grid)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if args.buckets is not None and not args.buckets.is_file():
+        print(f"error: --buckets {args.buckets}: no such file (the run's bucket file; see holdem-buckets)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if args.preflop and args.board:
+        print("error: --preflop shows the preflop: drop --board", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        bp = Blueprint.load(args.dir, args.buckets)
+    except BlueprintError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    if not bp.is_holdem:
+        print(f"error: 'show' works for Hold'em snapshots; this one is {bp.game.name} "
+              "(use 'holdem-policy export' or 'value')", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.preflop:
+            out = show_preflop(bp, args.history, args.seat)
+        else:
+            out = show_situation(bp, args.hand, args.board, args.history, args.seat)
+    except ShowError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(out))
+    elif args.preflop:
+        _print_preflop(out)
+    else:
+        _print_situation(out)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "show":
-        print("error: 'holdem-policy show' (Hold'em strategy browser) is not implemented yet", file=sys.stderr)
-        return EXIT_USAGE
+        return show_main(args)
     try:
         game, policy, manifest = load_policy(args.dir, args.current)
     except (SnapshotError, ConfigError) as e:

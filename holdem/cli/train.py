@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             resume=resuming,
         )
         game = make_game(config, args.buckets)
-        trainer = Trainer(game, config.solver, options, config.to_dict())
+        trainer = Trainer(game, config.solver, options, config.to_dict(), buckets_path=args.buckets)
     except SnapshotError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

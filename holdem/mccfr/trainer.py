@@ -15,10 +15,15 @@ SIGINT/SIGTERM (after the batch in progress; a second SIGINT aborts), and
 always ends with a snapshot.  Machine-readable events go to
 ``DIR/events.jsonl`` (structlog, JSON one per line); a progress line goes to
 stderr when it is a terminal.
+
+Hold'em manifests also record ``buckets_path``: the absolute path of the
+bucket file the game was built from, so a blueprint loads with the same card
+abstraction wherever it is read (:func:`resolved_buckets_path`).
 """
 from __future__ import annotations
 
 import math
+import os
 import signal
 import sys
 import threading
@@ -72,6 +77,44 @@ class TrainOptions:
             raise ValueError(f"--seed must be in [0, 2**63), got {self.run_seed}")
 
 
+def resolved_buckets_path(game: GameSpec, config: dict[str, Any],
+                          explicit: str | os.PathLike | None = None) -> str | None:
+    """Absolute path of the bucket file ``game`` was built from, or None (not Hold'em, or not found).
+
+    ``GameSpec`` does not carry its file, so the candidates are, in order: the
+    path the caller names (``holdem-train --buckets``), the file the dealer's
+    river table is memory-mapped from, the config's ``buckets.file``
+    (relative to the working directory: the config's own directory is not in
+    the manifest's config), and the cache file of the config's preset.  The
+    first whose content hash equals the game's abstraction hash is the one
+    used; a path that cannot be confirmed is never recorded.
+    """
+    if game.name != "holdem" or not game.abstraction_hash:
+        return None
+    from holdem.abstraction.bucket_file import BucketFileError, cache_path, read_manifest
+
+    candidates: list[Path] = []
+    if explicit is not None:
+        candidates.append(Path(explicit).expanduser())
+    river = getattr(getattr(game.dealer, "tables", None), "river", None)
+    mapped = getattr(river, "filename", None)  # np.memmap of the bucket file (presets that store a river table)
+    if mapped:
+        candidates.append(Path(mapped))
+    buckets = config.get("buckets") if isinstance(config, dict) else None
+    if isinstance(buckets, dict):
+        if isinstance(buckets.get("file"), str):
+            candidates.append(Path(buckets["file"]).expanduser())
+        if isinstance(buckets.get("preset"), str):
+            candidates.append(cache_path(buckets["preset"]))
+    for path in candidates:
+        try:
+            if path.is_file() and read_manifest(path).get("content_hash") == game.abstraction_hash:
+                return str(path.resolve())
+        except (BucketFileError, OSError):
+            continue
+    return None
+
+
 @dataclass(frozen=True)
 class TrainResult:
     iteration: int  # total iterations done by the run (all invocations)
@@ -98,11 +141,17 @@ def _fmt_duration(seconds: float) -> str:
 
 
 class Trainer:
-    """One training invocation; ``config`` is stored in manifests (a JSON-able dict)."""
+    """One training invocation; ``config`` is stored in manifests (a JSON-able dict).
+
+    ``buckets_path``: the bucket file the Hold'em ``game`` was built from, when
+    the caller knows it (else it is looked for: :func:`resolved_buckets_path`).
+    """
 
     def __init__(self, game: GameSpec, params: MCCFRParams, options: TrainOptions, config: dict[str, Any],
-                 progress_stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic):
+                 progress_stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic,
+                 buckets_path: str | os.PathLike | None = None):
         self.game = game
+        self.buckets_path = resolved_buckets_path(game, config, buckets_path)
         self.params = params
         self.options = options
         self.config = config
@@ -149,7 +198,7 @@ class Trainer:
         return manifest
 
     def manifest(self) -> dict[str, Any]:
-        return {
+        out = {
             "game": self.game.name,
             "abstraction_hash": self.game.abstraction_hash,
             "config": self.config,
@@ -162,6 +211,9 @@ class Trainer:
             "rng": {"scheme": "batch_seed(run_seed, batch_index); batch k covers [k*B, (k+1)*B)",
                     "next_batch_index": self.iteration // self.batch_size},
         }
+        if self.buckets_path is not None:
+            out["buckets_path"] = self.buckets_path
+        return out
 
     def _on_signal(self, signum, frame) -> None:
         if self._stop_signal and signum == signal.SIGINT:
