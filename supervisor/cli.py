@@ -1,0 +1,103 @@
+"""``holdem-supervise``: train a blueprint with supervised worker processes on this host.
+
+``--iters`` counts the iterations of this invocation (with ``--resume``: N
+more), as ``holdem-train``; seed and batch size come from the flag, else the
+config, else 0 / 10,000, and a resumed run keeps its own.
+
+Exit status: 0 finished or stopped cleanly (Ctrl-C/SIGTERM, time budget,
+iteration target; a final snapshot is written), 1 damaged snapshot, 2 bad
+config, arguments or bucket file, 3 start-up check failed, 4 every worker
+slot was given up, 130 forced stop (a second Ctrl-C).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from supervisor.events import LOG_FORMATS
+
+EXIT_SNAPSHOT = 1
+EXIT_USAGE = 2
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def build_parser(prog: str = "holdem-supervise") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog, description="Train a blueprint with supervised worker processes on this host.",
+        epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", required=True, help="YAML config file or preset name (e.g. leduc, hu_small)")
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="worker processes (default: the number of CPU cores, here %(default)s)")
+    budget = parser.add_mutually_exclusive_group()
+    budget.add_argument("--iters", type=int, help="iterations to run in this invocation")
+    budget.add_argument("--time-budget", type=float, metavar="SECONDS", help="train for this many seconds")
+    parser.add_argument("--logdir", required=True, type=Path, help="run directory: events, status, snapshots")
+    parser.add_argument("--batch-size", type=int, help="iterations per batch (default: the config's, else 10000)")
+    parser.add_argument("--snapshot-interval", type=float, metavar="SECONDS",
+                        help="seconds between snapshots (default 600; 0 = only the final one)")
+    parser.add_argument("--buckets", type=Path, help="bucket file for Hold'em (default: the config's)")
+    parser.add_argument("--tensorboard", action="store_true", help="write TensorBoard scalars under LOGDIR/tb")
+    parser.add_argument("--resume", action="store_true", help="continue from LOGDIR/latest")
+    parser.add_argument("--seed", type=int, help="run seed (default: the config's, else 0)")
+    parser.add_argument("--log-format", choices=[f for f in LOG_FORMATS if f != "auto"],
+                        help="stderr event format (default: console on a terminal, else json)")
+    return parser
+
+
+def check_arguments(parser: argparse.ArgumentParser, args) -> None:
+    if args.workers < 1:
+        parser.error(f"--workers must be at least 1, got {args.workers}")
+    if args.iters is not None and args.iters < 1:
+        parser.error(f"--iters must be at least 1, got {args.iters}")
+    if args.time_budget is not None and args.time_budget <= 0:
+        parser.error(f"--time-budget must be positive, got {args.time_budget}")
+    if args.batch_size is not None and args.batch_size < 1:
+        parser.error(f"--batch-size must be at least 1, got {args.batch_size}")
+    if args.snapshot_interval is not None and args.snapshot_interval < 0:
+        parser.error(f"--snapshot-interval must be 0 or more, got {args.snapshot_interval}")
+    if args.seed is not None and args.seed < 0:
+        parser.error(f"--seed must be 0 or more, got {args.seed}")
+    if args.buckets is not None and not args.buckets.is_file():
+        parser.error(f"--buckets {args.buckets}: no such file (build one with holdem-buckets build)")
+
+
+def run(options) -> int:
+    """Check the inputs, then run the supervisor; input problems are printed without a traceback."""
+    from holdem.mccfr.snapshot import SnapshotError
+
+    from supervisor.run import run_supervisor
+    from supervisor.training import prepare
+
+    try:
+        prepared = prepare(options)
+    except SnapshotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_SNAPSHOT
+    except (ValueError, OSError) as exc:  # ConfigError, ResumeError, a bad bucket file, an unreadable path
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return run_supervisor(options, prepared)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from supervisor.run import RunOptions
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_arguments(parser, args)
+    options = RunOptions(
+        config_path=args.config, logdir=args.logdir, workers=args.workers, iterations=args.iters,
+        time_budget=args.time_budget, batch_size=args.batch_size, snapshot_interval=args.snapshot_interval,
+        buckets=args.buckets, tensorboard=args.tensorboard, resume_from=args.logdir if args.resume else None,
+        seed=args.seed, log_format=args.log_format or "auto",
+    )
+    return run(options)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

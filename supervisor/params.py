@@ -1,0 +1,64 @@
+"""Supervision settings: the config's ``supervisor:`` section (DESIGN.md, "Supervision policy").
+
+Every timeout and limit the supervisor uses is a named field here with its
+default; a config overrides any of them.  Defaults follow the zguide's
+Paranoid Pirate (heartbeat every second, dead after a few silent intervals)
+and Erlang/OTP restart intensity (give a slot up after more than
+``max_restarts`` restarts within ``restart_window`` seconds).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class SupervisorParams:
+    heartbeat_interval: float = 1.0
+    """Seconds between heartbeats, both ways."""
+    liveness: int = 5
+    """Heartbeat intervals of silence after which a peer is dead."""
+    stall_timeout: float = 120.0
+    """Seconds a worker may hold a batch without finishing it; also bounds waits for batches in flight."""
+    kill_grace: float = 5.0
+    """Seconds between SIGTERM and SIGKILL."""
+    backoff_initial: float = 0.5
+    """First restart delay in seconds; doubles with each restart inside the window."""
+    backoff_max: float = 30.0
+    """Longest restart delay in seconds."""
+    max_restarts: int = 5
+    """Restarts allowed per slot within restart_window; one more gives the slot up."""
+    restart_window: float = 60.0
+    """Seconds over which restarts are counted."""
+    hello_timeout: float = 30.0
+    """Seconds a freshly spawned worker gets to start Python and say hello."""
+    startup_timeout: float = 300.0
+    """Seconds for the first worker to say hello, compile the kernel and finish a tiny batch."""
+    standby_workers: int = 1
+    """Warm spare workers (loaded, kernel compiled) that replace a failed worker at once; 0 = none.
+    Each costs one idle process and its private memory (bucket tables for Hold'em)."""
+    warmup_iterations: int = 1
+    """Iterations of the start-up batch (run on private scratch tables)."""
+    status_interval: float = 2.0
+    """Seconds between rewrites of status.json (and TensorBoard scalars)."""
+    stop_timeout: float = 30.0
+    """Seconds a graceful stop waits for batches in flight before abandoning them."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"supervisor.{f.name}: expected a number, got {value!r}")
+            if value < 0 or (value == 0 and f.name != "standby_workers"):
+                raise ValueError(f"supervisor.{f.name}: must be positive, got {value!r}")
+        for name in ("liveness", "max_restarts", "warmup_iterations", "standby_workers"):
+            if not isinstance(getattr(self, name), int):
+                raise ValueError(f"supervisor.{name}: expected an integer, got {getattr(self, name)!r}")
+        if self.backoff_max < self.backoff_initial:
+            raise ValueError(
+                f"supervisor.backoff_max ({self.backoff_max}) must be at least backoff_initial ({self.backoff_initial})"
+            )
+
+    @property
+    def silence_timeout(self) -> float:
+        """Seconds of silence after which a peer is dead."""
+        return self.heartbeat_interval * self.liveness

@@ -1,0 +1,110 @@
+"""The run's tables in shared memory, and the sweep of segments left by dead runs.
+
+The supervisor creates both segments (see :mod:`worker.shm` for names and
+attaching) and unlinks them on every exit path it controls: normal end,
+Ctrl-C, failed start, exceptions (``SharedTables.release`` from a
+``finally``).  A SIGKILLed supervisor controls nothing, so before creating its
+segments every run writes a registry entry (owner pid and segment names) to a
+per-user directory; the next run's :func:`sweep_stale` unlinks the segments
+of every entry whose owner is dead.  The registry is a directory of small
+JSON files rather than a listing of ``/dev/shm``, which macOS does not have.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from supervisor.atomic import write_json_atomic
+from worker.shm import (TABLE_DTYPE, open_segment, pid_alive, segment_names, table_view, unlink_quietly,
+                        unlink_segment)
+
+REGISTRY_ENV = "HOLDEM_SHM_REGISTRY"
+
+
+def registry_dir() -> Path:
+    """Where runs record their segments: ``$HOLDEM_SHM_REGISTRY`` or a per-user temp directory."""
+    env = os.environ.get(REGISTRY_ENV)
+    if env:
+        return Path(env)
+    return Path(tempfile.gettempdir()) / f"holdem-shm-{os.getuid()}"
+
+
+class SharedTables:
+    """Regret and strategy tables (float32[size]) in two shared-memory segments."""
+
+    def __init__(self, size: int, run_id: str, registry: Path | None = None) -> None:
+        self.size = int(size)
+        self.registry = Path(registry) if registry is not None else registry_dir()
+        self.registry.mkdir(parents=True, exist_ok=True)
+        self.names = segment_names(os.getpid(), secrets.token_hex(3))
+        self.entry = self.registry / f"{self.names[0][:-1]}.json"
+        # record before creating, so no crash can leave a segment nobody knows of
+        write_json_atomic(self.entry, {"owner_pid": os.getpid(), "run_id": run_id, "segments": list(self.names)})
+        self._segments = []
+        try:
+            nbytes = self.size * np.dtype(TABLE_DTYPE).itemsize
+            for name in self.names:
+                self._segments.append(open_segment(name, create=True, nbytes=nbytes))
+            self.regret = table_view(self._segments[0], self.size)
+            self.strategy = table_view(self._segments[1], self.size)
+        except BaseException:
+            self.release()
+            raise
+
+    def release(self) -> None:
+        """Unlink both segments and forget them; safe to call more than once."""
+        self.regret = self.strategy = None
+        for segment in self._segments:
+            try:
+                unlink_segment(segment)
+            except FileNotFoundError:
+                pass
+            try:
+                segment.close()
+            except BufferError:
+                # a view is still alive somewhere; the mapping goes with the process,
+                # and the name is already unlinked, which is what matters
+                pass
+        self._segments = []
+        try:
+            self.entry.unlink()
+        except FileNotFoundError:
+            pass
+
+    def __enter__(self) -> "SharedTables":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def sweep_stale(registry: Path | None = None) -> list[str]:
+    """Unlink the segments of every registered run whose owner process is dead.
+
+    Returns the names of the segments that were still there.  Unreadable
+    entries are removed too (they can only come from a crash mid-write).
+    """
+    registry = Path(registry) if registry is not None else registry_dir()
+    removed: list[str] = []
+    if not registry.is_dir():
+        return removed
+    for entry in sorted(registry.glob("*.json")):
+        try:
+            record = json.loads(entry.read_text())
+            owner = int(record["owner_pid"])
+            names = [str(n) for n in record["segments"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            entry.unlink(missing_ok=True)
+            continue
+        if pid_alive(owner):
+            continue
+        for name in names:
+            if unlink_quietly(name):
+                removed.append(name)
+        entry.unlink(missing_ok=True)
+    return removed

@@ -1,0 +1,97 @@
+"""A SIGKILLed supervisor leaves no orphans, and the next run cleans what it left."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+from faultkit import (assert_clean, named, process_gone, read_events, segment_exists, supervise_in_process,
+                      supervise_subprocess, wait_until, write_config)
+
+from supervisor.shm import REGISTRY_ENV, sweep_stale
+
+
+def test_sigkilled_supervisor_leaves_no_orphans_and_no_segments(tmp_path, registry):
+    logdir = tmp_path / "run"
+    config = write_config(tmp_path)
+    proc = supervise_subprocess(
+        ["--config", str(config), "--workers", "2", "--time-budget", "120", "--batch-size", "20000",
+         "--logdir", str(logdir), "--log-format", "json"],
+        tmp_path / "supervisor.out", {REGISTRY_ENV: str(registry)},
+    )
+    try:
+        assert wait_until(lambda: len(named(read_events(logdir), "batch_done")) >= 2, 120), \
+            (tmp_path / "supervisor.out").read_text()
+        events = read_events(logdir)
+        pids = [e["pid"] for e in named(events, "worker_started")]
+        segments = named(events, "run_started")[0]["shared_memory"]
+        assert all(segment_exists(n) for n in segments)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # heartbeat 0.2 s x liveness 5: workers notice the silence after 1 s and leave
+    assert wait_until(lambda: all(process_gone(pid) for pid in pids), 10), "orphan workers"
+    # the orphans unlink the dead owner's tables on their way out
+    assert wait_until(lambda: not any(segment_exists(n) for n in segments), 5)
+    # the registry still names the dead run until the next run sweeps it
+    assert [json.loads(p.read_text())["segments"] for p in registry.glob("*.json")] == [segments]
+    assert sweep_stale(registry) == []
+    assert list(registry.glob("*.json")) == []
+
+
+def test_next_run_sweeps_segments_of_a_dead_owner(tmp_path, registry):
+    """Segments whose owner died with no worker to clean up are removed by the next run's sweep."""
+    script = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from supervisor.shm import SharedTables
+        t = SharedTables(100, "dead", registry=Path({str(registry)!r}))
+        print(" ".join(t.names), flush=True)
+        time.sleep(600)
+    """)
+    owner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    names = owner.stdout.readline().split()
+    owner.kill()
+    owner.wait()
+    owner.stdout.close()
+    assert all(segment_exists(n) for n in names)
+    logdir = tmp_path / "run"
+    assert supervise_in_process(write_config(tmp_path, standby_workers=0), logdir, iters=20_000) == 0
+    events = read_events(logdir)
+    assert sorted(named(events, "stale_shm_removed")[0]["segments"]) == sorted(names)
+    assert not any(segment_exists(n) for n in names)
+    assert list(registry.glob("*.json")) == []
+
+
+def test_second_sigint_forces_the_stop(tmp_path, registry):
+    """First Ctrl-C: wait for the batches in flight; second: kill everything now, exit 130, still clean."""
+    logdir = tmp_path / "run"
+    # batches of a few seconds, so the first signal is still waiting when the second comes
+    proc = supervise_subprocess(
+        ["--config", str(write_config(tmp_path)), "--workers", "2", "--time-budget", "120",
+         "--batch-size", "3000000", "--logdir", str(logdir), "--log-format", "json"],
+        tmp_path / "supervisor.out", {REGISTRY_ENV: str(registry)},
+    )
+    try:
+        assert wait_until(lambda: len(named(read_events(logdir), "worker_ready")) >= 2, 120)
+        assert wait_until(lambda: named(read_events(logdir), "startup_ok"), 30)
+        time.sleep(0.5)  # batches in flight
+        proc.send_signal(signal.SIGINT)
+        assert wait_until(lambda: named(read_events(logdir), "run_stopping"), 30)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    events = read_events(logdir)
+    assert named(events, "stop_forced")
+    assert named(events, "run_finished")[0]["exit_code"] == 130
+    # multi-second batches of the real (nogil) kernel never silenced a worker's heartbeats (0.2 s)
+    assert not named(events, "worker_silent")
+    assert_clean(events, registry)

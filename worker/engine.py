@@ -1,0 +1,62 @@
+"""The worker's solver: MCCFR batches on the run's shared tables.
+
+``load`` builds the game from the run's config (as the in-process trainer
+does), attaches the two shared-memory segments and wraps them in
+:class:`holdem.mccfr.tables.Tables` without copying.  The start-up batch is a
+``scratch`` one: it runs on private zero tables, so loading and compiling the
+kernel is checked without touching the run's tables.  Those scratch tables
+are ``np.zeros`` (calloc), so even a Hold'em-sized layout costs only the few
+pages one iteration touches.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from worker import protocol as p
+from worker.game import load_game
+from worker.shm import attach_tables
+
+
+class SolverEngine:
+    def __init__(self) -> None:
+        self.solver = None
+        self.scratch = None
+        self.segments = []
+        self.current = p.NO_BATCH  # the real batch in the kernel right now
+
+    def load(self, welcome: p.Welcome) -> None:
+        from holdem.mccfr.solver import Solver
+        from holdem.mccfr.tables import Tables
+
+        config, game = load_game(welcome.config_path, Path(welcome.buckets_path) if welcome.buckets_path else None)
+        if game.layout.size != welcome.table_size:
+            raise ValueError(
+                f"the supervisor's tables hold {welcome.table_size} entries but {welcome.config_path} "
+                f"gives {game.layout.size} for this host: are the config and bucket files the same on both sides?"
+            )
+        self.segments, regret, strategy = attach_tables((welcome.regret_segment, welcome.strategy_segment),
+                                                        welcome.table_size)
+        self.solver = Solver(game, config.solver, Tables(regret, strategy))
+        self.scratch = Solver(game, config.solver, Tables.zeros(game.layout.size))
+
+    def run(self, batch: p.Batch) -> tuple[int, int, float]:
+        if self.solver is None:
+            raise RuntimeError("batch before the game was loaded (the load failed; see the error before this one)")
+        if batch.scratch:
+            stats = self.scratch.run_batch(batch.first_iteration, batch.iterations, batch.seed, batch.batch_start)
+        else:
+            # progress is reset before the batch is published, so no reader sees the last batch's count
+            self.solver.progress[:] = 0
+            self.current = batch.batch_id
+            try:
+                stats = self.solver.run_batch(batch.first_iteration, batch.iterations, batch.seed,
+                                              batch.batch_start)
+            finally:
+                self.current = p.NO_BATCH
+        return stats.iterations, stats.nodes_visited, stats.seconds
+
+    def iterations_done(self, batch_id: int) -> int:
+        """Iterations of ``batch_id`` done so far (the solver counts them in memory), -1 if not running."""
+        if self.solver is None or self.current != batch_id:
+            return -1
+        return int(self.solver.progress[0])

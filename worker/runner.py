@@ -1,0 +1,254 @@
+"""One worker process: an I/O thread that owns the socket, a kernel thread that computes.
+
+ZeroMQ sockets are not thread-safe, so exactly one thread (the main thread,
+here) owns the DEALER socket to the supervisor's ROUTER.  It says hello,
+forwards work to the kernel thread, sends heartbeats every
+``heartbeat_interval`` and whatever the kernel thread reports, and leaves when
+the supervisor has been silent for ``liveness`` intervals (the zguide's
+Paranoid Pirate: no orphan outlives its supervisor).
+
+The kernel thread runs the compiled MCCFR kernel, which releases the GIL
+(``nogil=True``), so heartbeats keep flowing while a batch runs.  It hands
+results back through a queue and wakes the I/O thread through an ``inproc``
+PAIR socket that it alone owns.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import socket as pysocket
+import sys
+import threading
+import time
+import traceback
+from typing import Protocol
+
+import zmq
+
+from worker import protocol as p
+from worker.faults import EXIT_MID_BATCH_CODE, Fault, malformed_frames
+from worker.shm import pid_alive, unlink_quietly
+
+EXIT_STOPPED = 0  # the supervisor said stop
+EXIT_ORPHANED = 3  # the supervisor went silent
+
+_HANG_SECONDS = 1e9  # "forever" for the hang faults
+
+
+class Engine(Protocol):
+    """What the kernel thread drives: the solver on the run's tables."""
+
+    def load(self, welcome: p.Welcome) -> None: ...
+
+    def run(self, batch: p.Batch) -> tuple[int, int, float]:
+        """Run one batch; returns (iterations, nodes_visited, seconds)."""
+        ...
+
+    def iterations_done(self, batch_id: int) -> int:
+        """Iterations of ``batch_id`` finished so far, or -1 if it is not running or the kernel does not say."""
+        ...
+
+
+class KernelThread(threading.Thread):
+    """Runs load and batch commands in order; every outcome becomes a message."""
+
+    def __init__(self, context: zmq.Context, wake_endpoint: str, engine: Engine, slot: int,
+                 fault: Fault | None) -> None:
+        super().__init__(name="kernel", daemon=True)
+        self.context = context
+        self.wake_endpoint = wake_endpoint
+        self.engine = engine
+        self.slot = slot
+        self.fault = fault
+        self.inbox: queue.Queue = queue.Queue()
+        self.outbox: queue.Queue = queue.Queue()
+        self.real_batches = 0
+
+    def submit(self, command: p.Message) -> None:
+        self.inbox.put(command)
+
+    def run(self) -> None:
+        wake = self.context.socket(zmq.PAIR)
+        wake.setsockopt(zmq.LINGER, 0)
+        wake.connect(self.wake_endpoint)
+        try:
+            while True:  # a daemon thread: it ends with the process
+                command = self.inbox.get()
+                for message in self._handle(command):
+                    self.outbox.put(message)
+                    wake.send(b"")
+        finally:
+            wake.close()
+
+    def _handle(self, command: p.Message):
+        batch_id = command.batch_id if isinstance(command, p.Batch) else p.NO_BATCH
+        try:
+            if isinstance(command, p.Welcome):
+                yield p.Progress(self.slot, "loading", p.NO_BATCH, 0)
+                if self.fault is not None and self.fault.mode == "raise_at_load":
+                    raise RuntimeError("injected fault: raise_at_load (HOLDEM_FAULT)")
+                self.engine.load(command)
+                return
+            if command.scratch:
+                yield p.Progress(self.slot, "compiling", command.batch_id, 0)
+            else:
+                self.real_batches += 1
+                self._batch_fault(command)
+            iterations, nodes, seconds = self.engine.run(command)
+            yield p.Result(self.slot, command.batch_id, command.first_iteration, int(iterations), int(nodes),
+                           float(seconds))
+        except Exception as exc:
+            yield p.Error(self.slot, batch_id, type(exc).__name__, str(exc)[: p.MAX_TEXT_CHARS],
+                          traceback.format_exc()[-p.MAX_TEXT_CHARS:])
+
+    def _batch_fault(self, batch: p.Batch) -> None:
+        fault = self.fault
+        if fault is None or self.real_batches != fault.batch:
+            return
+        if fault.mode == "raise_in_batch":
+            raise RuntimeError(f"injected fault: raise_in_batch:{fault.batch} (HOLDEM_FAULT)")
+        if fault.mode == "heartbeat_no_progress":
+            time.sleep(_HANG_SECONDS)
+        if fault.mode == "exit_mid_batch":
+            # half the work lands in the tables, then the process vanishes
+            half = max(1, batch.iterations // 2)
+            self.engine.run(p.Batch(batch.batch_id, batch.first_iteration, half, batch.batch_start, batch.seed,
+                                    batch.scratch))
+            os._exit(EXIT_MID_BATCH_CODE)
+
+
+class WorkerProcess:
+    """The I/O loop of one local worker."""
+
+    def __init__(self, endpoint: str, slot: int, attempt: int, heartbeat_interval: float, liveness: int,
+                 owner_pid: int, engine: Engine, fault: Fault | None = None) -> None:
+        self.endpoint = endpoint
+        self.slot = slot
+        self.attempt = attempt
+        self.heartbeat_interval = heartbeat_interval
+        self.liveness = liveness
+        self.owner_pid = owner_pid
+        self.engine = engine
+        self.fault = fault
+        self.segments: tuple[str, ...] = ()
+        self.batch_id = p.NO_BATCH
+        self.reported_done = 0
+        self.real_batches = 0
+
+    def run(self) -> int:
+        context = zmq.Context()
+        try:
+            return self._loop(context)
+        finally:
+            context.destroy(linger=0)
+
+    def _send(self, sock: zmq.Socket, message: p.Message | bytes) -> None:
+        frame = message if isinstance(message, bytes) else p.encode(message)
+        try:
+            sock.send(frame, zmq.NOBLOCK)
+        except zmq.Again:
+            pass  # the supervisor is not reading; liveness decides what happens next
+
+    def _loop(self, context: zmq.Context) -> int:
+        sock = context.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.IDENTITY, f"{self.slot}.{self.attempt}.{os.getpid()}".encode())
+        sock.connect(self.endpoint)
+        wake_endpoint = f"inproc://kernel-{os.getpid()}"
+        wake = context.socket(zmq.PAIR)
+        wake.setsockopt(zmq.LINGER, 0)
+        wake.bind(wake_endpoint)
+        kernel = KernelThread(context, wake_endpoint, self.engine, self.slot, self.fault)
+        kernel.start()
+        poller = zmq.Poller()
+        poller.register(sock, zmq.POLLIN)
+        poller.register(wake, zmq.POLLIN)
+
+        self._send(sock, p.Hello(self.slot, self.attempt, os.getpid(), pysocket.gethostname()))
+        now = time.monotonic()
+        last_heard = now
+        next_beat = now + self.heartbeat_interval
+        while True:
+            poller.poll(max(0.0, next_beat - time.monotonic()) * 1000)
+            # Read whatever has arrived whether or not poll saw it: a thread that got the GIL back
+            # long after poll returned must not take queued heartbeats for silence.
+            while True:
+                try:
+                    frame = sock.recv(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                try:
+                    message = p.decode(frame, p.FROM_SUPERVISOR)
+                except p.ProtocolError as exc:
+                    print(f"worker {self.slot}: dropped a bad message: {exc}", file=sys.stderr, flush=True)
+                    continue
+                last_heard = time.monotonic()
+                code = self._on_message(sock, kernel, message)
+                if code is not None:
+                    return code
+            while True:
+                try:
+                    wake.recv(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+            while not kernel.outbox.empty():
+                message = kernel.outbox.get()
+                if isinstance(message, (p.Result, p.Error)):
+                    self.batch_id = p.NO_BATCH
+                self._send(sock, message)
+            now = time.monotonic()
+            if now >= next_beat:
+                self._beat(sock)
+                next_beat = now + self.heartbeat_interval
+            if now - last_heard > self.heartbeat_interval * self.liveness:
+                print(f"worker {self.slot}: supervisor silent for {now - last_heard:.1f} s; exiting",
+                      file=sys.stderr, flush=True)
+                self._clean_up_after_dead_owner()
+                return EXIT_ORPHANED
+
+    def _beat(self, sock: zmq.Socket) -> None:
+        self._send(sock, p.Heartbeat(self.slot))
+        if self.batch_id != p.NO_BATCH:
+            done = self.engine.iterations_done(self.batch_id)
+            if done > self.reported_done:
+                self.reported_done = done
+                self._send(sock, p.Progress(self.slot, "running", self.batch_id, done))
+
+    def _on_message(self, sock: zmq.Socket, kernel: KernelThread, message: p.Message) -> int | None:
+        if isinstance(message, p.Stop):
+            return EXIT_STOPPED
+        if isinstance(message, p.Welcome):
+            self.segments = (message.regret_segment, message.strategy_segment)
+            self.heartbeat_interval = message.heartbeat_interval
+            self.liveness = message.liveness
+            kernel.submit(message)
+        elif isinstance(message, p.Batch):
+            if not message.scratch:
+                self.real_batches += 1
+                self._io_fault(sock)
+            self.batch_id = message.batch_id
+            self.reported_done = 0
+            self._send(sock, p.Progress(self.slot, "running", message.batch_id, 0))
+            kernel.submit(message)
+        elif isinstance(message, p.Sync):
+            print(f"worker {self.slot}: sync is for remote workers; a local worker shares the tables",
+                  file=sys.stderr, flush=True)
+        # Heartbeat and Pause need nothing beyond the liveness refresh
+        return None
+
+    def _io_fault(self, sock: zmq.Socket) -> None:
+        fault = self.fault
+        if fault is None or self.real_batches != fault.batch:
+            return
+        if fault.mode == "hang_silent":
+            time.sleep(_HANG_SECONDS)
+        if fault.mode == "malformed_message":
+            for frame in malformed_frames():
+                self._send(sock, frame)
+
+    def _clean_up_after_dead_owner(self) -> None:
+        """A SIGKILLed supervisor cannot unlink its tables; its orphans can."""
+        owner_gone = os.getppid() != self.owner_pid or not pid_alive(self.owner_pid)
+        if self.segments and owner_gone:
+            for name in self.segments:
+                unlink_quietly(name)
