@@ -36,8 +36,9 @@ def test_scalars_written(tmp_path, monkeypatch):
     config = tmp_path / "kuhn.yaml"
     config.write_text(CONFIG)
     logdir = tmp_path / "run"
-    code = run_supervisor(RunOptions(config_path=str(config), logdir=logdir, workers=1, iterations=400_000,
-                                     batch_size=20_000, tensorboard=True, log_format="json"))
+    # Long enough (about a second of training) for several status ticks to sample a live worker.
+    code = run_supervisor(RunOptions(config_path=str(config), logdir=logdir, workers=1, iterations=4_000_000,
+                                     batch_size=100_000, tensorboard=True, log_format="json"))
     assert code == 0
     tags = scalar_tags(logdir / "tb")
     for tag in ("run/iterations_per_s", "run/workers_alive", "run/restarts", "tables/mean_positive_regret",
