@@ -41,9 +41,10 @@ import os
 import platform
 import shlex
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from holdem.atomic import write_text_atomic
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIGS = ("hu_fcpa", "hu_mid", "6max_mid")
@@ -175,29 +176,6 @@ def compare(ours: dict, openspiel: dict | None) -> dict:
     return out
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # mkstemp makes the file private; keep the replaced file's mode, else the usual one
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=10.0, help="measured wall seconds per solver (default 10)")
@@ -243,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     text = json.dumps(result, indent=2)
     print(text)
     if args.out is not None:
-        write_atomic(args.out, text + "\n")
+        write_text_atomic(args.out, text + "\n")
     return 0
 
 

@@ -27,10 +27,11 @@ import re
 import shlex
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from holdem.atomic import write_text_atomic
 from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
@@ -54,29 +55,6 @@ SUMMARY = "run_all"
 
 
 # ------------------------------------------------------------------------------ running
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # mkstemp makes the file private; keep the replaced file's mode, else the usual one
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def options_of(script: Path) -> set[str]:
@@ -140,7 +118,7 @@ def run_one(name: str, full: bool, timeout: float) -> dict[str, Any]:
         entry.update(status="failed", error=f"unreadable output: {e}; stdout starts {done.stdout[:200]!r}")
         return entry
     path = RESULTS / f"{name}.json"
-    write_atomic(path, json.dumps(result, indent=2) + "\n")
+    write_text_atomic(path, json.dumps(result, indent=2) + "\n")
     entry.update(status="ok", result=str(path.relative_to(REPO)))
     return entry
 
@@ -354,7 +332,7 @@ def update_readme(readme: Path, body: str) -> str:
     begin, end = text.find(BEGIN), text.find(END)
     if begin < 0 or end < 0 or end < begin:
         return f"{readme} has no {BEGIN} ... {END} markers; left unchanged"
-    write_atomic(readme, text[: begin + len(BEGIN)] + "\n" + body + text[end:])
+    write_text_atomic(readme, text[: begin + len(BEGIN)] + "\n" + body + text[end:])
     return f"{readme}: table regenerated"
 
 
@@ -400,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         "readme": readme,
     }
     if not args.table_only:
-        write_atomic(RESULTS / f"{SUMMARY}.json", json.dumps(summary, indent=2) + "\n")
+        write_text_atomic(RESULTS / f"{SUMMARY}.json", json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
     if args.table_only:
         return 0

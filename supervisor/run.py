@@ -23,6 +23,11 @@ Work: idle workers get batches (:mod:`supervisor.batches`); discounting and
 snapshots pause dispatch, wait for the batches in flight and act; results
 are checked against the assignment before they count.
 
+Remote workers (``--bind``): :class:`supervisor.remote.RemoteHub` owns a
+second, CURVE-authenticated ROUTER and the remote slots; the loop drains it,
+ticks it and dispatches to it beside the local slots.  Remote batches count
+when their changes are merged into the shared tables.
+
 Stop: SIGINT/SIGTERM, the time budget or the iteration target stop dispatch,
 wait (at most ``stop_timeout``) for batches in flight, write a final
 snapshot, stop the workers and release the shared memory; a second signal
@@ -45,12 +50,13 @@ import zmq
 import zmq.asyncio
 
 from supervisor import startup, training
-from supervisor.atomic import write_json_atomic
+from holdem.atomic import write_json_atomic
 from supervisor.batches import BatchBook
 from supervisor.events import EventLog
 from supervisor.params import SupervisorParams
 from supervisor.policy import Escalate, GiveUp, Kill, Phase, SlotPolicy, Start
 from supervisor.procs import WorkerHandle, spawn, worker_command
+from supervisor.remote import RemoteHub
 from supervisor.shm import SharedTables, sweep_stale
 from supervisor.status import RateMeter, TensorBoard, progress_line
 from worker import protocol as p
@@ -84,6 +90,8 @@ class RunOptions:
     seed: int | None = None
     log_format: str = "auto"
     endpoint: str = DEFAULT_ENDPOINT
+    bind: str | None = None  # remote workers' endpoint, e.g. tcp://0.0.0.0:5555
+    keys: Path | None = None  # CURVE keys directory (server.key_secret, authorized/); None: no CURVE
 
 
 class Supervisor:
@@ -118,6 +126,7 @@ class Supervisor:
         self.exploitability: float | None = None
         self.tables: SharedTables | None = None
         self.router = None
+        self.remote: RemoteHub | None = None
         self.endpoint = ""
         self.rate = RateMeter()
         self.tb: TensorBoard | None = None
@@ -147,6 +156,8 @@ class Supervisor:
                 self._write_status(self.clock())
             if self.router is not None:
                 self.router.close(linger=0)
+            if self.remote is not None:
+                self.remote.close()
             context.term()
             if self.tables is not None:
                 self.tables.release()
@@ -178,6 +189,8 @@ class Supervisor:
         self.wire = zmq.Socket.shadow(self.router.underlying)
         self.poller = zmq.asyncio.Poller()
         self.poller.register(self.router, zmq.POLLIN)
+        if options.bind:
+            self._open_remote(context)
         if options.tensorboard:
             self.tb = TensorBoard(options.logdir)
         self.t0 = self.clock()
@@ -193,9 +206,32 @@ class Supervisor:
             table_entries=setup.table_size, table_bytes=2 * 4 * setup.table_size,
             resumed_from=str(resume.source) if resume else None,
             start_iteration=start_iteration, endpoint=self.endpoint, supervisor_pid=os.getpid(),
+            remote_endpoint=self.remote.endpoint if self.remote else None,
+            remote_auth=("curve" if options.keys else "none") if self.remote else None,
             shared_memory=list(self.tables.names),
             params=asdict(self.params),
         )
+
+    def _open_remote(self, context: zmq.asyncio.Context) -> None:
+        params = self.params
+        hub = self.remote = RemoteHub(self.options.bind, self.options.keys, self.setup, params, self.events,
+                                      self.run_id, params.sync_interval, params.max_remote_workers, self.clock)
+        hub.on_batch_done = self._remote_batch_done
+        hub.on_idle = lambda: self._pump(self.clock())
+        hub.run_state = lambda: self.state
+        self.poller.register(hub.open(context, self.book, self.tables.regret, self.tables.strategy), zmq.POLLIN)
+        if not self.options.keys:
+            self.events.emit("remote_insecure", level="warning", endpoint=hub.endpoint,
+                             note="remote workers are neither authenticated nor encrypted (no --keys)")
+
+    def _remote_batch_done(self, slot, a, result: p.Result) -> None:
+        self.book.complete(a.batch_id)
+        now = self.clock()
+        self.rate.add(now, self.book.completed_iterations)
+        self.events.emit("batch_done", slot=slot.slot, name=slot.name, remote=True, batch=a.batch_id,
+                         iterations=a.iterations, nodes=result.nodes_visited, seconds=round(result.seconds, 4),
+                         iterations_per_s=round(a.iterations / result.seconds, 1) if result.seconds > 0 else None,
+                         total_iterations=self.book.completed_iterations)
 
     async def _main_loop(self) -> None:
         tick = min(MAX_TICK, self.params.heartbeat_interval / TICKS_PER_HEARTBEAT)
@@ -210,6 +246,8 @@ class Supervisor:
             self._pump(now)
             if self.state == "stopping":
                 self._advance_stop(now)
+            if self.remote is not None:
+                self.remote.tick(want_sync=bool(self.pause_reason) or self.state == "stopping")
             if now >= self.next_beat:
                 self._heartbeat()
                 self.next_beat = now + self.params.heartbeat_interval
@@ -239,6 +277,8 @@ class Supervisor:
 
     async def _tick_slots(self) -> None:
         self._drain()
+        if self.remote is not None:
+            self.remote.drain()
         for slot, policy in enumerate(self.policies):
             for action in policy.tick():
                 handle = self.handles[slot]
@@ -361,7 +401,8 @@ class Supervisor:
             if isinstance(action, GiveUp):
                 self.events.emit("slot_given_up", level="error", slot=slot, reason=action.reason,
                                  failures=policy.failures, standby=self._is_standby(slot))
-        if self.state in ("starting", "running") and all(q.given_up for q in self.policies[:self.n_slots]):
+        if (self.state in ("starting", "running") and self.n_slots
+                and all(q.given_up for q in self.policies[:self.n_slots])):
             self.events.emit("all_slots_given_up", level="error",
                              message="every worker slot failed repeatedly; see worker_error/worker_exited above")
             self._begin_stop("every worker slot was given up", EXIT_ALL_SLOTS_GIVEN_UP)
@@ -514,6 +555,8 @@ class Supervisor:
         for handle in self.handles:
             if handle is not None and self.policies[handle.slot].alive:
                 self._send(handle, beat)
+        if self.remote is not None:
+            self.remote.heartbeat()
 
     # ------------------------------------------------------------------ start-up check
 
@@ -526,6 +569,9 @@ class Supervisor:
 
     def _check_startup(self, now: float) -> None:
         if self.state != "starting":
+            return
+        if self.n_slots == 0:  # only remote workers: they join whenever they come, and start on their first batch
+            self._startup_passed()
             return
         slots = self.policies[:self.n_slots]
         waited = now - self.t0
@@ -560,6 +606,8 @@ class Supervisor:
         if not self.pause_reason:
             if training.discounts_due(self.setup, self.discounted_through, self.book.completed_iterations):
                 self.pause_reason = "discount"
+            elif self._discount_ahead():
+                self.pause_reason = "discount"
             elif self.setup.snapshot_interval and now - self.last_snapshot_at >= self.setup.snapshot_interval:
                 self.pause_reason = "snapshot"
         if self.pause_reason:
@@ -568,6 +616,17 @@ class Supervisor:
                 self.barrier_task = asyncio.create_task(self._barrier())
             return
         self._dispatch()
+
+    def _discount_ahead(self) -> bool:
+        """The next new batch would start past a discount not applied yet: finish what is out first.
+
+        Then every batch runs on the tables the in-process trainer gives it,
+        however many workers run batches at once and however late a remote
+        worker's finished batches arrive (with its next sync).
+        """
+        start = self.book.next_start()
+        return (start is not None and start > self.discounted_through
+                and training.discounts_due(self.setup, self.discounted_through, start))
 
     async def _barrier(self) -> None:
         """With nothing in flight: apply the discounts due, write a snapshot if due, resume dispatch."""
@@ -587,13 +646,15 @@ class Supervisor:
                 continue
             a = self.book.take(lost_only)
             if a is None:
-                return
+                break
             handle.assignment = a
             handle.iterations_done = 0
             policy.assigned()
             self._send(handle, p.Batch(batch_id=a.batch_id, first_iteration=a.first_iteration,
                                        iterations=a.iterations, batch_start=a.batch_start,
                                        seed=training.seed_of(self.setup, a.batch_id), scratch=False))
+        if self.remote is not None:
+            self.remote.dispatch(lost_only)
 
     async def _apply_discounts(self) -> None:
         """Scale the tables in a thread (a Hold'em table takes a while), so heartbeats keep flowing."""
@@ -601,6 +662,8 @@ class Supervisor:
         applied = await asyncio.to_thread(training.apply_discounts, self.setup, self.tables,
                                           self.discounted_through, done)
         self.discounted_through = done
+        if applied and self.remote is not None:
+            self.remote.tables_changed()  # remote copies take the new scale before their next batch
         for at_iteration, factor in applied:
             self.events.emit("discount_applied", at_iteration=at_iteration, factor=factor, iterations=done)
 
@@ -654,7 +717,8 @@ class Supervisor:
         """Once the batches in flight are in (or ``stop_timeout`` is over), start the final stage."""
         if self.barrier_task is not None:
             return
-        workers_left = any(q.phase in (Phase.IDLE, Phase.BUSY) for q in self.policies[:self.n_slots])
+        workers_left = any(q.phase in (Phase.IDLE, Phase.BUSY) for q in self.policies[:self.n_slots]) or bool(
+            self.remote and self.remote.alive())
         unfinished = self.book.in_flight or (self.book.lost and workers_left)
         if unfinished and now - self.stop_began < self.params.stop_timeout:
             return
@@ -672,6 +736,8 @@ class Supervisor:
                     handle.kill()
                 if late:
                     await asyncio.wait([h.exit_task for h in late], timeout=self.params.kill_grace)
+                if self.remote is not None:
+                    self.remote.abandon()
                 abandoned = self.book.abandon_in_flight()
                 self.events.emit("batches_abandoned", level="warning", batches=abandoned,
                                  note="their partial updates stay in the tables; --resume runs them again")
@@ -686,6 +752,8 @@ class Supervisor:
         """Stop every worker: ask, wait ``kill_grace``, then SIGKILL (at once if forced)."""
         for policy in self.policies:
             policy.stop()
+        if self.remote is not None:
+            self.remote.stop_all(self.stop_reason or "run over")
         live = [h for h in self.handles if h is not None]
         if not live:
             return
@@ -723,6 +791,8 @@ class Supervisor:
             "restarts": self.restarts,
             "supervisor_cpu_seconds": round(time.process_time(), 3),
         }
+        if self.remote is not None:
+            figures.update(self.remote.figures())
         if self.train_began and self.train_ended:
             wall = self.train_ended[0] - self.train_began[0]
             cpu = self.train_ended[1] - self.train_began[1]
@@ -731,7 +801,8 @@ class Supervisor:
         return figures
 
     def _alive(self) -> int:
-        return sum(1 for q in self.policies[:self.n_slots] if q.phase in (Phase.IDLE, Phase.BUSY))
+        local = sum(1 for q in self.policies[:self.n_slots] if q.phase in (Phase.IDLE, Phase.BUSY))
+        return local + (self.remote.alive() if self.remote else 0)
 
     def _eta(self, now: float, rate: float) -> float | None:
         if self.book.target is not None and rate > 0:
@@ -744,7 +815,8 @@ class Supervisor:
         self.rate.add(now, self.book.completed_iterations)
         rate = self.rate.rate()
         state = self.pause_reason or self.state
-        self.events.progress(progress_line(self.book.completed_iterations, rate, self._alive(), self.n_slots,
+        self.events.progress(progress_line(self.book.completed_iterations, rate, self._alive(),
+                                           self.n_slots + (self.remote.alive() if self.remote else 0),
                                            self.restarts, self._eta(now, rate), state))
 
     def _write_status(self, now: float) -> None:
@@ -771,6 +843,8 @@ class Supervisor:
             "batches_done": self.book.completed_batches, "next_batch": self.book.next_batch,
             "in_flight": sorted(self.book.in_flight), "workers_alive": self._alive(), "restarts": self.restarts,
             "shared_memory": list(self.tables.names) if self.tables else [], "slots": slots,
+            "remote_endpoint": self.remote.endpoint if self.remote else None,
+            "remote_slots": self.remote.status(now) if self.remote else [],
             "updated": time.time(),
         }
         try:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from supervisor.atomic import write_json_atomic
+from holdem.atomic import write_json_atomic
 from worker.shm import (TABLE_DTYPE, open_segment, pid_alive, segment_names, table_view, unlink_quietly,
                         unlink_segment)
 

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from holdem import isomorphism
+from holdem.atomic import fsync_dir
 from holdem.abstraction.buckets import BucketTables, build_buckets, table_dtype
 from holdem.abstraction.features import N_EQUITY_VALUES
 from holdem.abstraction.presets import Preset, get_preset
@@ -121,15 +122,6 @@ def _manifest(tables: BucketTables) -> dict:
 # writing
 
 
-def _fsync_dir(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -163,7 +155,7 @@ def write_buckets(tables: BucketTables, path: str | os.PathLike) -> dict:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return manifest
 
 

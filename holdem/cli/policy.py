@@ -50,14 +50,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from holdem.atomic import write_text_atomic
 from holdem.blueprint import Blueprint, BlueprintError
 from holdem.cards import RANKS, format_cards, parse_cards
 from holdem.config import ConfigError, config_from_dict
@@ -120,19 +119,6 @@ def load_policy(path: Path, current: bool):
         raise SnapshotError(f"the snapshot at {path} does not match its own config ({manifest.get('game')!r})")
     policy = current_policy(game, tables) if current else average_policy(game, tables)
     return game, policy, manifest
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 # --------------------------------------------------------------------------------------
@@ -552,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.out is None:
             sys.stdout.write(text)
         else:
-            _write_atomic(args.out, text)
+            write_text_atomic(args.out, text)
         return 0
     values = policy_values(game, policy)
     br = best_response_values(game, policy)

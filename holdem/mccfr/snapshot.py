@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from holdem.atomic import fsync_dir
 from holdem.mccfr.tables import TABLE_DTYPE, Tables
 
 FORMAT_VERSION = 1
@@ -39,14 +40,6 @@ _READ_CHUNK = 1 << 24  # bytes per read when loading tables
 
 class SnapshotError(ValueError):
     """A snapshot is missing, truncated, corrupt or does not fit what it is loaded into."""
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_file(path: Path, write) -> None:
@@ -76,13 +69,13 @@ def write_snapshot(logdir: str | os.PathLike, iteration: int, tables: Tables, ma
     try:
         _write_file(tmp / TABLES_FILE, lambda f: np.savez(f, regret=tables.regret, strategy=tables.strategy))
         _write_file(tmp / MANIFEST_FILE, lambda f: f.write(text.encode()))
-        _fsync_dir(tmp)
+        fsync_dir(tmp)
         old = None
         if final.exists():
             old = snaps / f".old-{iteration}-{uuid.uuid4().hex[:8]}"
             os.rename(final, old)
         os.rename(tmp, final)
-        _fsync_dir(snaps)
+        fsync_dir(snaps)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
@@ -91,7 +84,7 @@ def write_snapshot(logdir: str | os.PathLike, iteration: int, tables: Tables, ma
     latest_tmp = logdir / f".{LATEST_FILE}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     _write_file(latest_tmp, lambda f: f.write(f"{SNAPSHOTS_DIR}/{int(iteration)}\n".encode()))
     os.replace(latest_tmp, logdir / LATEST_FILE)
-    _fsync_dir(logdir)
+    fsync_dir(logdir)
     return final
 
 
