@@ -97,6 +97,12 @@ class BatchBook:
             self.lose(batch_id)
         return ids
 
+    def next_start(self) -> int | None:
+        """Grid start of the next new batch (``batch_start``), or None when no new batch is left to issue."""
+        if self._span(self.next_batch)[1] == 0:
+            return None
+        return self.next_batch * self.batch_size
+
     @property
     def pending(self) -> list[int]:
         """Batches below next_batch that have not completed (lost or in flight)."""

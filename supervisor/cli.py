@@ -1,4 +1,8 @@
-"""``holdem-supervise``: train a blueprint with supervised worker processes on this host.
+"""``holdem-supervise``: train a blueprint with supervised worker processes on this host (and others).
+
+With ``--bind tcp://ADDRESS:PORT --keys DIR`` workers on other hosts join
+the run (``holdem-worker --connect ...``; see :mod:`worker.remote`); CURVE
+keys come from ``holdem-keys``.  ``--workers`` may then be 0.
 
 ``--iters`` counts the iterations of this invocation (with ``--resume``: N
 more), as ``holdem-train``; seed and batch size come from the flag, else the
@@ -28,7 +32,8 @@ def default_workers() -> int:
 
 def build_parser(prog: str = "holdem-supervise") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=prog, description="Train a blueprint with supervised worker processes on this host.",
+        prog=prog, description="Train a blueprint with supervised worker processes on this host, and remote workers that join "
+        "over CURVE (--bind, --keys).",
         epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", required=True, help="YAML config file or preset name (e.g. leduc, hu_small)")
     parser.add_argument("--workers", type=int, default=default_workers(),
@@ -46,12 +51,23 @@ def build_parser(prog: str = "holdem-supervise") -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, help="run seed (default: the config's, else 0)")
     parser.add_argument("--log-format", choices=[f for f in LOG_FORMATS if f != "auto"],
                         help="stderr event format (default: console on a terminal, else json)")
+    remote = parser.add_argument_group("remote workers (holdem-worker --connect on other hosts)")
+    remote.add_argument("--bind", metavar="ENDPOINT",
+                        help="accept remote workers here, e.g. tcp://0.0.0.0:5555 (--workers may then be 0)")
+    remote.add_argument("--keys", type=Path, metavar="DIR",
+                        help="CURVE keys: DIR/server.key_secret and the workers' public keys in DIR/authorized/ "
+                             "(make them with holdem-keys)")
+    remote.add_argument("--insecure", action="store_true",
+                        help="allow --bind on a non-loopback address without --keys (no authentication, "
+                             "no encryption)")
     return parser
 
 
 def check_arguments(parser: argparse.ArgumentParser, args) -> None:
-    if args.workers < 1:
-        parser.error(f"--workers must be at least 1, got {args.workers}")
+    bind = getattr(args, "bind", None)  # the legacy command (holdem.cli.train_blueprint) has no remote flags
+    if args.workers < 0 or (args.workers == 0 and not bind):
+        parser.error(f"--workers must be at least 1 (or 0 with --bind, for remote workers only), got {args.workers}")
+    check_remote_arguments(parser, args)
     if args.iters is not None and args.iters < 1:
         parser.error(f"--iters must be at least 1, got {args.iters}")
     if args.time_budget is not None and args.time_budget <= 0:
@@ -64,6 +80,29 @@ def check_arguments(parser: argparse.ArgumentParser, args) -> None:
         parser.error(f"--seed must be 0 or more, got {args.seed}")
     if args.buckets is not None and not args.buckets.is_file():
         parser.error(f"--buckets {args.buckets}: no such file (build one with holdem-buckets build)")
+
+
+def check_remote_arguments(parser: argparse.ArgumentParser, args) -> None:
+    from supervisor.auth import check_keys_dir
+    from supervisor.remote import is_loopback_endpoint
+
+    if not getattr(args, "bind", None):
+        if getattr(args, "keys", None) or getattr(args, "insecure", False):
+            parser.error("--keys and --insecure apply to --bind; add --bind tcp://ADDRESS:PORT")
+        return
+    if args.keys is not None:
+        if args.insecure:
+            parser.error("--insecure and --keys exclude each other")
+        problems = check_keys_dir(args.keys)
+        if problems:
+            parser.error(f"--keys {args.keys}: " + "; ".join(problems))
+    elif not is_loopback_endpoint(args.bind):
+        if not args.insecure:
+            parser.error(f"--bind {args.bind} accepts workers from other hosts: pass --keys DIR (holdem-keys new DIR "
+                         "server; holdem-keys authorize DIR WORKER.key) so they are authenticated and encrypted, "
+                         "or --insecure to run without")
+        print(f"warning: --insecure: workers connecting to {args.bind} are neither authenticated nor encrypted; "
+              "anyone who can reach it can join the run and write to its tables", file=sys.stderr)
 
 
 def run(options) -> int:
@@ -94,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         config_path=args.config, logdir=args.logdir, workers=args.workers, iterations=args.iters,
         time_budget=args.time_budget, batch_size=args.batch_size, snapshot_interval=args.snapshot_interval,
         buckets=args.buckets, tensorboard=args.tensorboard, resume_from=args.logdir if args.resume else None,
-        seed=args.seed, log_format=args.log_format or "auto",
+        seed=args.seed, log_format=args.log_format or "auto", bind=args.bind, keys=args.keys,
     )
     return run(options)
 

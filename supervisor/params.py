@@ -42,6 +42,12 @@ class SupervisorParams:
     """Seconds between rewrites of status.json (and TensorBoard scalars)."""
     stop_timeout: float = 30.0
     """Seconds a graceful stop waits for batches in flight before abandoning them."""
+    sync_interval: float = 10.0
+    """Seconds between a remote worker's syncs (its changes in, the run's out).  A remote worker that
+    dies or loses its connection loses at most this much work plus its batch in hand: the run issues
+    those batches again."""
+    max_remote_workers: int = 16
+    """Remote workers at once; each costs the supervisor one copy of the tables (its sync base)."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -50,7 +56,7 @@ class SupervisorParams:
                 raise ValueError(f"supervisor.{f.name}: expected a number, got {value!r}")
             if value < 0 or (value == 0 and f.name != "standby_workers"):
                 raise ValueError(f"supervisor.{f.name}: must be positive, got {value!r}")
-        for name in ("liveness", "max_restarts", "warmup_iterations", "standby_workers"):
+        for name in ("liveness", "max_restarts", "warmup_iterations", "standby_workers", "max_remote_workers"):
             if not isinstance(getattr(self, name), int):
                 raise ValueError(f"supervisor.{name}: expected an integer, got {getattr(self, name)!r}")
         if self.backoff_max < self.backoff_initial:

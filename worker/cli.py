@@ -1,8 +1,16 @@
-"""``holdem-worker``: one worker process (local mode).
+"""``holdem-worker``: one worker process, local or remote.
 
-The supervisor starts it as ``python -m worker --connect ENDPOINT --slot S
---attempt A ...``; it is not meant to be typed by hand.  Remote workers
-(``--server-key``/``--key`` with CURVE, DESIGN.md) are not implemented yet.
+Local mode: the supervisor starts it as ``python -m worker --connect ENDPOINT
+--slot S --attempt A ...``; it is not meant to be typed by hand.
+
+Remote mode (no ``--slot``): a person starts it on another host to join a
+run (:mod:`worker.remote`)::
+
+    holdem-worker --connect tcp://HEAD:5555 --server-key server.key --key me.key_secret [--name NAME]
+
+Exit status in remote mode: 0 stopped by the supervisor, 2 bad arguments or
+key files, 5 refused (other protocol version, config or abstraction), 6 key
+not authorized, 7 the game cannot be built here, 8 ``--retry-for`` passed.
 """
 from __future__ import annotations
 
@@ -16,20 +24,41 @@ from worker.faults import active_fault
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="holdem-worker", description="One worker process of a supervised run "
-                                     "(started by holdem-supervise; not meant to be typed by hand).")
-    parser.add_argument("--connect", required=True, help="supervisor endpoint, e.g. tcp://127.0.0.1:5555")
-    parser.add_argument("--slot", type=int, required=True, help="worker slot number (0-based)")
-    parser.add_argument("--attempt", type=int, default=1, help="how many times this slot has been started; 0 = a standby worker")
-    parser.add_argument("--heartbeat-interval", type=float, default=1.0, help="seconds between heartbeats")
-    parser.add_argument("--liveness", type=int, default=5, help="silent intervals before the supervisor is dead")
-    parser.add_argument("--owner-pid", type=int, default=0,
+    parser = argparse.ArgumentParser(
+        prog="holdem-worker", description="One worker process of a supervised run: remote (joins a run from "
+        "another host) or local (started by holdem-supervise with --slot).",
+        epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--connect", required=True, help="supervisor endpoint, e.g. tcp://head:5555")
+    remote = parser.add_argument_group("remote mode")
+    remote.add_argument("--server-key", help="the supervisor's public key file (its KEYS/server.key)")
+    remote.add_argument("--key", help="this host's secret key file (NAME.key_secret, from holdem-keys new)")
+    remote.add_argument("--name", help="this worker's name in the run (default: HOST-PID); a worker that joins "
+                        "again under the same name gets its slot back")
+    remote.add_argument("--buckets", help="bucket file for a Hold'em run (default: the run config's)")
+    remote.add_argument("--insecure", action="store_true", help="connect without CURVE (the supervisor must "
+                        "run with --insecure or bind a loopback address without --keys)")
+    remote.add_argument("--retry-for", type=float, metavar="SECONDS",
+                        help="give up after this long without a session (default: keep trying)")
+    local = parser.add_argument_group("local mode (started by holdem-supervise)")
+    local.add_argument("--slot", type=int, help="worker slot number (0-based)")
+    local.add_argument("--attempt", type=int, default=1, help="how many times this slot has been started; 0 = a standby worker")
+    local.add_argument("--heartbeat-interval", type=float, default=1.0, help="seconds between heartbeats")
+    local.add_argument("--liveness", type=int, default=5, help="silent intervals before the supervisor is dead")
+    local.add_argument("--owner-pid", type=int, default=0,
                         help="pid of the supervisor that owns the tables (default: the parent)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.slot is None:
+        from worker.remote import run_remote
+
+        code = run_remote(args)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # the kernel thread may still be inside the compiled kernel (nogil): leave without waiting for it
+        os._exit(code)
     # Ctrl-C in a terminal reaches the whole process group; the supervisor
     # decides how its workers stop (after their batch in flight).
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -6,16 +6,20 @@ frozen dataclass here; both sides import this module, so the two ends cannot
 drift apart.
 
 Worker to supervisor: ``hello``, ``heartbeat``, ``progress``, ``result``,
-``error``.  Supervisor to worker: ``welcome``, ``batch``, ``sync``, ``pause``,
-``stop`` and ``heartbeat`` (heartbeats flow both ways, as in the zguide's
-Paranoid Pirate pattern).
+``error``.  Supervisor to worker: ``welcome``, ``batch``, ``pause``, ``stop``
+and ``heartbeat`` (heartbeats flow both ways, as in the zguide's Paranoid
+Pirate pattern).  Remote workers (:mod:`worker.remote`) join with ``join``,
+``offer``, ``terms`` (or ``refuse``), receive and acknowledge ``tables``
+parts (``ack``), and send their own ``changes``.
 
 Decoding is strict, because a message is untrusted input that must never
 crash the supervisor nor reach the tables: a size cap, no ext types, known
 kinds only, exactly the declared fields, each of the declared type and range.
-Anything else raises :class:`ProtocolError`, which callers log and drop.
-Array payloads (``sync``) are raw bytes with their dtype and shape beside
-them; no pickle anywhere.
+msgpack's own decode limits bound every string, byte string, array and map
+before it is built.  Anything else raises :class:`ProtocolError`, which
+callers log and drop.  Table payloads (``tables``, ``changes``) are raw bytes
+whose meaning is fixed by :mod:`worker.sync` (float32 values, gap-coded
+indices, zlib), which checks them in turn; no pickle anywhere.
 """
 from __future__ import annotations
 
@@ -25,13 +29,18 @@ from typing import ClassVar
 
 import msgpack
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: remote workers (join, offer, terms, refuse, tables, ack, changes)
 
 # A local run's messages are a few hundred bytes (a traceback is the largest).
-# Table deltas for remote workers (``sync``) are larger; their receiver passes
-# its own cap to decode().
+# Table parts for remote workers are larger (worker.sync.PART_ENTRIES entries
+# of values and indices, at most ~1 MiB); their receivers pass this cap to
+# decode() and set it as the socket's ZMQ_MAXMSGSIZE.
 MAX_MESSAGE_BYTES = 1024 * 1024
-MAX_TEXT_CHARS = 64 * 1024  # tracebacks, stderr tails and names stay readable
+MAX_REMOTE_MESSAGE_BYTES = 3 * 1024 * 1024
+MAX_TEXT_CHARS = 64 * 1024  # tracebacks, stderr tails and configs stay readable
+MAX_NAME_CHARS = 128  # worker names and host names
+MAX_LIST_ITEMS = 4096  # batch lists in a sync
+MAX_MAP_ITEMS = 32  # the largest message has fewer fields
 
 # Which side may send which kind; decoders check the direction too.
 FROM_WORKER = "worker"
@@ -39,8 +48,7 @@ FROM_SUPERVISOR = "supervisor"
 
 NO_BATCH = -1  # batch_id when a message is about no batch
 
-# dtypes a ``sync`` payload may carry (tables are float32; float64 for sums)
-SYNC_DTYPES = ("float32", "float64")
+TABLE_NAMES = ("regret", "strategy")
 
 
 class ProtocolError(ValueError):
@@ -49,6 +57,22 @@ class ProtocolError(ValueError):
 
 def _min(value: int | float) -> dict:
     return {"min": value}
+
+
+def _text(max_chars: int) -> dict:
+    return {"max_chars": max_chars}
+
+
+def _ints(max_items: int) -> dict:
+    """A list of non-negative ints."""
+    return {"items": "int", "max_items": max_items}
+
+
+def _check_part(message) -> None:
+    if message.table not in TABLE_NAMES:
+        raise ProtocolError(f"{message.TYPE}.table: expected one of {TABLE_NAMES}, got {message.table!r}")
+    if message.part >= message.parts:
+        raise ProtocolError(f"{message.TYPE}.part {message.part} is not below parts {message.parts}")
 
 
 @dataclass(frozen=True)
@@ -178,34 +202,6 @@ class Batch(Message):
 
 
 @dataclass(frozen=True)
-class Sync(Message):
-    """Table changes for a remote worker: raw bytes with dtype and shape beside them."""
-
-    TYPE: ClassVar[str] = "sync"
-    SENDERS: ClassVar[tuple[str, ...]] = (FROM_SUPERVISOR,)
-    table: str
-    dtype: str
-    shape: list
-    data: bytes
-
-    def __post_init__(self) -> None:
-        if self.table not in ("regret", "strategy"):
-            raise ProtocolError(f"sync.table: expected 'regret' or 'strategy', got {self.table!r}")
-        if self.dtype not in SYNC_DTYPES:
-            raise ProtocolError(f"sync.dtype: expected one of {SYNC_DTYPES}, got {self.dtype!r}")
-        if not all(type(d) is int and d >= 0 for d in self.shape):
-            raise ProtocolError(f"sync.shape: expected non-negative ints, got {self.shape!r}")
-        count = 1
-        for d in self.shape:
-            count *= d
-        itemsize = 4 if self.dtype == "float32" else 8
-        if count * itemsize != len(self.data):
-            raise ProtocolError(
-                f"sync.data: {len(self.data)} bytes do not match shape {self.shape} of {self.dtype}"
-            )
-
-
-@dataclass(frozen=True)
 class Pause(Message):
     """Finish the batch in hand and wait (discounting or a snapshot is due)."""
 
@@ -223,8 +219,130 @@ class Stop(Message):
     reason: str
 
 
+# ----------------------------------------------------------------- remote workers (CURVE; own copy of the tables)
+#
+# A remote worker joins (join -> offer -> terms -> tables... -> progress "ready"), then works as a local one
+# (batch, heartbeat, progress, result, error) and syncs its copy of the tables now and then
+# (changes... -> tables...); see worker/sync.py for what the table parts hold.
+
+
+@dataclass(frozen=True)
+class Join(Message):
+    """A remote worker's first message (its CURVE key already told the authenticator who it is)."""
+
+    TYPE: ClassVar[str] = "join"
+    SENDERS: ClassVar[tuple[str, ...]] = (FROM_WORKER,)
+    name: str = field(metadata=_text(MAX_NAME_CHARS))
+    host: str = field(metadata=_text(MAX_NAME_CHARS))
+    pid: int = field(metadata=_min(1))
+
+
+@dataclass(frozen=True)
+class Offer(Message):
+    """The run's terms: the config to build the game from (JSON) and what the worker must arrive at."""
+
+    TYPE: ClassVar[str] = "offer"
+    SENDERS: ClassVar[tuple[str, ...]] = (FROM_SUPERVISOR,)
+    slot: int = field(metadata=_min(0))
+    run_id: str
+    config: str
+    config_hash: str
+    game: str
+    abstraction_hash: str
+    table_size: int = field(metadata=_min(0))
+    heartbeat_interval: float = field(metadata=_min(0.001))
+    liveness: int = field(metadata=_min(1))
+    sync_interval: float = field(metadata=_min(0.0))
+
+
+@dataclass(frozen=True)
+class Terms(Message):
+    """What the worker built from the offer; the supervisor compares it with its own before sending tables."""
+
+    TYPE: ClassVar[str] = "terms"
+    SENDERS: ClassVar[tuple[str, ...]] = (FROM_WORKER,)
+    slot: int = field(metadata=_min(0))
+    config_hash: str
+    game: str
+    abstraction_hash: str
+    table_size: int = field(metadata=_min(0))
+
+
+@dataclass(frozen=True)
+class Refuse(Message):
+    """The supervisor will not (or no longer) work with this worker; ``retry``: joining again may help.
+
+    Sent with the supervisor's protocol version; :func:`refusal_reason` reads it whatever the version.
+    """
+
+    TYPE: ClassVar[str] = "refuse"
+    SENDERS: ClassVar[tuple[str, ...]] = (FROM_SUPERVISOR,)
+    reason: str
+    retry: bool
+
+
+@dataclass(frozen=True)
+class TablePart(Message):
+    """Entries of the run's tables for a remote worker: all of them on joining, the changed ones after a sync.
+
+    ``stream`` numbers the transfers to one worker (0: the join); ``answers``
+    is the sync it answers (0: none); ``digest`` is the SHA-256 of both
+    tables once the stream is applied ("" when not checked).
+    """
+
+    TYPE: ClassVar[str] = "tables"
+    SENDERS: ClassVar[tuple[str, ...]] = (FROM_SUPERVISOR,)
+    slot: int = field(metadata=_min(0))
+    stream: int = field(metadata=_min(0))
+    answers: int = field(metadata=_min(0))
+    part: int = field(metadata=_min(0))
+    parts: int = field(metadata=_min(1))
+    digest: str = field(metadata=_text(64))
+    table: str
+    start: int = field(metadata=_min(0))
+    count: int = field(metadata=_min(0))
+    indices: bytes
+    values: bytes
+
+    def __post_init__(self) -> None:
+        _check_part(self)
+
+
+@dataclass(frozen=True)
+class Ack(Message):
+    """A remote worker got ``part`` of ``stream`` (the supervisor keeps only a few parts in flight)."""
+
+    TYPE: ClassVar[str] = "ack"
+    SENDERS: ClassVar[tuple[str, ...]] = (FROM_WORKER,)
+    slot: int = field(metadata=_min(0))
+    stream: int = field(metadata=_min(0))
+    part: int = field(metadata=_min(0))
+
+
+@dataclass(frozen=True)
+class ChangePart(Message):
+    """Part of a remote worker's sync: new values of the entries it changed, and the batches they hold."""
+
+    TYPE: ClassVar[str] = "changes"
+    SENDERS: ClassVar[tuple[str, ...]] = (FROM_WORKER,)
+    slot: int = field(metadata=_min(0))
+    sync_id: int = field(metadata=_min(1))
+    part: int = field(metadata=_min(0))
+    parts: int = field(metadata=_min(1))
+    batches: list = field(metadata=_ints(MAX_LIST_ITEMS))
+    table: str
+    start: int = field(metadata=_min(0))
+    count: int = field(metadata=_min(0))
+    indices: bytes
+    values: bytes
+
+    def __post_init__(self) -> None:
+        _check_part(self)
+
+
 MESSAGE_TYPES: dict[str, type[Message]] = {
-    cls.TYPE: cls for cls in (Hello, Heartbeat, Progress, Result, Error, Welcome, Batch, Sync, Pause, Stop)
+    cls.TYPE: cls for cls in (Hello, Heartbeat, Progress, Result, Error, Welcome, Batch, Pause, Stop,
+                              Join, Offer, Terms, Refuse, TablePart, Ack, ChangePart)
 }
 
 _ENVELOPE = ("type", "v")
@@ -258,11 +376,57 @@ def _check_field(kind: str, f: dataclasses.Field, value) -> None:
         raise TypeError(f"{where}: unsupported field type {expected!r}")
     if not ok:
         raise ProtocolError(f"{where}: expected {expected}, got {type(value).__name__}")
-    if expected == "str" and len(value) > MAX_TEXT_CHARS:
-        raise ProtocolError(f"{where}: text longer than {MAX_TEXT_CHARS} characters")
+    if expected == "str":
+        limit = f.metadata.get("max_chars", MAX_TEXT_CHARS)
+        if len(value) > limit:
+            raise ProtocolError(f"{where}: text longer than {limit} characters")
+    if expected == "list":
+        limit = f.metadata.get("max_items", MAX_LIST_ITEMS)
+        if len(value) > limit:
+            raise ProtocolError(f"{where}: more than {limit} items")
+        if f.metadata.get("items") == "int" and not all(type(v) is int and v >= 0 for v in value):
+            raise ProtocolError(f"{where}: expected non-negative ints")
     low = f.metadata.get("min")
     if low is not None and value < low:
         raise ProtocolError(f"{where}: expected at least {low}, got {value!r}")
+
+
+def _unpack(data: bytes, max_bytes: int):
+    """msgpack with every container and string bounded before it is built."""
+    return msgpack.unpackb(
+        data,
+        raw=False,
+        use_list=True,
+        strict_map_key=True,
+        ext_hook=_reject_ext,
+        timestamp=0,
+        max_str_len=4 * MAX_TEXT_CHARS,  # UTF-8 bytes
+        max_bin_len=max_bytes,
+        max_array_len=MAX_LIST_ITEMS,
+        max_map_len=MAX_MAP_ITEMS,
+    )
+
+
+def peek(data: bytes) -> tuple[object, object]:
+    """(type, v) of a frame that may be of another protocol version; (None, None) if it is no map."""
+    try:
+        body = _unpack(data, MAX_REMOTE_MESSAGE_BYTES) if len(data) <= MAX_REMOTE_MESSAGE_BYTES else None
+    except Exception:
+        return None, None
+    if not isinstance(body, dict):
+        return None, None
+    return body.get("type"), body.get("v")
+
+
+def refusal_reason(data: bytes) -> str | None:
+    """The reason of a ``refuse`` in any protocol version, so a worker can say why it was turned away."""
+    try:
+        body = _unpack(data, MAX_MESSAGE_BYTES) if len(data) <= MAX_MESSAGE_BYTES else None
+    except Exception:
+        return None
+    if isinstance(body, dict) and body.get("type") == Refuse.TYPE and isinstance(body.get("reason"), str):
+        return body["reason"][:MAX_TEXT_CHARS]
+    return None
 
 
 def decode(data: bytes, sender: str, max_bytes: int = MAX_MESSAGE_BYTES) -> Message:
@@ -276,14 +440,7 @@ def decode(data: bytes, sender: str, max_bytes: int = MAX_MESSAGE_BYTES) -> Mess
     if len(data) > max_bytes:
         raise ProtocolError(f"message of {len(data)} bytes exceeds the cap of {max_bytes}")
     try:
-        body = msgpack.unpackb(
-            data,
-            raw=False,
-            use_list=True,
-            strict_map_key=True,
-            ext_hook=_reject_ext,
-            timestamp=0,
-        )
+        body = _unpack(data, max_bytes)
     except ProtocolError:
         raise
     except Exception as exc:  # msgpack raises several unrelated exception types

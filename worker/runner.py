@@ -230,9 +230,6 @@ class WorkerProcess:
             self.reported_done = 0
             self._send(sock, p.Progress(self.slot, "running", message.batch_id, 0))
             kernel.submit(message)
-        elif isinstance(message, p.Sync):
-            print(f"worker {self.slot}: sync is for remote workers; a local worker shares the tables",
-                  file=sys.stderr, flush=True)
         # Heartbeat and Pause need nothing beyond the liveness refresh
         return None
 

@@ -1,0 +1,308 @@
+"""Remote workers over loopback, with real processes and real CURVE keys.
+
+- a run whose only worker is remote computes exactly what the in-process
+  trainer computes (its work is in the tables, bit for bit), even while a
+  client with an authorized key throws random and mutated messages at the
+  supervisor;
+- one local plus one remote worker both train; killing the remote worker
+  leaves the run going, and the same worker name is welcomed back;
+- a worker whose key is not authorized, or that speaks another protocol
+  version, or built another abstraction, is refused with a message, and the
+  refusal is logged;
+- a worker whose supervisor dies joins the next supervisor on that endpoint.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import msgpack
+import numpy as np
+import pytest
+import zmq
+
+from supervisor.shm import REGISTRY_ENV
+from worker import keys as k
+from worker import protocol as p
+from worker import remote as wr
+
+CONFIG = """game: {kind: leduc}
+solver: {discount_interval: 40000, discount_until: 1000000}
+supervisor: {heartbeat_interval: 0.2, liveness: 5, stall_timeout: 20.0, kill_grace: 1.0, standby_workers: 0,
+             sync_interval: 0.3, startup_timeout: 60.0}
+"""
+SEED = 9
+BATCH = 20_000
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch) -> dict:
+    registry = tmp_path / "registry"
+    monkeypatch.setenv(REGISTRY_ENV, str(registry))
+    config = tmp_path / "leduc.yaml"
+    config.write_text(CONFIG)
+    keys_dir = tmp_path / "keys"
+    k.new_key_pair(keys_dir, k.SERVER_NAME)
+    k.new_key_pair(tmp_path / "host", "alice")
+    k.authorize(keys_dir, tmp_path / "host" / "alice.key")
+    k.new_key_pair(tmp_path / "host", "fuzzer")
+    k.authorize(keys_dir, tmp_path / "host" / "fuzzer.key")
+    k.new_key_pair(tmp_path / "stranger", "mallory")  # never authorized
+    return {"tmp": tmp_path, "config": config, "keys": keys_dir, "registry": registry,
+            "process_env": {**os.environ, REGISTRY_ENV: str(registry)}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def supervise(env: dict, logdir: Path, *extra: str, workers: int = 0, bind: str = "tcp://127.0.0.1:*",
+              name: str = "supervisor") -> subprocess.Popen:
+    args = [sys.executable, "-m", "supervisor.cli", "--config", str(env["config"]), "--logdir", str(logdir),
+            "--workers", str(workers), "--seed", str(SEED), "--batch-size", str(BATCH), "--log-format", "json",
+            "--bind", bind, "--keys", str(env["keys"]), *extra]
+    out = open(env["tmp"] / f"{name}.out", "wb")
+    return subprocess.Popen(args, env=env["process_env"], stdout=out, stderr=out, cwd=env["tmp"])
+
+
+def remote_worker(env: dict, endpoint: str, name: str = "alice", key: str | None = None,
+                  *extra: str) -> subprocess.Popen:
+    key = key or str(env["tmp"] / "host" / "alice.key_secret")
+    args = [sys.executable, "-m", "worker", "--connect", endpoint, "--server-key", str(env["keys"] / "server.key"),
+            "--key", key, "--name", name, *extra]
+    out = open(env["tmp"] / f"worker-{name}-{time.monotonic_ns()}.out", "wb")
+    proc = subprocess.Popen(args, env=env["process_env"], stdout=out, stderr=out, cwd=env["tmp"])
+    proc.output = Path(out.name)
+    return proc
+
+
+def events(logdir: Path) -> list[dict]:
+    path = logdir / "events.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def named(logdir: Path, event: str, **match) -> list[dict]:
+    return [e for e in events(logdir) if e["event"] == event and all(e.get(a) == b for a, b in match.items())]
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def endpoint_of(logdir: Path) -> str:
+    started = wait_for(lambda: named(logdir, "run_started"), 60, "run_started")
+    return started[0]["remote_endpoint"]
+
+
+def tables(logdir: Path):
+    from holdem.mccfr.snapshot import read_snapshot
+
+    return read_snapshot(logdir)
+
+
+def stop(proc: subprocess.Popen, timeout: float = 60) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    return proc.wait(timeout=timeout)
+
+
+# ----------------------------------------------------------------- a socket fuzzer with an authorized key
+
+
+def fuzz_frames(count: int, seed: int) -> list[bytes]:
+    """Random bytes, random maps and mutated valid messages (every kind a worker sends)."""
+    rng = random.Random(seed)
+    samples = [
+        p.Heartbeat(1000), p.Progress(1000, "running", 1, 5), p.Result(1000, 1, 20000, 20000, 5, 0.1),
+        p.Terms(1000, "a" * 64, "leduc", "", 672), p.Ack(1000, 0, 0), p.Error(1000, -1, "E", "m", "tb"),
+        p.ChangePart(1000, 1, 0, 1, [0], "regret", 0, 2, b"", b"\x78\x9c\x03\x00\x00\x00\x00\x01"),
+        p.Hello(0, 1, 2, "h"),
+    ]
+    frames = []
+    for _ in range(count):
+        roll = rng.random()
+        if roll < 0.2:
+            frames.append(rng.randbytes(rng.randrange(64)))
+            continue
+        body = dataclasses.asdict(rng.choice(samples))
+        body.update(type=rng.choice(list(p.MESSAGE_TYPES)) if roll < 0.3 else None, v=p.PROTOCOL_VERSION)
+        if body["type"] is None:
+            body["type"] = rng.choice(samples).TYPE
+        key = rng.choice(sorted(body))
+        body[key] = rng.choice([None, -1, 2**63, 3.5, "x", b"\x00" * 5, [1, -1], {"a": 1}, True])
+        frame = msgpack.packb(body, use_bin_type=True)
+        if rng.random() < 0.3:
+            data = bytearray(frame)
+            data[rng.randrange(len(data))] = rng.randrange(256)
+            frame = bytes(data)
+        frames.append(frame)
+    return frames
+
+
+def socket_fuzz(endpoint: str, env: dict, count: int) -> None:
+    public, secret = k.load_key_pair(env["tmp"] / "host" / "fuzzer.key_secret")
+    context = zmq.Context()
+    sock = context.socket(zmq.DEALER)
+    sock.linger = 2000
+    sock.curve_serverkey = k.load_public_key(env["keys"] / "server.key")
+    sock.curve_publickey, sock.curve_secretkey = public, secret
+    sock.connect(endpoint)
+    try:
+        for i, frame in enumerate(fuzz_frames(count, seed=1)):
+            sock.send(frame)
+            if i % 50 == 0:
+                sock.send_multipart([frame, frame])  # extra frames
+            time.sleep(0.001)
+    finally:
+        sock.close()
+        context.term()
+
+
+# ----------------------------------------------------------------- tests
+
+
+def test_a_remote_only_run_equals_the_in_process_trainer_even_under_fuzz(env):
+    """--workers 0 and one remote worker: the tables are the trainer's bit for bit."""
+    from holdem.cli.train import main as train_main
+
+    iters = 240_000
+    logdir = env["tmp"] / "run"
+    sup = supervise(env, logdir, "--iters", str(iters))
+    endpoint = endpoint_of(logdir)
+    fuzzer = threading.Thread(target=socket_fuzz, args=(endpoint, env, 400))
+    fuzzer.start()
+    fuzzer.join()
+    worker = remote_worker(env, endpoint)
+    assert sup.wait(timeout=120) == 0, (env["tmp"] / "supervisor.out").read_text()[-3000:]
+    assert worker.wait(timeout=30) == 0, worker.output.read_text()  # exits cleanly on stop
+    assert "stopped by the supervisor" in worker.output.read_text()
+
+    assert train_main(["--config", str(env["config"]), "--logdir", str(env["tmp"] / "trainer"), "--seed",
+                       str(SEED), "--batch-size", str(BATCH), "--iters", str(iters)]) in (0, None)
+    (mine, mine_manifest), (theirs, _) = tables(logdir), tables(env["tmp"] / "trainer")
+    assert mine_manifest["iteration"] == iters
+    assert np.array_equal(mine.regret, theirs.regret) and np.array_equal(mine.strategy, theirs.strategy)
+    assert np.any(mine.regret != 0)
+
+    done = named(logdir, "batch_done")
+    assert done and all(e.get("remote") for e in done)
+    assert len(named(logdir, "remote_synced")) >= 2
+    assert named(logdir, "discount_applied")
+    bad = [e for e in named(logdir, "bad_message") if e.get("remote")]
+    assert bad, "the fuzzer's messages should have been logged as bad"
+    assert not named(logdir, "message_handling_failed")
+    assert list(env["registry"].glob("*.json")) == []
+
+
+def test_local_and_remote_work_together_and_a_killed_remote_leaves_the_run_going(env):
+    logdir = env["tmp"] / "run"
+    sup = supervise(env, logdir, "--time-budget", "14", workers=1)
+    endpoint = endpoint_of(logdir)
+    first = remote_worker(env, endpoint)
+    wait_for(lambda: named(logdir, "remote_synced"), 60, "a first remote sync")
+    first.kill()
+    first.wait()
+    dropped = wait_for(lambda: named(logdir, "remote_dropped", name="alice"), 30, "the remote drop")
+    assert dropped[0]["reason"] == "silent"
+    local_before = len([e for e in named(logdir, "batch_done") if not e.get("remote")])
+    wait_for(lambda: len([e for e in named(logdir, "batch_done") if not e.get("remote")]) > local_before + 3, 30,
+             "local batches after the remote died")
+    again = remote_worker(env, endpoint)  # the same name is welcomed back
+    wait_for(lambda: [e for e in named(logdir, "remote_joined") if e["rejoin"]], 60, "the rejoin")
+    assert sup.wait(timeout=120) == 0, (env["tmp"] / "supervisor.out").read_text()[-3000:]
+    assert again.wait(timeout=30) == 0
+    finished = named(logdir, "run_finished")[0]
+    assert finished["remote_batches"] > 0 and finished["batches"] > finished["remote_batches"]
+    joined = named(logdir, "remote_joined")
+    assert [e["rejoin"] for e in joined] == [False, True] and joined[0]["slot"] == joined[1]["slot"]
+    # every iteration counted was merged: the batches lost with the dead worker were issued again
+    snapshot_iterations = tables(logdir)[1]["iteration"]
+    assert snapshot_iterations == finished["iterations"]
+    assert list(env["registry"].glob("*.json")) == []
+
+
+def _in_process_worker(env, endpoint, name, game_builder=wr.build_game):
+    credentials, _ = wr.load_credentials(env["keys"] / "server.key", env["tmp"] / "host" / "alice.key_secret")
+    lines = []
+
+    class Out:
+        def write(self, text):
+            lines.append(text)
+
+        def flush(self):
+            pass
+
+    worker = wr.RemoteWorker(endpoint, credentials, name, game_builder=game_builder, out=Out(), retry_for=20)
+    return worker.run(), "".join(lines)
+
+
+def test_refusals_say_why_and_are_logged(env, monkeypatch):
+    logdir = env["tmp"] / "run"
+    sup = supervise(env, logdir, "--time-budget", "120")
+    try:
+        endpoint = endpoint_of(logdir)
+
+        # a key that is not authorized: refused at the CURVE handshake; the worker says so and exits
+        mallory = remote_worker(env, endpoint, "mallory", str(env["tmp"] / "stranger" / "mallory.key_secret"))
+        assert mallory.wait(timeout=30) == wr.EXIT_AUTH
+        assert "holdem-keys authorize" in mallory.output.read_text()
+        refused = wait_for(lambda: named(logdir, "remote_refused", stage="authentication"), 10, "the key refusal")
+        assert refused[0]["peer"] == k.load_public_key(env["tmp"] / "stranger" / "mallory.key").decode()
+        assert "not in" in refused[0]["reason"]
+
+        # another abstraction (another bucket file, as far as the supervisor can tell)
+        def other_buckets(offer, buckets):
+            config, game = wr.build_game(offer, buckets)
+            return config, dataclasses.replace(game, abstraction_hash="0123456789abcdef" * 4)
+
+        code, said = _in_process_worker(env, endpoint, "bob", other_buckets)
+        assert code == wr.EXIT_REFUSED, said
+        assert "abstraction hash" in said and "--buckets" in said
+        assert [e for e in named(logdir, "remote_refused") if e.get("name") == "bob"]
+
+        # another protocol version
+        monkeypatch.setattr(p, "PROTOCOL_VERSION", p.PROTOCOL_VERSION + 1)
+        code, said = _in_process_worker(env, endpoint, "carol")
+        assert code == wr.EXIT_REFUSED, said
+        assert f"protocol version {p.PROTOCOL_VERSION}" in said
+        monkeypatch.undo()
+        assert [e for e in named(logdir, "remote_refused") if "protocol version" in e["reason"]]
+        assert not named(logdir, "remote_joined")
+    finally:
+        assert stop(sup) == 0, (env["tmp"] / "supervisor.out").read_text()[-3000:]
+
+
+def test_a_worker_outlives_its_supervisor_and_joins_the_next_one(env):
+    port = free_port()
+    bind = f"tcp://127.0.0.1:{port}"
+    first = supervise(env, env["tmp"] / "first", "--time-budget", "120", bind=bind, name="first")
+    endpoint_of(env["tmp"] / "first")
+    worker = remote_worker(env, bind)
+    wait_for(lambda: named(env["tmp"] / "first", "remote_joined"), 60, "the first join")
+    first.kill()  # the supervisor vanishes without a word
+    first.wait()
+    wait_for(lambda: "joining again in 1 s" in worker.output.read_text(), 30, "the worker to notice")
+    second = supervise(env, env["tmp"] / "second", "--iters", "100000", bind=bind, name="second")
+    assert second.wait(timeout=120) == 0, (env["tmp"] / "second.out").read_text()[-3000:]
+    assert worker.wait(timeout=30) == 0, worker.output.read_text()
+    assert named(env["tmp"] / "second", "remote_joined")
+    assert named(env["tmp"] / "second", "stale_shm_removed")  # the dead supervisor's tables were swept
