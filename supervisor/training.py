@@ -185,6 +185,7 @@ def table_figures(setup: RunSetup, tables) -> dict[str, float]:
 def manifest(setup: RunSetup, state: RunState) -> dict:
     """The trainer's manifest fields (holdem.mccfr.trainer.Trainer.manifest), plus the supervisor's own."""
     from holdem.mccfr.schedule import discounts_applied
+    from holdem.mccfr.trainer import resolved_buckets_path
 
     params = setup.solver_params
     grid_index = state.iteration // setup.batch_size
@@ -203,6 +204,9 @@ def manifest(setup: RunSetup, state: RunState) -> dict:
         "written_by": WRITTEN_BY,
         "run_id": state.run_id,
     }
+    buckets_path = resolved_buckets_path(setup.game, out["config"], setup.buckets_path)
+    if buckets_path is not None:  # the blueprint loader finds the run's bucket file here
+        out["buckets_path"] = buckets_path
     if state.pending:
         out["pending_batches"] = list(state.pending)
         out["supervisor_next_batch"] = state.next_batch
