@@ -17,12 +17,39 @@ from worker.game import load_game
 from worker.shm import attach_tables
 
 
-class SolverEngine:
+class TrackedSolver:
+    """Runs real batches on ``self.solver`` and tells the I/O thread how far the running one has got.
+
+    The solver counts iterations in ``solver.progress`` while its kernel runs
+    (nogil); the I/O thread reads it for heartbeats.  Local and remote
+    workers share this; they differ in where ``self.solver``'s tables live.
+    """
+
+    solver = None
+    current = p.NO_BATCH  # the real batch in the kernel right now
+
+    def run(self, batch: p.Batch) -> tuple[int, int, float]:
+        # progress is reset before the batch is published, so no reader sees the last batch's count
+        self.solver.progress[:] = 0
+        self.current = batch.batch_id
+        try:
+            stats = self.solver.run_batch(batch.first_iteration, batch.iterations, batch.seed, batch.batch_start)
+        finally:
+            self.current = p.NO_BATCH
+        return stats.iterations, stats.nodes_visited, stats.seconds
+
+    def iterations_done(self, batch_id: int) -> int:
+        """Iterations of ``batch_id`` done so far, -1 if it is not the one running."""
+        if self.solver is None or self.current != batch_id:
+            return -1
+        return int(self.solver.progress[0])
+
+
+class SolverEngine(TrackedSolver):
     def __init__(self) -> None:
         self.solver = None
         self.scratch = None
         self.segments = []
-        self.current = p.NO_BATCH  # the real batch in the kernel right now
 
     def load(self, welcome: p.Welcome) -> None:
         from holdem.mccfr.solver import Solver
@@ -44,19 +71,5 @@ class SolverEngine:
             raise RuntimeError("batch before the game was loaded (the load failed; see the error before this one)")
         if batch.scratch:
             stats = self.scratch.run_batch(batch.first_iteration, batch.iterations, batch.seed, batch.batch_start)
-        else:
-            # progress is reset before the batch is published, so no reader sees the last batch's count
-            self.solver.progress[:] = 0
-            self.current = batch.batch_id
-            try:
-                stats = self.solver.run_batch(batch.first_iteration, batch.iterations, batch.seed,
-                                              batch.batch_start)
-            finally:
-                self.current = p.NO_BATCH
-        return stats.iterations, stats.nodes_visited, stats.seconds
-
-    def iterations_done(self, batch_id: int) -> int:
-        """Iterations of ``batch_id`` done so far (the solver counts them in memory), -1 if not running."""
-        if self.solver is None or self.current != batch_id:
-            return -1
-        return int(self.solver.progress[0])
+            return stats.iterations, stats.nodes_visited, stats.seconds
+        return super().run(batch)

@@ -48,6 +48,7 @@ import zmq
 from zmq.utils.monitor import recv_monitor_message
 
 from worker import protocol as p
+from worker.engine import TrackedSolver
 from worker.sync import SyncError, WorkerCopy, decode_part, empty_part
 
 EXIT_STOPPED = 0
@@ -111,7 +112,7 @@ class Built:
     table_size: int
 
 
-class Engine:
+class Engine(TrackedSolver):
     """The solver on this worker's own copy of the tables."""
 
     def __init__(self, buckets: Path | None, game_builder: Callable = build_game) -> None:
@@ -120,7 +121,6 @@ class Engine:
         self.config = self.game = None
         self.solver = None
         self._built_for: tuple[str, str] | None = None
-        self.current = p.NO_BATCH
 
     def load(self, offer: p.Offer) -> Built:
         from holdem.config import config_hash
@@ -137,21 +137,6 @@ class Engine:
         from holdem.mccfr.tables import Tables
 
         self.solver = Solver(self.game, self.config.solver, Tables(copy.regret, copy.strategy))
-
-    def run(self, batch: p.Batch) -> tuple[int, int, float]:
-        self.solver.progress[:] = 0
-        self.current = batch.batch_id
-        try:
-            stats = self.solver.run_batch(batch.first_iteration, batch.iterations, batch.seed, batch.batch_start)
-        finally:
-            self.current = p.NO_BATCH
-        return stats.iterations, stats.nodes_visited, stats.seconds
-
-    def iterations_done(self, batch_id: int) -> int:
-        if self.solver is None or self.current != batch_id:
-            return -1
-        return int(self.solver.progress[0])
-
 
 class Kernel(threading.Thread):
     """Runs jobs (load, attach, batch) in order, off the I/O thread; wakes it through an inproc PAIR."""
