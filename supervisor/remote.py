@@ -39,6 +39,7 @@ import json
 import time
 import traceback
 from collections import OrderedDict, deque
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -48,6 +49,7 @@ import zmq
 from supervisor.auth import CoolDown, KeyAuthenticator
 from supervisor.batches import Assignment, BatchBook
 from worker import protocol as p
+from worker.private import table_lock
 from worker.sync import Part, PeerBase, SyncError, decode_part
 
 REMOTE_SLOT_BASE = 1000  # remote slots are numbered from here, apart from local ones
@@ -138,6 +140,7 @@ class RemoteHub:
         self.max_workers = max_workers
         self.clock = clock
         self.cooldown = CoolDown(clock)
+        self.lock_path: Path | None = None  # the run's table lock (worker.private); None: merge unlocked
         self.slots: dict[str, RemoteSlot] = {}
         self.by_identity: dict[bytes, RemoteSlot] = {}
         self.bad: dict[str, deque] = {}
@@ -445,7 +448,8 @@ class RemoteHub:
             changed = sum(len(e.values) for e in entries)
             if changed and not named:
                 raise SyncError("changes without the batches that made them")
-            slot.base.merge(self.shared, entries)
+            with table_lock(self.lock_path) if self.lock_path else nullcontext():  # as local workers merge
+                slot.base.merge(self.shared, entries)
         except SyncError as exc:
             self._bad(slot.peer, slot, f"sync {sync.sync_id}: {exc}")
             self._drop(slot, "protocol", f"sync {sync.sync_id} was refused ({exc}); join again")

@@ -60,6 +60,7 @@ from supervisor.remote import RemoteHub
 from supervisor.shm import SharedTables, sweep_stale
 from supervisor.status import RateMeter, TensorBoard, progress_line
 from worker import protocol as p
+from worker.private import PRIVATE_MODE, SHARED_MODE
 
 EXIT_OK = 0
 EXIT_STARTUP_FAILED = 3
@@ -71,6 +72,7 @@ PROGRESS_LINE_INTERVAL = 1.0  # seconds between redraws of the terminal progress
 TICKS_PER_HEARTBEAT = 4
 MAX_TICK = 0.25
 BAD_MESSAGES_LOGGED_PER_SLOT = 20  # a flood of garbage must not flood the log
+TABLE_LOCK_FILE = "tables.lock"  # flock held while a private-mode worker or a remote sync merges (worker.private)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ class Supervisor:
         self.last_snapshot_iteration = -1
         self.exploitability: float | None = None
         self.tables: SharedTables | None = None
+        self.table_mode = SHARED_MODE
+        self.lock_path: Path | None = None
         self.router = None
         self.remote: RemoteHub | None = None
         self.endpoint = ""
@@ -161,6 +165,8 @@ class Supervisor:
             context.term()
             if self.tables is not None:
                 self.tables.release()
+            if self.lock_path is not None:
+                self.lock_path.unlink(missing_ok=True)
             if self.tb is not None:
                 self.tb.close()
             self.events.emit("run_finished", reason=self.stop_reason, exit_code=self.exit_code, **self._figures())
@@ -172,6 +178,9 @@ class Supervisor:
         if swept:
             self.events.emit("stale_shm_removed", segments=swept)
         self.tables = SharedTables(setup.table_size, self.run_id)
+        self.lock_path = options.logdir / TABLE_LOCK_FILE
+        table_bytes = 2 * self.tables.regret.nbytes
+        self.table_mode = PRIVATE_MODE if table_bytes <= self.params.private_tables_max_bytes else SHARED_MODE
         resume = setup.resume
         if resume is not None:
             training.restore(setup, self.tables)
@@ -208,7 +217,7 @@ class Supervisor:
             start_iteration=start_iteration, endpoint=self.endpoint, supervisor_pid=os.getpid(),
             remote_endpoint=self.remote.endpoint if self.remote else None,
             remote_auth=("curve" if options.keys else "none") if self.remote else None,
-            shared_memory=list(self.tables.names),
+            shared_memory=list(self.tables.names), local_tables=self.table_mode,
             params=asdict(self.params),
         )
 
@@ -219,6 +228,7 @@ class Supervisor:
         hub.on_batch_done = self._remote_batch_done
         hub.on_idle = lambda: self._pump(self.clock())
         hub.run_state = lambda: self.state
+        hub.lock_path = self.lock_path
         self.poller.register(hub.open(context, self.book, self.tables.regret, self.tables.strategy), zmq.POLLIN)
         if not self.options.keys:
             self.events.emit("remote_insecure", level="warning", endpoint=hub.endpoint,
@@ -485,7 +495,7 @@ class Supervisor:
             buckets_path=str(setup.buckets_path) if setup.buckets_path else "",
             regret_segment=self.tables.names[0], strategy_segment=self.tables.names[1],
             table_size=setup.table_size, heartbeat_interval=self.params.heartbeat_interval,
-            liveness=self.params.liveness,
+            liveness=self.params.liveness, table_mode=self.table_mode, lock_path=str(self.lock_path),
         ))
         self._send(handle, p.Batch(batch_id=0, first_iteration=0, iterations=self.params.warmup_iterations,
                                    batch_start=0, seed=setup.seed, scratch=True))

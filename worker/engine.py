@@ -1,4 +1,4 @@
-"""The worker's solver: MCCFR batches on the run's shared tables.
+"""The worker's solver: MCCFR batches on the run's shared tables (in place, or via a private copy).
 
 ``load`` builds the game from the run's config (as the in-process trainer
 does), attaches the two shared-memory segments and wraps them in
@@ -6,7 +6,9 @@ does), attaches the two shared-memory segments and wraps them in
 ``scratch`` one: it runs on private zero tables, so loading and compiling the
 kernel is checked without touching the run's tables.  Those scratch tables
 are ``np.zeros`` (calloc), so even a Hold'em-sized layout costs only the few
-pages one iteration touches.
+pages one iteration touches.  In ``private`` table mode (small games, see
+:mod:`worker.private`) real batches run on a private copy that is merged into
+the shared tables when the batch completes.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from worker import protocol as p
 from worker.game import load_game
+from worker.private import PRIVATE_MODE, PrivateTables
 from worker.shm import attach_tables
 
 
@@ -50,6 +53,7 @@ class SolverEngine(TrackedSolver):
         self.solver = None
         self.scratch = None
         self.segments = []
+        self.private: PrivateTables | None = None
 
     def load(self, welcome: p.Welcome) -> None:
         from holdem.mccfr.solver import Solver
@@ -63,6 +67,9 @@ class SolverEngine(TrackedSolver):
             )
         self.segments, regret, strategy = attach_tables((welcome.regret_segment, welcome.strategy_segment),
                                                         welcome.table_size)
+        if welcome.table_mode == PRIVATE_MODE:
+            self.private = PrivateTables(regret, strategy, welcome.lock_path)
+            regret, strategy = self.private.regret, self.private.strategy
         self.solver = Solver(game, config.solver, Tables(regret, strategy))
         self.scratch = Solver(game, config.solver, Tables.zeros(game.layout.size))
 
@@ -72,4 +79,9 @@ class SolverEngine(TrackedSolver):
         if batch.scratch:
             stats = self.scratch.run_batch(batch.first_iteration, batch.iterations, batch.seed, batch.batch_start)
             return stats.iterations, stats.nodes_visited, stats.seconds
-        return super().run(batch)
+        if self.private is None:
+            return super().run(batch)
+        self.private.refresh()
+        done = super().run(batch)
+        self.private.merge()  # only a completed batch reaches the shared tables
+        return done

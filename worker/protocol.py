@@ -29,7 +29,7 @@ from typing import ClassVar
 
 import msgpack
 
-PROTOCOL_VERSION = 2  # 2: remote workers (join, offer, terms, refuse, tables, ack, changes)
+PROTOCOL_VERSION = 3  # 2: remote workers (join, offer, terms, refuse, tables, ack, changes); 3: welcome.table_mode
 
 # A local run's messages are a few hundred bytes (a traceback is the largest).
 # Table parts for remote workers are larger (worker.sync.PART_ENTRIES entries
@@ -49,6 +49,7 @@ FROM_SUPERVISOR = "supervisor"
 NO_BATCH = -1  # batch_id when a message is about no batch
 
 TABLE_NAMES = ("regret", "strategy")
+TABLE_MODES = ("shared", "private")  # how a local worker uses the shared tables (welcome.table_mode)
 
 
 class ProtocolError(ValueError):
@@ -162,6 +163,9 @@ class Welcome(Message):
 
     ``config_path``/``buckets_path`` name files on this host ("" for no bucket
     file); the tables are two shared-memory segments of ``table_size`` float32.
+    ``table_mode`` "shared": update them in place; "private": run each batch on
+    a private copy and merge it under an exclusive flock of ``lock_path``
+    (see :mod:`worker.private`).
     """
 
     TYPE: ClassVar[str] = "welcome"
@@ -174,6 +178,14 @@ class Welcome(Message):
     table_size: int = field(metadata=_min(0))
     heartbeat_interval: float = field(metadata=_min(0.001))
     liveness: int = field(metadata=_min(1))
+    table_mode: str = field(default="shared", metadata=_text(16))
+    lock_path: str = ""
+
+    def __post_init__(self) -> None:
+        if self.table_mode not in TABLE_MODES:
+            raise ProtocolError(f"welcome.table_mode: expected one of {TABLE_MODES}, got {self.table_mode!r}")
+        if self.table_mode == "private" and not self.lock_path:
+            raise ProtocolError("welcome.lock_path: private tables need the run's lock file")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ worker, one at a time:
 2. the supervisor merges them into the shared tables: where nobody else has
    touched an entry since the base (the shared value still equals the base,
    bit for bit) it takes the worker's value as is, otherwise it adds the
-   worker's change (value - base), as local workers add theirs, lock-free;
+   worker's change (value - base), as local workers add theirs;
 3. it answers with the values of every entry where the shared tables now
    differ from that worker's base, and the base follows;
 4. the worker takes those values into its copy and its base.
@@ -183,6 +183,13 @@ def check_disjoint(entries: list[Entries]) -> None:
                 raise SyncError(f"{table}: parts overlap at entry {first}")
 
 
+def merge_values(now: np.ndarray, base: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The merge of a worker's ``values`` (computed from ``base``) into ``now``: entries still
+    equal to the base bit for bit take the worker's value; others get its change added."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(_same(now, base), values, now + (values - base))
+
+
 def changed_entries(current: np.ndarray, base: np.ndarray) -> np.ndarray:
     """Indices where the two float32 arrays differ bit for bit."""
     return np.flatnonzero(current.view(_BITS) != base.view(_BITS))
@@ -280,17 +287,13 @@ class PeerBase:
         written.
         """
         check_disjoint(entries)
-        with np.errstate(over="ignore", invalid="ignore"):
-            for e in entries:
-                base = self.base[e.table][e.index]
-                now = shared[e.table][e.index]
-                if not np.isfinite(np.where(_same(now, base), e.values, now + (e.values - base))).all():
-                    raise SyncError(f"{e.table}: merging these values would overflow float32; none applied")
-            for e in entries:
-                base = self.base[e.table][e.index]
-                target = shared[e.table]
-                now = target[e.index]  # re-read: local workers keep writing meanwhile
-                target[e.index] = np.where(_same(now, base), e.values, now + (e.values - base))
+        for e in entries:
+            if not np.isfinite(merge_values(shared[e.table][e.index], self.base[e.table][e.index], e.values)).all():
+                raise SyncError(f"{e.table}: merging these values would overflow float32; none applied")
+        for e in entries:
+            target = shared[e.table]
+            # re-read: local workers keep writing meanwhile
+            target[e.index] = merge_values(target[e.index], self.base[e.table][e.index], e.values)
 
     def answer(self, shared: dict[str, np.ndarray], part_entries: int = PART_ENTRIES) -> tuple[list[Part], int]:
         """Values of every entry where the shared tables differ from the base; the base follows.

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -66,10 +67,18 @@ def assert_same_tables(a: Path, b: Path) -> None:
     assert np.any(ta.regret != 0)
 
 
-def test_one_worker_equals_the_in_process_trainer(config, tmp_path):
+@pytest.mark.parametrize("private_max", [1 << 20, 0], ids=["private-tables", "shared-tables"])
+def test_one_worker_equals_the_in_process_trainer(config, tmp_path, private_max):
+    """Leduc's tables are small enough for private mode by default; 0 forces updates in place."""
+    config.write_text(config.read_text().replace("standby_workers: 0", f"standby_workers: 0, "
+                                                                       f"private_tables_max_bytes: {private_max}"))
     train_in_process(config, tmp_path / "trainer", "--iters", str(ITERS))
     assert supervise(config, tmp_path / "supervised", "--iters", str(ITERS)) == 0
     assert_same_tables(tmp_path / "trainer", tmp_path / "supervised")
+    started = [json.loads(line) for line in (tmp_path / "supervised" / "events.jsonl").read_text().splitlines()
+               if '"run_started"' in line]
+    assert started[0]["local_tables"] == ("private" if private_max else "shared")
+    assert not (tmp_path / "supervised" / "tables.lock").exists()
 
 
 def test_snapshots_resume_across_commands(config, tmp_path):

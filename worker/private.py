@@ -1,0 +1,79 @@
+"""A local worker's private copy of small tables, merged into the shared ones after every batch.
+
+Local workers normally update the shared tables in place, lock-free
+(Hogwild-style, DESIGN.md "Data").  On a game whose tables fit in a few cache
+pages (Leduc: 2.7 KB) that scales badly: every write of one core invalidates
+the line the other core is reading, and two workers ran at 0.8-1.4 times one
+(benchmarks/scaling.py).  With tables this small a private copy costs
+nothing, so a worker in *private* mode:
+
+1. at the start of a batch copies the shared tables into its *base* and its
+   working copy (a few microseconds);
+2. runs the batch on the working copy;
+3. at the end, holding an exclusive ``flock`` on the run's lock file (the
+   supervisor takes it too when it merges a remote worker's changes), merges
+   with the rule remote syncs use (:func:`worker.sync.merge_values`): an
+   entry nobody touched since the base takes the worker's value, bit for bit;
+   any other gets the worker's change added.
+
+So a one-worker run still computes exactly what the in-process trainer
+computes, and a batch counts in the tables only if it completes: a worker
+killed mid-batch leaves them untouched, which is the supervisor's rule for
+iterations anyway.  ``flock`` works alike on Linux and macOS.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from worker.protocol import TABLE_MODES
+from worker.sync import merge_values
+
+SHARED_MODE, PRIVATE_MODE = TABLE_MODES
+
+
+@contextmanager
+def table_lock(path: str | os.PathLike):
+    """Hold an exclusive advisory lock on ``path`` (created if missing) for the block."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+class PrivateTables:
+    """Working copies of the shared ``regret``/``strategy`` arrays, with the base they started from."""
+
+    def __init__(self, shared_regret: np.ndarray, shared_strategy: np.ndarray, lock_path: str | Path) -> None:
+        if not str(lock_path):
+            raise ValueError("private tables need the run's lock file (the supervisor sends its path)")
+        self.shared = (shared_regret, shared_strategy)
+        self.base = tuple(np.array(a) for a in self.shared)
+        self.work = tuple(np.array(a) for a in self.shared)
+        self.lock_path = str(lock_path)
+
+    @property
+    def regret(self) -> np.ndarray:
+        return self.work[0]
+
+    @property
+    def strategy(self) -> np.ndarray:
+        return self.work[1]
+
+    def refresh(self) -> None:
+        """Start a batch from the shared tables as they are now (the supervisor may have discounted them)."""
+        for shared, base, work in zip(self.shared, self.base, self.work):
+            base[:] = shared
+            work[:] = base
+
+    def merge(self) -> None:
+        """Fold this batch's changes into the shared tables (under the run's lock)."""
+        with table_lock(self.lock_path):
+            for shared, base, work in zip(self.shared, self.base, self.work):
+                shared[:] = merge_values(shared, base, work)
