@@ -15,9 +15,18 @@ Prints one JSON object (figures plus the command that reproduces them).
     python benchmarks/leduc.py [--seconds 10] [--checkpoints 1,3,10] [--seed 0] [--config configs/leduc.yaml]
                                [--clock wall|cpu] [--with-vector-cfr]
 
+With the shipped config (``enumerate_own_hands: true``) "ours" samples the
+other seat's card and the public card and walks the tree once for each of
+the traverser's hands (:mod:`holdem.mccfr.own_hands`); the same run also
+gives plain external sampling (the traverser's hand sampled too, as
+OpenSpiel's solver does) under ``ours_plain_external_sampling``.  Both count
+one traversal per player as an iteration; an own-hands traversal carries up
+to three hands, so it runs fewer of them per second and converges faster.
+
 ``--with-vector-cfr`` adds the small-game vector solvers of
 :mod:`holdem.mccfr.pcs` (public chance sampling, and chance enumerated) for
-the same time: different algorithms, reported under their own keys.
+the same time: different algorithms, reported under their own keys, with
+OpenSpiel's C++ CFR+ (its best solver here) for the same time beside them.
 """
 from __future__ import annotations
 
@@ -28,6 +37,7 @@ import platform
 import shlex
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from holdem.config import load_config
@@ -92,22 +102,29 @@ def run_vector_cfr(params: PCSParams, seconds: float, checkpoints: list[float], 
             "checkpoints": points}
 
 
-def run_openspiel(seconds: float, checkpoints: list[float], seed: int) -> dict:
+def run_openspiel(seconds: float, checkpoints: list[float], seed: int, cfr_plus: bool = False) -> dict:
+    """OpenSpiel's C++ external sampling, or (``cfr_plus``) its C++ CFR+: the stretch reference."""
     import pyspiel
 
     game = pyspiel.load_game("leduc_poker")
-    solver = pyspiel.ExternalSamplingMCCFRSolver(game, seed, pyspiel.MCCFRAverageType.SIMPLE)
+    if cfr_plus:
+        solver = pyspiel.CFRPlusSolver(game)
+        step = solver.evaluate_and_update_policy
+    else:
+        solver = pyspiel.ExternalSamplingMCCFRSolver(game, seed, pyspiel.MCCFRAverageType.SIMPLE)
+        step = solver.run_iteration
+    batch = 1 if cfr_plus else OPENSPIEL_BATCH
     points = []
     wall = cpu = 0.0
     it = 0
     todo = list(checkpoints)
     while todo:
         w0, c0 = time.perf_counter(), time.thread_time()
-        for _ in range(OPENSPIEL_BATCH):
-            solver.run_iteration()
+        for _ in range(batch):
+            step()
         wall += time.perf_counter() - w0
         cpu += time.thread_time() - c0
-        it += OPENSPIEL_BATCH
+        it += batch
         if (cpu if CLOCK["cpu"] else wall) >= todo[0]:
             todo.pop(0)
             points.append({"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "iterations": it,
@@ -145,12 +162,18 @@ def main(argv: list[str] | None = None) -> int:
         "solver_params": params.to_dict(),
         "ours": run_ours(params, args.seconds, checkpoints, args.seed, args.batch),
     }
+    if params.enumerate_own_hands:
+        # the same solver sampling the traverser's hand too: plain external sampling, as OpenSpiel's
+        result["ours_plain_external_sampling"] = run_ours(replace(params, enumerate_own_hands=False), args.seconds,
+                                                          checkpoints, args.seed, args.batch)
     if not args.skip_openspiel:
         result["openspiel"] = run_openspiel(args.seconds, checkpoints, args.seed)
     if args.with_vector_cfr:
         result["ours_public_chance_sampling_dcfr"] = run_vector_cfr(PCSParams(), args.seconds, checkpoints, args.seed, 500)
         result["ours_chance_enumerated_dcfr"] = run_vector_cfr(PCSParams(sample_public=False), args.seconds,
                                                                checkpoints, args.seed, 50)
+        if not args.skip_openspiel:
+            result["openspiel_cfr_plus"] = run_openspiel(args.seconds, checkpoints, args.seed, cfr_plus=True)
     print(json.dumps(result, indent=2))
     return 0
 

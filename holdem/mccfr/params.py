@@ -54,6 +54,11 @@ class MCCFRParams:
                               other players' nodes (Lanctot et al. 2009, "simple" averaging),
                               which costs little, hence 1 (Pluribus ran a separate sampled pass
                               every 10,000 iterations).
+    enumerate_own_hands bool  False. Small exact games only (Kuhn, Leduc): each traversal samples
+                              the other seats' cards and the public ones and walks the tree once
+                              for every private hand of the traverser, weighted by its probability
+                              (:mod:`holdem.mccfr.own_hands`; Johanson et al. 2012): the same
+                              expected update with less variance. Pruning does not apply to it.
     """
 
     linear_weighting: bool = True
@@ -67,6 +72,7 @@ class MCCFRParams:
     regret_floor: float = -310_000_000.0
     average_streets: tuple[int, ...] = (0, 1, 2, 3)
     strategy_interval: int = 1
+    enumerate_own_hands: bool = False
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -100,6 +106,11 @@ class MCCFRParams:
             raise ValueError(f"solver.prune_probability: expected a number in [0, 1], got {self.prune_probability}")
         if self.prune_threshold > 0:
             raise ValueError(f"solver.prune_threshold: expected a number <= 0 (chips of regret), got {self.prune_threshold}")
+        if self.enumerate_own_hands and self.prune_probability > 0:
+            raise ValueError(
+                "solver.enumerate_own_hands: pruning does not apply to it; set prune_probability: 0 "
+                f"(it is {self.prune_probability})"
+            )
         if self.regret_floor > self.prune_threshold:
             raise ValueError(
                 f"solver.regret_floor: {self.regret_floor} is above prune_threshold {self.prune_threshold}; "

@@ -20,11 +20,12 @@ import numpy as np
 from holdem.game.tree_arrays import NODE_DECISION
 from holdem.games.spec import GameSpec
 from holdem.mccfr.kernel import run_iterations
+from holdem.mccfr.own_hands import own_hand_groups, run_own_hand_iterations
 from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.rng import mix_py
 from holdem.mccfr.strategy import average_strategy, current_strategy
 from holdem.mccfr.tables import Tables
-from holdem.mccfr.utility import fold_winners, single_pot_nodes
+from holdem.mccfr.utility import fold_winners, single_pot_nodes, terminal_utilities
 
 DEAL_CHUNK = 1024  # iterations per dealer call; part of the reproducibility contract, do not vary per run
 _DEAL_DOMAIN = 0x4445414C  # separates deal seeds from iteration streams derived from the same seed
@@ -124,7 +125,33 @@ class Solver:
         )
         # [iterations done, nodes visited] of the batch in progress; readable from another thread
         self.progress = np.zeros(2, dtype=np.int64)
+        self._own = self._own_hand_arrays(depth) if params.enumerate_own_hands else None
         self._check_dealer()
+
+    def _own_hand_arrays(self, depth: int) -> tuple:
+        """Exact deals, terminal utilities and stack for :mod:`holdem.mccfr.own_hands`."""
+        game, tree = self.game, self.game.tree
+        if game.exact is None:
+            raise ValueError(
+                f"solver.enumerate_own_hands: game {game.name!r} has no exact chance model (only Kuhn and "
+                "Leduc do); set it to false"
+            )
+        groups = own_hand_groups(game.exact)
+        strength = np.ascontiguousarray(game.exact.deal_strength, dtype=np.int64)
+        util = np.zeros((tree.n_nodes, strength.shape[0], tree.n_players))
+        kind, pot, contrib, folded, fw, sp = (self._arrays[i] for i in (0, 6, 7, 8, 9, 10))
+        for node in np.flatnonzero(tree.kind != NODE_DECISION):
+            terminal_utilities(int(node), kind, pot, contrib, folded, fw, sp, strength, util[node])
+        width, actions = groups.width, tree.max_actions
+        # per member of a group: its deal's buckets, and the traverser's utility at each node
+        members = groups.deals
+        member_buckets = np.ascontiguousarray(game.exact.deal_buckets[members], dtype=np.int32)
+        member_util = np.stack([util[:, members[p], p] for p in range(tree.n_players)])
+        data = (member_buckets, np.ascontiguousarray(member_util), groups.start, groups.weight, groups.cum)
+        stack = (np.zeros(depth, dtype=np.int64), np.zeros(depth, dtype=np.int64),
+                 np.zeros((depth, width), dtype=np.int64), np.zeros((depth, actions, width)),
+                 np.zeros((depth, actions, width)), np.zeros(width))
+        return data, stack
 
     def _check_dealer(self) -> None:
         dealer = self.game.dealer
@@ -161,6 +188,12 @@ class Solver:
         self.progress[:] = 0
         began = time.perf_counter()
         nodes = 0
+        if self._own is not None:
+            data, stack = self._own
+            nodes = run_own_hand_iterations(*self._arrays[:6], self._average, self.tables.regret,
+                                            self.tables.strategy, *data, first_iteration, iterations, t_seed,
+                                            p.regret_floor, p.strategy_interval, *stack, self.progress)
+            return BatchStats(iterations, int(nodes), time.perf_counter() - began)
         t = first_iteration
         end = first_iteration + iterations
         n_players = self._n_players
