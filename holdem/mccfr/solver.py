@@ -20,7 +20,7 @@ import numpy as np
 from holdem.game.tree_arrays import NODE_DECISION
 from holdem.games.spec import GameSpec
 from holdem.mccfr.kernel import run_iterations
-from holdem.mccfr.own_hands import own_hand_groups, run_own_hand_iterations
+from holdem.mccfr.own_hands import LANES, own_hand_groups, run_own_hand_iterations
 from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.rng import mix_py
 from holdem.mccfr.strategy import average_strategy, current_strategy
@@ -142,7 +142,7 @@ class Solver:
         kind, pot, contrib, folded, fw, sp = (self._arrays[i] for i in (0, 6, 7, 8, 9, 10))
         for node in np.flatnonzero(tree.kind != NODE_DECISION):
             terminal_utilities(int(node), kind, pot, contrib, folded, fw, sp, strength, util[node])
-        width, actions = groups.width, tree.max_actions
+        width, actions = LANES, tree.max_actions
         # per member of a group: its deal's buckets, and the traverser's utility at each node
         members = groups.deals
         member_buckets = np.ascontiguousarray(game.exact.deal_buckets[members], dtype=np.int32)

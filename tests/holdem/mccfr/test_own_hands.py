@@ -10,7 +10,7 @@ from holdem.exploitability import exploitability, policy_values
 from holdem.game.tree_arrays import NODE_DECISION
 from holdem.games.kuhn import GAME_VALUE_PLAYER0, kuhn_game
 from holdem.games.leduc import leduc_game
-from holdem.mccfr.own_hands import own_hand_groups
+from holdem.mccfr.own_hands import LANES, own_hand_groups
 from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.pcs import PCSParams, PCSSolver
 from holdem.mccfr.schedule import discounts_between
@@ -39,8 +39,10 @@ def test_groups_cover_every_deal_once_with_its_probability():
             mass = np.diff(np.concatenate([[0.0], groups.cum[trav]]))
             assert groups.cum[trav][-1] == pytest.approx(1.0)
             for g in range(len(start) - 1):
-                members = deals[start[g]:start[g + 1]]
-                assert weight[start[g]:start[g + 1]].sum() == pytest.approx(1.0)
+                assert start[g + 1] - start[g] == LANES
+                w = weight[start[g]:start[g + 1]]
+                assert w.sum() == pytest.approx(1.0)
+                members = deals[start[g]:start[g + 1]][w > 0]  # the rest pads the group to LANES
                 # one group: the other seats' buckets are the same; the traverser's all differ
                 others = np.delete(exact.deal_buckets[members], trav, axis=1)
                 assert (others == others[0]).all()
@@ -49,7 +51,8 @@ def test_groups_cover_every_deal_once_with_its_probability():
                 assert mass[g] > 0
     leduc = own_hand_groups(leduc_game().exact)
     # Leduc: a group per (the other seat's rank, the public card), 3 x 6; the traverser has <= 3 ranks left
-    assert leduc.start.shape == (2, 19) and leduc.width == 3
+    assert leduc.start.shape == (2, 19)
+    assert max(np.count_nonzero(leduc.weight[0, g * LANES:(g + 1) * LANES]) for g in range(18)) == 3
 
 
 def test_expected_update_is_the_counterfactual_regret():
