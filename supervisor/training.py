@@ -159,17 +159,19 @@ def seed_of(setup: RunSetup, batch_id: int) -> int:
 
 
 def discounts_due(setup: RunSetup, before: int, after: int) -> bool:
-    from holdem.mccfr.schedule import discounts_between
+    from holdem.mccfr.schedule import discounts_for_batches
 
-    return bool(discounts_between(setup.solver_params, before, after))
+    return bool(discounts_for_batches(setup.solver_params, setup.batch_size, before, after))
 
 
 def apply_discounts(setup: RunSetup, tables, before: int, after: int) -> list[tuple[int, float]]:
-    """Apply the discounts due for iterations (before, after]; returns (at_iteration, factor) pairs."""
-    from holdem.mccfr.schedule import discounts_between
+    """Apply the discounts due when the count goes from ``before`` to ``after`` iterations; returns
+    (at_iteration, factor) pairs.  As in the trainer, only whole batches of the grid count: a batch
+    cut short by the end of a run applies its discounts when the resumed run completes it."""
+    from holdem.mccfr.schedule import discounts_for_batches
     from holdem.mccfr.tables import Tables
 
-    due = discounts_between(setup.solver_params, before, after)
+    due = discounts_for_batches(setup.solver_params, setup.batch_size, before, after)
     if due:
         view = Tables(tables.regret, tables.strategy)
         for d in due:
@@ -198,7 +200,8 @@ def manifest(setup: RunSetup, state: RunState) -> dict:
         "batch_size": setup.batch_size,
         "batches_done": state.batches_done,
         "next_batch_index": grid_index,
-        "schedule": {"discounts_applied": discounts_applied(params, state.iteration)},
+        "schedule": {"discounts_applied": discounts_applied(params, state.iteration // setup.batch_size
+                                                            * setup.batch_size)},
         "rng": {"scheme": "batch_seed(run_seed, batch_index); batch k covers [k*B, (k+1)*B)",
                 "next_batch_index": grid_index},
         "written_by": WRITTEN_BY,

@@ -81,15 +81,14 @@ def test_one_worker_equals_the_in_process_trainer(config, tmp_path, private_max)
     assert not (tmp_path / "supervised" / "tables.lock").exists()
 
 
-def test_snapshots_resume_across_commands(config, tmp_path):
-    """--iters counts this invocation's iterations in both commands; a cut batch is finished on resume.
+@pytest.mark.parametrize("first", [155_000, 165_000], ids=["cut-before-discount", "cut-after-discount"])
+def test_snapshots_resume_across_commands(config, tmp_path, first):
+    """--iters counts this invocation's iterations in every command; a cut batch is finished on resume.
 
-    The split lies inside a batch (155,000 with batches of 30,000) but before the
-    next discount (160,000): a discount inside the cut part would be applied
-    at the cut by the first invocation and only at the batch's end by an
-    uninterrupted run, in the trainer as here.
+    The split lies inside the batch [150,000, 180,000) (batches of 30,000), which
+    holds a discount point (160,000), before or after it: either way the discount
+    applies when the batch is complete, as in an uninterrupted run.
     """
-    first = ITERS // 2 + BATCH // 6
     rest = ITERS - first
     train_in_process(config, tmp_path / "whole", "--iters", str(ITERS))
 
@@ -100,6 +99,10 @@ def test_snapshots_resume_across_commands(config, tmp_path):
     assert supervise(config, tmp_path / "mixed2", "--iters", str(first)) == 0
     train_in_process(config, tmp_path / "mixed2", "--iters", str(rest), "--resume")
     assert_same_tables(tmp_path / "whole", tmp_path / "mixed2")
+
+    assert supervise(config, tmp_path / "supervised", "--iters", str(first)) == 0
+    assert supervise(config, tmp_path / "supervised", "--iters", str(rest), "--resume") == 0
+    assert_same_tables(tmp_path / "whole", tmp_path / "supervised")
 
 
 def test_sigint_then_resume_reaches_the_same_iterations(config, tmp_path):
