@@ -37,6 +37,42 @@ from holdem.mccfr.rng import mix, next_float, stream_state
 from holdem.mccfr.utility import terminal_utility
 
 
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False, inline="always")
+def sample_action(regret, strategy, row, na, pos, accumulate, state):
+    """At another seat's node: sample its action from the regret-matching strategy of ``row`` (``pos``:
+    the sum of its positive regrets) and, if ``accumulate``, add that strategy to the strategy sums
+    ("simple" averaging); returns (action, rng state)."""
+    state, u = next_float(state)
+    if pos > 0.0:
+        target = u * pos
+        acc = 0.0
+        chosen = -1
+        last = 0
+        for a in range(na):
+            r = regret[row + a]
+            if r > 0.0:
+                last = a
+                acc += r
+                if target < acc:
+                    chosen = a
+                    break
+        if chosen < 0:
+            chosen = last  # u * pos rounded up to the total
+        if accumulate:
+            for a in range(na):
+                r = regret[row + a]
+                if r > 0.0:
+                    strategy[row + a] += r / pos
+    else:
+        chosen = int(u * na)
+        if chosen >= na:
+            chosen = na - 1
+        if accumulate:
+            for a in range(na):
+                strategy[row + a] += 1.0 / na
+    return chosen, state
+
+
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False)
 def traverse(trav, kind, actor, street, n_actions, children, offset, pot, contrib, folded, fold_winner, single_pot,
              prunable, average, prune, prune_threshold, regret_floor, regret, strategy, buckets, strength, hand, state,
@@ -92,34 +128,7 @@ def traverse(trav, kind, actor, street, n_actions, children, offset, pot, contri
                 depth += 1
                 node = children[node, first]
             else:
-                state, u = next_float(state)
-                if pos > 0.0:
-                    target = u * pos
-                    acc = 0.0
-                    chosen = -1
-                    last = 0
-                    for a in range(na):
-                        r = regret[row + a]
-                        if r > 0.0:
-                            last = a
-                            acc += r
-                            if target < acc:
-                                chosen = a
-                                break
-                    if chosen < 0:
-                        chosen = last  # u * pos rounded up to the total
-                    if (average >> s) & 1:
-                        for a in range(na):
-                            r = regret[row + a]
-                            if r > 0.0:
-                                strategy[row + a] += r / pos
-                else:
-                    chosen = int(u * na)
-                    if chosen >= na:
-                        chosen = na - 1
-                    if (average >> s) & 1:
-                        for a in range(na):
-                            strategy[row + a] += 1.0 / na
+                chosen, state = sample_action(regret, strategy, row, na, pos, (average >> s) & 1, state)
                 node = children[node, chosen]
         # ascend: store the child's value, move to the next explored action or close the frame
         while True:

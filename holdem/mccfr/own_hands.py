@@ -32,6 +32,7 @@ import numpy as np
 from numba import njit
 
 from holdem.game.tree_arrays import NODE_DECISION
+from holdem.mccfr.kernel import sample_action
 from holdem.mccfr.rng import mix, next_float, stream_state
 
 # Hands of the traverser carried by one traversal.  A compile-time constant (numba freezes module
@@ -146,34 +147,7 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, children, offset, a
                     r = regret[row + a]
                     if r > 0.0:
                         pos += r
-                state, u = next_float(state)
-                if pos > 0.0:
-                    target = u * pos
-                    acc = 0.0
-                    chosen = -1
-                    last = 0
-                    for a in range(na):
-                        r = regret[row + a]
-                        if r > 0.0:
-                            last = a
-                            acc += r
-                            if target < acc:
-                                chosen = a
-                                break
-                    if chosen < 0:
-                        chosen = last
-                    if (average >> s) & 1:
-                        for a in range(na):
-                            r = regret[row + a]
-                            if r > 0.0:
-                                strategy[row + a] += r / pos
-                else:
-                    chosen = int(u * na)
-                    if chosen >= na:
-                        chosen = na - 1
-                    if (average >> s) & 1:
-                        for a in range(na):
-                            strategy[row + a] += 1.0 / na
+                chosen, state = sample_action(regret, strategy, row, na, pos, (average >> s) & 1, state)
                 node = children[node, chosen]
         while True:
             if depth == 0:
