@@ -120,18 +120,17 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, children, offset, a
             na = n_actions[node]
             s = street[node]
             if p == trav:
+                base = offset[node]
                 for j in range(LANES):
-                    row = offset[node] + member_buckets[trav, lo + j, p, s] * na
+                    row = base + member_buckets[trav, lo + j, p, s] * na
                     st_row[depth, j] = row
                     pos = 0.0
                     for a in range(na):
-                        r = regret[row + a]
-                        if r > 0.0:
-                            pos += r
+                        pos += max(regret[row + a], 0.0)
                     if pos > 0.0:
+                        inv = 1.0 / pos
                         for a in range(na):
-                            r = regret[row + a]
-                            st_sig[depth, a, j] = r / pos if r > 0.0 else 0.0
+                            st_sig[depth, a, j] = max(regret[row + a], 0.0) * inv
                     else:
                         for a in range(na):
                             st_sig[depth, a, j] = 1.0 / na
@@ -169,10 +168,7 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, children, offset, a
                 row = st_row[d, j]
                 w = weight[trav, lo + j]
                 for b in range(na):
-                    r = regret[row + b] + w * (st_val[d, b, j] - v)
-                    if r < regret_floor:
-                        r = regret_floor
-                    regret[row + b] = r
+                    regret[row + b] = max(regret[row + b] + w * (st_val[d, b, j] - v), regret_floor)
                 val[j] = v
             depth -= 1
 
