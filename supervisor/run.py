@@ -36,6 +36,7 @@ kills the workers at once.  Every exit path releases the shared memory.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -49,6 +50,7 @@ from pathlib import Path
 import zmq
 import zmq.asyncio
 
+from holdem.game.tree_arrays import tree_arrays
 from supervisor import startup, training
 from holdem.atomic import write_json_atomic
 from supervisor.batches import BatchBook
@@ -129,6 +131,7 @@ class Supervisor:
         self.tables: SharedTables | None = None
         self.table_mode = SHARED_MODE
         self.lock_path: Path | None = None
+        self.tree_layout = ""  # JSON layout of the shared betting tree (Hold'em), see worker.shm.pack_layout
         self.router = None
         self.remote: RemoteHub | None = None
         self.endpoint = ""
@@ -179,6 +182,8 @@ class Supervisor:
             self.events.emit("stale_shm_removed", segments=swept)
         self.tables = SharedTables(setup.table_size, self.run_id)
         self.lock_path = options.logdir / TABLE_LOCK_FILE
+        if setup.game.exact is None:  # Hold'em: workers map this tree instead of each building one
+            self.tree_layout = json.dumps(self.tables.share_arrays(tree_arrays(setup.game.tree)))
         table_bytes = 2 * self.tables.regret.nbytes
         self.table_mode = PRIVATE_MODE if table_bytes <= self.params.private_tables_max_bytes else SHARED_MODE
         resume = setup.resume
@@ -217,7 +222,8 @@ class Supervisor:
             start_iteration=start_iteration, endpoint=self.endpoint, supervisor_pid=os.getpid(),
             remote_endpoint=self.remote.endpoint if self.remote else None,
             remote_auth=("curve" if options.keys else "none") if self.remote else None,
-            shared_memory=list(self.tables.names), local_tables=self.table_mode,
+            shared_memory=list(self.tables.names) + ([self.tables.arrays_name] if self.tables.arrays_name else []),
+            local_tables=self.table_mode,
             params=asdict(self.params),
         )
 
@@ -496,6 +502,7 @@ class Supervisor:
             regret_segment=self.tables.names[0], strategy_segment=self.tables.names[1],
             table_size=setup.table_size, heartbeat_interval=self.params.heartbeat_interval,
             liveness=self.params.liveness, table_mode=self.table_mode, lock_path=str(self.lock_path),
+            tree_segment=self.tables.arrays_name, tree_layout=self.tree_layout,
         ))
         self._send(handle, p.Batch(batch_id=0, first_iteration=0, iterations=self.params.warmup_iterations,
                                    batch_start=0, seed=setup.seed, scratch=True))

@@ -1,4 +1,4 @@
-"""The run's tables in shared memory, and the sweep of segments left by dead runs.
+"""The run's tables (and its betting tree) in shared memory, and the sweep of segments left by dead runs.
 
 The supervisor creates both segments (see :mod:`worker.shm` for names and
 attaching) and unlinks them on every exit path it controls: normal end,
@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from holdem.atomic import write_json_atomic
-from worker.shm import (TABLE_DTYPE, open_segment, pid_alive, segment_names, table_view, unlink_quietly,
-                        unlink_segment)
+from worker.shm import (TABLE_DTYPE, array_views, arrays_segment_name, open_segment, pack_layout, pid_alive,
+                        segment_names, table_view, unlink_quietly, unlink_segment)
 
 REGISTRY_ENV = "HOLDEM_SHM_REGISTRY"
 
@@ -42,6 +42,9 @@ class SharedTables:
         self.registry = Path(registry) if registry is not None else registry_dir()
         self.registry.mkdir(parents=True, exist_ok=True)
         self.names = segment_names(os.getpid(), secrets.token_hex(3))
+        self.run_id = run_id
+        self.arrays_name = ""  # the packed-arrays segment, once share_arrays made it
+        self.arrays: dict[str, np.ndarray] = {}
         self.entry = self.registry / f"{self.names[0][:-1]}.json"
         # record before creating, so no crash can leave a segment nobody knows of
         write_json_atomic(self.entry, {"owner_pid": os.getpid(), "run_id": run_id, "segments": list(self.names)})
@@ -59,6 +62,7 @@ class SharedTables:
     def release(self) -> None:
         """Unlink both segments and forget them; safe to call more than once."""
         self.regret = self.strategy = None
+        self.arrays = {}
         for segment in self._segments:
             try:
                 unlink_segment(segment)
@@ -81,6 +85,26 @@ class SharedTables:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+    def share_arrays(self, arrays: dict[str, np.ndarray]) -> list[dict]:
+        """Copy named arrays into one more segment of this run (the betting tree, so workers need
+        not build and hold their own); returns its layout (:func:`worker.shm.pack_layout`).
+
+        Registered, released and swept with the tables."""
+        if self.arrays_name:
+            raise RuntimeError("this run already shares its arrays")
+        layout, nbytes = pack_layout(arrays)
+        name = arrays_segment_name(self.names)
+        write_json_atomic(self.entry, {"owner_pid": os.getpid(), "run_id": self.run_id,
+                                       "segments": list(self.names) + [name]})
+        segment = open_segment(name, create=True, nbytes=nbytes)
+        self._segments.append(segment)
+        self.arrays_name = name
+        views = array_views(segment, layout)
+        for entry in layout:
+            views[entry["name"]][...] = arrays[entry["name"]]
+        self.arrays = views
+        return layout
 
 
 def sweep_stale(registry: Path | None = None) -> list[str]:

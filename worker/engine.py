@@ -12,12 +12,13 @@ the shared tables when the batch completes.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from worker import protocol as p
 from worker.game import load_game
 from worker.private import PRIVATE_MODE, PrivateTables
-from worker.shm import attach_tables
+from worker.shm import array_views, attach_tables, open_segment
 
 
 class TrackedSolver:
@@ -59,19 +60,34 @@ class SolverEngine(TrackedSolver):
         from holdem.mccfr.solver import Solver
         from holdem.mccfr.tables import Tables
 
-        config, game = load_game(welcome.config_path, Path(welcome.buckets_path) if welcome.buckets_path else None)
+        tree = self._shared_tree(welcome) if welcome.tree_segment else None
+        config, game = load_game(welcome.config_path, Path(welcome.buckets_path) if welcome.buckets_path else None,
+                                 tree=tree)
         if game.layout.size != welcome.table_size:
             raise ValueError(
                 f"the supervisor's tables hold {welcome.table_size} entries but {welcome.config_path} "
                 f"gives {game.layout.size} for this host: are the config and bucket files the same on both sides?"
             )
-        self.segments, regret, strategy = attach_tables((welcome.regret_segment, welcome.strategy_segment),
-                                                        welcome.table_size)
+        segments, regret, strategy = attach_tables((welcome.regret_segment, welcome.strategy_segment),
+                                                   welcome.table_size)
+        self.segments += segments
         if welcome.table_mode == PRIVATE_MODE:
             self.private = PrivateTables(regret, strategy, welcome.lock_path)
             regret, strategy = self.private.regret, self.private.strategy
         self.solver = Solver(game, config.solver, Tables(regret, strategy))
         self.scratch = Solver(game, config.solver, Tables.zeros(game.layout.size))
+
+    def _shared_tree(self, welcome: p.Welcome):
+        """The supervisor's betting tree, as views of its segment."""
+        from holdem.game.tree_arrays import tree_from_arrays
+
+        segment = open_segment(welcome.tree_segment)
+        self.segments.append(segment)
+        try:
+            layout = json.loads(welcome.tree_layout)
+        except ValueError as exc:
+            raise ValueError(f"welcome.tree_layout is not JSON: {exc}") from None
+        return tree_from_arrays(array_views(segment, layout))
 
     def run(self, batch: p.Batch) -> tuple[int, int, float]:
         if self.solver is None:

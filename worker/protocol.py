@@ -165,7 +165,9 @@ class Welcome(Message):
     file); the tables are two shared-memory segments of ``table_size`` float32.
     ``table_mode`` "shared": update them in place; "private": run each batch on
     a private copy and merge it under an exclusive flock of ``lock_path``
-    (see :mod:`worker.private`).
+    (see :mod:`worker.private`).  ``tree_segment`` (Hold'em; "" otherwise) holds
+    the supervisor's betting tree, laid out as the JSON ``tree_layout`` says
+    (:func:`worker.shm.pack_layout`), so workers neither build nor copy it.
     """
 
     TYPE: ClassVar[str] = "welcome"
@@ -180,12 +182,16 @@ class Welcome(Message):
     liveness: int = field(metadata=_min(1))
     table_mode: str = field(default="shared", metadata=_text(16))
     lock_path: str = ""
+    tree_segment: str = ""
+    tree_layout: str = ""
 
     def __post_init__(self) -> None:
         if self.table_mode not in TABLE_MODES:
             raise ProtocolError(f"welcome.table_mode: expected one of {TABLE_MODES}, got {self.table_mode!r}")
         if self.table_mode == "private" and not self.lock_path:
             raise ProtocolError("welcome.lock_path: private tables need the run's lock file")
+        if bool(self.tree_segment) != bool(self.tree_layout):
+            raise ProtocolError("welcome.tree_segment and welcome.tree_layout come together")
 
 
 @dataclass(frozen=True)

@@ -114,3 +114,57 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# ----------------------------------------------------------------- named arrays in one segment
+
+ARRAYS_ROLE = "t"  # the betting tree's arrays, packed in one segment
+ARRAY_ALIGN = 64  # every array starts on a cache line
+ARRAY_DTYPES = ("|i1", "|b1", "<i4", "<i8", "<f4", "<f8")  # the dtypes a packed layout may name
+
+
+def arrays_segment_name(tables_names: tuple[str, str]) -> str:
+    """The name of a run's packed-arrays segment, beside its two table segments."""
+    return tables_names[0][:-1] + ARRAYS_ROLE
+
+
+def pack_layout(arrays: dict[str, np.ndarray]) -> tuple[list[dict], int]:
+    """Where each array goes in one segment: ([{name, dtype, shape, offset}], total bytes)."""
+    layout, offset = [], 0
+    for name, a in arrays.items():
+        dtype = np.dtype(a.dtype).str
+        if dtype not in ARRAY_DTYPES:
+            raise ValueError(f"array {name!r} has dtype {dtype}; a packed segment takes {ARRAY_DTYPES}")
+        offset = -(-offset // ARRAY_ALIGN) * ARRAY_ALIGN
+        layout.append({"name": name, "dtype": dtype, "shape": [int(n) for n in a.shape], "offset": offset})
+        offset += a.nbytes
+    return layout, offset
+
+
+def array_views(segment: shared_memory.SharedMemory, layout) -> dict[str, np.ndarray]:
+    """Views of the arrays a layout (from :func:`pack_layout`, possibly off the wire) names.
+
+    Every entry is checked (known dtype, non-negative shape, inside the segment)
+    before a view is made; a ValueError says what is wrong.
+    """
+    if not isinstance(layout, list):
+        raise ValueError("array layout: expected a list of entries")
+    views: dict[str, np.ndarray] = {}
+    for entry in layout:
+        try:
+            name, dtype, shape, offset = entry["name"], entry["dtype"], entry["shape"], entry["offset"]
+        except (TypeError, KeyError) as exc:
+            raise ValueError(f"array layout: bad entry {entry!r} (needs name, dtype, shape, offset)") from exc
+        if not isinstance(name, str) or name in views:
+            raise ValueError(f"array layout: bad or repeated name {name!r}")
+        if dtype not in ARRAY_DTYPES:
+            raise ValueError(f"array layout: {name}: dtype {dtype!r} is not one of {ARRAY_DTYPES}")
+        if (not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape)
+                or type(offset) is not int or offset < 0 or offset % ARRAY_ALIGN):
+            raise ValueError(f"array layout: {name}: bad shape {shape!r} or offset {offset!r}")
+        nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        if offset + nbytes > segment.size:
+            raise ValueError(f"array layout: {name} ends at byte {offset + nbytes}, past the segment's "
+                             f"{segment.size}")
+        views[name] = np.ndarray(tuple(shape), dtype=np.dtype(dtype), buffer=segment.buf, offset=offset)
+    return views

@@ -18,7 +18,7 @@ from holdem.abstraction.bucket_file import ensure_buckets, load_buckets
 from holdem.abstraction.deal import HoldemDealer
 from holdem.abstraction.progress import Progress
 from holdem.game.tree import build_tree
-from holdem.game.tree_arrays import TableLayout
+from holdem.game.tree_arrays import BettingTree, TableLayout
 from holdem.games.spec import GameSpec
 
 
@@ -34,14 +34,18 @@ def bucket_path(config: Any, buckets_path: str | os.PathLike | None = None, prog
     return ensure_buckets(config.buckets.preset, progress=progress)
 
 
-def holdem_game(config: Any, buckets_path: str | os.PathLike | None = None, progress: Progress | None = None) -> GameSpec:
+def holdem_game(config: Any, buckets_path: str | os.PathLike | None = None, progress: Progress | None = None,
+                tree: BettingTree | None = None) -> GameSpec:
     """The GameSpec of a Hold'em config (see the module docstring).
 
-    Raises :class:`holdem.abstraction.bucket_file.BucketFileError` for an
-    unusable bucket file.
+    ``tree``: the config's betting tree, already built (a worker gets the
+    supervisor's through shared memory); built here if None.  Raises
+    :class:`holdem.abstraction.bucket_file.BucketFileError` for an unusable
+    bucket file.
     """
     tables, manifest = load_buckets(bucket_path(config, buckets_path, progress))
-    tree = build_tree(config.game, config.actions)
+    if tree is None:
+        tree = build_tree(config.game, config.actions)
     layout = TableLayout.build(tree, tables.buckets_per_street)
     return GameSpec(
         name="holdem",

@@ -125,3 +125,31 @@ def test_sigint_then_resume_reaches_the_same_iterations(config, tmp_path):
     assert supervise(config, split, "--iters", str(ITERS - stopped["iteration"]), "--resume") == 0
     assert_same_tables(whole, split)
     assert list((tmp_path / "registry").glob("*.json")) == []  # every run released its shared memory
+
+
+HOLDEM_CONFIG = """game: {kind: holdem, players: 2, stacks: 2000, small_blind: 50, big_blind: 100}
+actions:
+  default: {bet: [pot], raise: [pot], allin: true, max_raises: 1}
+buckets: {preset: test}
+solver: {discount_interval: 2000, discount_until: 100000, prune_after: 3000, prune_probability: 0.5}
+supervisor: {heartbeat_interval: 0.2, liveness: 5, stall_timeout: 30.0, kill_grace: 1.0, standby_workers: 0,
+             private_tables_max_bytes: 0}
+"""
+
+
+def test_holdem_one_worker_on_the_shared_tree_equals_the_trainer(tmp_path, monkeypatch):
+    """The worker walks the supervisor's tree in shared memory (Hold'em) and updates the tables in place."""
+    from holdem.abstraction.bucket_file import ensure_buckets
+
+    monkeypatch.setenv(REGISTRY_ENV, str(tmp_path / "registry"))
+    config = tmp_path / "hu_tiny.yaml"
+    config.write_text(HOLDEM_CONFIG)
+    buckets = str(ensure_buckets("test"))
+    small_batches = ("--batch-size", "1000")  # so discounts fall between batches
+    train_in_process(config, tmp_path / "trainer", "--iters", "6000", "--buckets", buckets, *small_batches)
+    assert supervise(config, tmp_path / "supervised", "--iters", "6000", "--buckets", buckets, *small_batches) == 0
+    assert_same_tables(tmp_path / "trainer", tmp_path / "supervised")
+    started = [json.loads(line) for line in (tmp_path / "supervised" / "events.jsonl").read_text().splitlines()
+               if '"run_started"' in line][0]
+    assert started["local_tables"] == "shared" and len(started["shared_memory"]) == 3
+    assert list((tmp_path / "registry").glob("*.json")) == []
