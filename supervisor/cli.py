@@ -113,14 +113,15 @@ def run(options) -> int:
     from supervisor.training import prepare
 
     try:
-        prepared = prepare(options)
+        prepared = [prepare(options)]
     except SnapshotError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_SNAPSHOT
     except (ValueError, OSError) as exc:  # ConfigError, ResumeError, a bad bucket file, an unreadable path
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return run_supervisor(options, prepared)
+    # hand over the only reference: the supervisor drops its own Hold'em tree once it is in shared memory
+    return run_supervisor(options, prepared.pop())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,13 +44,13 @@ import sys
 import time
 import traceback
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import zmq
 import zmq.asyncio
 
-from holdem.game.tree_arrays import tree_arrays
+from holdem.game.tree_arrays import tree_arrays, tree_from_arrays
 from supervisor import startup, training
 from holdem.atomic import write_json_atomic
 from supervisor.batches import BatchBook
@@ -184,6 +184,8 @@ class Supervisor:
         self.lock_path = options.logdir / TABLE_LOCK_FILE
         if setup.game.exact is None:  # Hold'em: workers map this tree instead of each building one
             self.tree_layout = json.dumps(self.tables.share_arrays(tree_arrays(setup.game.tree)))
+            # and so does the supervisor, which lets its own copy go
+            self.setup = setup = replace(setup, game=replace(setup.game, tree=tree_from_arrays(self.tables.arrays)))
         table_bytes = 2 * self.tables.regret.nbytes
         self.table_mode = PRIVATE_MODE if table_bytes <= self.params.private_tables_max_bytes else SHARED_MODE
         resume = setup.resume
@@ -887,11 +889,14 @@ def run_supervisor(options: RunOptions, prepared: tuple | None = None, events_st
     called here if not given, and its errors propagate).
     """
     setup, params = prepared if prepared is not None else training.prepare(options)
+    del prepared
     options.logdir.mkdir(parents=True, exist_ok=True)
     run_id = new_run_id()
     events = EventLog(options.logdir, run_id, options.log_format, events_stream)
     try:
-        return asyncio.run(Supervisor(options, setup, params, events, run_id).run())
+        supervisor = Supervisor(options, setup, params, events, run_id)
+        del setup  # the supervisor holds the run's setup (and lets a Hold'em tree go once it is shared)
+        return asyncio.run(supervisor.run())
     finally:
         events.close()
 
