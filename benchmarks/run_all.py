@@ -237,8 +237,10 @@ def rows_scaling(d: dict) -> list[Row]:
             ceiling = r.get("independent_solvers_speedup")
             share = r.get("supervisor_cpu_share")
             percent = 100 * share if isinstance(share, (int, float)) else None
+            per_round = r.get("speedup_per_round") or []
+            spread = f", rounds {'/'.join(num(x, '', 2) for x in per_round)}" if len(per_round) > 1 else ""
             rows.append((f"{game} supervised, {r.get('workers')} worker(s)",
-                         f"{num(r.get('iterations_per_s'), 'it/s')} (x{num(r.get('speedup'), '', 2)}); "
+                         f"{num(r.get('iterations_per_s'), 'it/s')} (x{num(r.get('speedup'), '', 2)}{spread}); "
                          f"supervisor CPU {num(percent, '%', 1)}",
                          f"independent solvers x{num(ceiling, '', 2)}; goals: 2 workers >= 1.9x, supervisor < 2%"))
     return rows

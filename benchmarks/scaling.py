@@ -26,13 +26,20 @@ Leduc's 672-entry (2.7 KB) tables two processes write the same cache lines
 on every iteration, and each kernel runs at well under half its solo speed,
 supervised or not; Hold'em tables are large enough not to suffer this.
 
-    python benchmarks/scaling.py [--max-workers 2] [--seconds 30] [--batch-size B] [--games leduc,hu_small]
+Every worker count is run ``--rounds`` times, alternating (1, 2, .. N, then
+again), and each speed-up is taken against the one-worker run of its own
+round: on a shared machine whose speed drifts over minutes, the median of
+those ratios is far steadier than one run of each.
+
+    python benchmarks/scaling.py [--max-workers 2] [--seconds 20] [--rounds 3] [--batch-size B]
+                                 [--games leduc,hu_small]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -101,8 +108,8 @@ def ceiling(config: Path, processes: int, seconds: float, batch_size: int) -> fl
     return sum(float(p.communicate()[0]) for p in procs)
 
 
-def measure(config: Path, workers: int, seconds: float, batch_size: int, workdir: Path) -> dict:
-    logdir = workdir / f"{config.stem}-{workers}"
+def measure(config: Path, workers: int, seconds: float, batch_size: int, workdir: Path, round_: int = 0) -> dict:
+    logdir = workdir / f"{config.stem}-{workers}-round{round_}"
     args = ["--config", str(config), "--workers", str(workers), "--time-budget", str(seconds),
             "--batch-size", str(batch_size), "--logdir", str(logdir), "--snapshot-interval", "0"]
     proc = _runs.start(args)
@@ -121,10 +128,29 @@ def measure(config: Path, workers: int, seconds: float, batch_size: int, workdir
     }
 
 
+def summarize(same_count: list[dict]) -> dict:
+    """One worker count over the rounds: medians of the rates, speed-ups (each against the same
+    round's one-worker run) and CPU shares; restarts summed; failed exits kept."""
+    def median(key):
+        values = [r[key] for r in same_count if isinstance(r.get(key), (int, float))]
+        return round(statistics.median(values), 3) if values else None
+
+    out = {key: median(key) for key in ("iterations_per_s", "speedup", "worker_busy_share",
+                                         "kernel_iterations_per_s", "supervisor_cpu_share")}
+    out["workers"] = same_count[0]["workers"]
+    out["rounds"] = len(same_count)
+    out["speedup_per_round"] = [r.get("speedup") for r in same_count]
+    out["exit_codes"] = sorted({r["exit_code"] for r in same_count})
+    out["restarts"] = sum(r.get("restarts") or 0 for r in same_count)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--seconds", type=float, default=30.0, help="time budget of each run")
+    parser.add_argument("--seconds", type=float, default=20.0, help="time budget of each run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="runs of every worker count, alternated; figures are medians (this machine drifts)")
     parser.add_argument("--batch-size", type=int, help=f"iterations per batch (default per game: {BATCH_SIZES})")
     parser.add_argument("--games", default="leduc,hu_small")
     parser.add_argument("--no-ceiling", action="store_true",
@@ -151,17 +177,23 @@ def main(argv: list[str] | None = None) -> int:
             raw["solver"] = {**raw.get("solver", {}), **SOLVER}
             config = _runs.write_config(workdir, game, yaml.safe_dump(raw))
             batch_size = args.batch_size or BATCH_SIZES[game]
-            runs = [measure(config, n, args.seconds, batch_size, workdir) for n in range(1, args.max_workers + 1)]
-            base = runs[0]["iterations_per_s"]
+            counts = range(1, args.max_workers + 1)
+            rounds = []
+            for k in range(args.rounds):  # 1, 2, .. N workers, then again: drift hits every count alike
+                rounds.append([measure(config, n, args.seconds, batch_size, workdir, k) for n in counts])
+                base = rounds[-1][0]["iterations_per_s"]
+                for r in rounds[-1]:
+                    r["speedup"] = round(r["iterations_per_s"] / base, 3) if base and r["iterations_per_s"] else None
+            runs = [summarize([rnd[i] for rnd in rounds]) for i in range(len(counts))]
             solo = None
             for r in runs:
-                r["speedup"] = round(r["iterations_per_s"] / base, 3) if base and r["iterations_per_s"] else None
                 if not args.no_ceiling:
                     rate = ceiling(config, r["workers"], args.seconds / 2, batch_size)
                     solo = solo or rate
                     r["independent_solvers_iterations_per_s"] = round(rate, 1)
                     r["independent_solvers_speedup"] = round(rate / solo, 3)
-            results["games"][game] = {"batch_size": batch_size, "seconds": args.seconds, "runs": runs}
+            results["games"][game] = {"batch_size": batch_size, "seconds": args.seconds, "runs": runs,
+                                      "rounds": rounds}
     results["load_average_after"] = _runs.load_average()
     print(json.dumps(results, indent=1))
     return 0
