@@ -315,7 +315,7 @@ def table(statuses: dict[str, dict]) -> str:
         for what, ours, ref in rows:
             lines.append(f"| {name} | {_cell(what)} | {_cell(ours)} | {_cell(ref)} |")
         if data.get("command"):
-            commands.append(f"- {name}: `{data['command']}`")
+            commands.append(f"- {name}: `{portable_command(data['command'])}`")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join([
         "",
@@ -330,6 +330,15 @@ def table(statuses: dict[str, dict]) -> str:
         *commands,
         "",
     ])
+
+
+def portable_command(command: str) -> str:
+    """A recorded command as anyone would type it in the repository: ``python benchmarks/X.py ...``."""
+    words = shlex.split(command)
+    if words and Path(words[0]).name.startswith("python"):
+        words[0] = "python"
+    return " ".join(shlex.quote(os.path.relpath(w, REPO) if w.startswith(str(REPO) + os.sep) else w)
+                    for w in words)
 
 
 def update_readme(readme: Path, body: str) -> str:
