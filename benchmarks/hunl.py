@@ -45,6 +45,7 @@ import time
 from pathlib import Path
 
 from holdem.atomic import write_text_atomic
+from holdem.mccfr.tables import ENTRY_BYTES
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIGS = ("hu_fcpa", "hu_mid", "6max_mid")
@@ -128,7 +129,7 @@ def run_ours(name: str, preset: str | None, buckets: str | None, seconds: float,
         "tree_nodes": tree.n_nodes,
         "decision_nodes": int(len(tree.decision_nodes())),
         "table_entries": layout.size,
-        "tables_mib": round(2 * layout.table_bytes() / 2**20, 1),
+        "tables_mib": round(layout.size * ENTRY_BYTES / 2**20, 1),
         "setup_seconds": round(setup, 2),
         "batch_size": batch,
         "first_iteration": first,

@@ -51,6 +51,7 @@ import zmq
 import zmq.asyncio
 
 from holdem.game.tree_arrays import tree_arrays, tree_from_arrays
+from holdem.mccfr.tables import ENTRY_BYTES
 from supervisor import startup, training
 from holdem.atomic import write_json_atomic
 from supervisor.batches import BatchBook
@@ -186,7 +187,7 @@ class Supervisor:
             self.tree_layout = json.dumps(self.tables.share_arrays(tree_arrays(setup.game.tree)))
             # and so does the supervisor, which lets its own copy go
             self.setup = setup = replace(setup, game=replace(setup.game, tree=tree_from_arrays(self.tables.arrays)))
-        table_bytes = 2 * self.tables.regret.nbytes
+        table_bytes = self.tables.regret.nbytes + self.tables.strategy.nbytes
         self.table_mode = PRIVATE_MODE if table_bytes <= self.params.private_tables_max_bytes else SHARED_MODE
         resume = setup.resume
         if resume is not None:
@@ -219,7 +220,7 @@ class Supervisor:
             "run_started", config=str(setup.config_path), game=setup.game_name, workers=self.n_slots,
             batch_size=setup.batch_size, seed=setup.seed, target_iterations=self.book.target,
             time_budget=options.time_budget, snapshot_interval=setup.snapshot_interval,
-            table_entries=setup.table_size, table_bytes=2 * 4 * setup.table_size,
+            table_entries=setup.table_size, table_bytes=setup.table_size * ENTRY_BYTES,
             resumed_from=str(resume.source) if resume else None,
             start_iteration=start_iteration, endpoint=self.endpoint, supervisor_pid=os.getpid(),
             remote_endpoint=self.remote.endpoint if self.remote else None,

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from holdem.atomic import write_json_atomic
-from worker.shm import (TABLE_DTYPE, array_views, arrays_segment_name, open_segment, pack_layout, pid_alive,
+from worker.shm import (TABLE_DTYPES, array_views, arrays_segment_name, open_segment, pack_layout, pid_alive,
                         segment_names, table_view, unlink_quietly, unlink_segment)
 
 REGISTRY_ENV = "HOLDEM_SHM_REGISTRY"
@@ -35,7 +35,7 @@ def registry_dir() -> Path:
 
 
 class SharedTables:
-    """Regret and strategy tables (float32[size]) in two shared-memory segments."""
+    """Regret (float32[size]) and strategy (float64[size]) tables in two shared-memory segments."""
 
     def __init__(self, size: int, run_id: str, registry: Path | None = None) -> None:
         self.size = int(size)
@@ -50,11 +50,10 @@ class SharedTables:
         write_json_atomic(self.entry, {"owner_pid": os.getpid(), "run_id": run_id, "segments": list(self.names)})
         self._segments = []
         try:
-            nbytes = self.size * np.dtype(TABLE_DTYPE).itemsize
-            for name in self.names:
-                self._segments.append(open_segment(name, create=True, nbytes=nbytes))
-            self.regret = table_view(self._segments[0], self.size)
-            self.strategy = table_view(self._segments[1], self.size)
+            for name, dtype in zip(self.names, TABLE_DTYPES):
+                self._segments.append(open_segment(name, create=True, nbytes=self.size * dtype.itemsize))
+            self.regret = table_view(self._segments[0], self.size, TABLE_DTYPES[0])
+            self.strategy = table_view(self._segments[1], self.size, TABLE_DTYPES[1])
         except BaseException:
             self.release()
             raise

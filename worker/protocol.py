@@ -18,7 +18,7 @@ kinds only, exactly the declared fields, each of the declared type and range.
 msgpack's own decode limits bound every string, byte string, array and map
 before it is built.  Anything else raises :class:`ProtocolError`, which
 callers log and drop.  Table payloads (``tables``, ``changes``) are raw bytes
-whose meaning is fixed by :mod:`worker.sync` (float32 values, gap-coded
+whose meaning is fixed by :mod:`worker.sync` (values in each table's dtype, gap-coded
 indices, zlib), which checks them in turn; no pickle anywhere.
 """
 from __future__ import annotations
@@ -162,7 +162,8 @@ class Welcome(Message):
     """Everything a local worker needs to attach to the run.
 
     ``config_path``/``buckets_path`` name files on this host ("" for no bucket
-    file); the tables are two shared-memory segments of ``table_size`` float32.
+    file); the tables are two shared-memory segments of ``table_size`` entries
+    (regret float32, strategy float64).
     ``table_mode`` "shared": update them in place; "private": run each batch on
     a private copy and merge it under an exclusive flock of ``lock_path``
     (see :mod:`worker.private`).  ``tree_segment`` (Hold'em; "" otherwise) holds

@@ -1,8 +1,8 @@
 """Attaching to the run's tables in shared memory (DESIGN.md, "Data").
 
-The supervisor creates two segments (cumulative regret, cumulative strategy),
-float32 each; local workers attach and update them in place without locks,
-as Pluribus did.  Memory per host does not grow with the number of workers.
+The supervisor creates two segments (cumulative regret, float32; cumulative
+strategy, float64: see :mod:`holdem.mccfr.tables`); local workers attach and
+update them in place without locks, as Pluribus did.  Memory per host does not grow with the number of workers.
 
 Segment names are ``hdm<owner pid>_<token><r|s>``: a recognizable prefix, the
 pid of the process that owns (and must unlink) them, and a random token.  They
@@ -24,9 +24,11 @@ from multiprocessing import resource_tracker, shared_memory
 
 import numpy as np
 
+from holdem.mccfr.tables import REGRET_DTYPE, STRATEGY_DTYPE
+
 SEGMENT_PREFIX = "hdm"
-TABLE_DTYPE = np.float32
 ROLES = ("r", "s")  # regret, strategy
+TABLE_DTYPES = (REGRET_DTYPE, STRATEGY_DTYPE)  # by role
 
 
 def segment_names(owner_pid: int, token: str) -> tuple[str, str]:
@@ -69,20 +71,20 @@ def unlink_segment(segment: shared_memory.SharedMemory) -> None:
         segment.unlink()
 
 
-def table_view(segment: shared_memory.SharedMemory, size: int) -> np.ndarray:
-    """The segment as ``float32[size]``; raises if the segment is too small."""
-    need = size * np.dtype(TABLE_DTYPE).itemsize
+def table_view(segment: shared_memory.SharedMemory, size: int, dtype: np.dtype) -> np.ndarray:
+    """The segment as ``dtype[size]``; raises if the segment is too small."""
+    need = size * np.dtype(dtype).itemsize
     if segment.size < need:
         raise ValueError(
             f"shared-memory segment {segment.name!r} holds {segment.size} bytes; the table needs {need}"
         )
-    return np.ndarray((size,), dtype=TABLE_DTYPE, buffer=segment.buf)
+    return np.ndarray((size,), dtype=dtype, buffer=segment.buf)
 
 
 def attach_tables(names: tuple[str, str], size: int):
     """Attach both segments: returns (segments, regret view, strategy view)."""
     segments = [open_segment(n) for n in names]
-    return segments, table_view(segments[0], size), table_view(segments[1], size)
+    return segments, table_view(segments[0], size, TABLE_DTYPES[0]), table_view(segments[1], size, TABLE_DTYPES[1])
 
 
 def unlink_quietly(name: str) -> bool:

@@ -17,15 +17,16 @@ worker, one at a time:
 4. the worker takes those values into its copy and its base.
 
 So after every sync the worker's copy equals the shared tables at the moment
-of the answer, bit for bit, and float32 rounding can never make the copies
-drift apart.  A run whose only worker is remote computes exactly what the
+of the answer, bit for bit, and rounding can never make the copies drift
+apart.  A run whose only worker is remote computes exactly what the
 in-process trainer computes (each merge then just takes the worker's values).
 
 On the wire a change set is a list of *parts* (one message each, at most
 :data:`PART_ENTRIES` entries of one table): ``start``, ``count``, the indices
 (empty for a dense run ``start .. start+count``; else the gaps between
-consecutive indices, which zlib shrinks to almost nothing) and the float32
-values, each zlib-compressed.  :func:`decode_part` is the only way in: sizes,
+consecutive indices, which zlib shrinks to almost nothing) and the values in
+the table's own dtype (regret float32, strategy float64), each
+zlib-compressed.  :func:`decode_part` is the only way in: sizes,
 decompressed lengths (no zip bombs), index ranges and order, and finite
 values are all checked before anything touches a table.
 """
@@ -37,13 +38,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from holdem.mccfr.tables import TABLE_DTYPES
 from worker.protocol import ProtocolError
 
 TABLES = ("regret", "strategy")
-VALUE_DTYPE = np.dtype("<f4")
-PART_ENTRIES = 1 << 17  # 128 Ki entries: at most 512 KiB of values (+ indices) per message
+VALUE_DTYPES = TABLE_DTYPES  # values travel in each table's own dtype
+PART_ENTRIES = 1 << 17  # 128 Ki entries: at most 1 MiB of values (+ indices) per message
 ZLIB_LEVEL = 1  # speed over ratio: float deltas hardly compress; gaps compress at any level
-_BITS = np.uint32  # compare float32 entries bit for bit (0.0 vs -0.0 and NaN count as changes)
+
+
+def _bits(a: np.ndarray) -> np.ndarray:
+    """The entries as unsigned ints of their width: compared bit for bit, 0.0 vs -0.0 and NaN count as changes."""
+    return a.view(np.uint32 if a.dtype.itemsize == 4 else np.uint64)
 
 
 class SyncError(ProtocolError):
@@ -51,7 +57,7 @@ class SyncError(ProtocolError):
 
 
 def index_dtype(table_size: int) -> np.dtype:
-    """Gaps fit uint32 in any table below 2**32 entries (16 GiB of float32)."""
+    """Gaps fit uint32 in any table below 2**32 entries."""
     return np.dtype("<u4") if table_size <= 2**32 else np.dtype("<u8")
 
 
@@ -63,7 +69,7 @@ class Part:
     start: int
     count: int
     indices: bytes  # zlib of gaps; b"" for a dense run
-    values: bytes  # zlib of float32[count]
+    values: bytes  # zlib of the table's dtype [count]
 
     @property
     def nbytes(self) -> int:
@@ -102,13 +108,13 @@ def dense_parts(table: str, array: np.ndarray, part_entries: int = PART_ENTRIES)
     parts = []
     for start in range(0, max(len(array), 1), part_entries):
         chunk = array[start:start + part_entries]
-        parts.append(Part(table, start, len(chunk), b"", _compress(chunk.astype(VALUE_DTYPE, copy=False))))
+        parts.append(Part(table, start, len(chunk), b"", _compress(chunk.astype(VALUE_DTYPES[table], copy=False))))
     return parts
 
 
 def empty_part(table: str = "regret") -> Part:
     """A part with no entries: a sync with nothing to send, or an answer with nothing new."""
-    return Part(table, 0, 0, b"", _compress(np.zeros(0, dtype=VALUE_DTYPE)))
+    return Part(table, 0, 0, b"", _compress(np.zeros(0, dtype=VALUE_DTYPES[table])))
 
 
 def sparse_parts(table: str, index: np.ndarray, values: np.ndarray, table_size: int,
@@ -120,7 +126,7 @@ def sparse_parts(table: str, index: np.ndarray, values: np.ndarray, table_size: 
         idx = index[lo:lo + part_entries].astype(np.int64)
         gaps = np.diff(idx, prepend=idx[0]).astype(gap_dtype)
         parts.append(Part(table, int(idx[0]), len(idx), _compress(gaps),
-                          _compress(values[lo:lo + part_entries].astype(VALUE_DTYPE, copy=False))))
+                          _compress(values[lo:lo + part_entries].astype(VALUE_DTYPES[table], copy=False))))
     return parts
 
 
@@ -142,7 +148,8 @@ def decode_part(part, table_size: int, part_entries: int = PART_ENTRIES) -> Entr
         raise SyncError(f"start {start} is outside the table of {table_size} entries")
     if not isinstance(part.indices, bytes) or not isinstance(part.values, bytes):
         raise SyncError("indices and values must be bytes")
-    values = np.frombuffer(_inflate(part.values, count * VALUE_DTYPE.itemsize, "values"), dtype=VALUE_DTYPE)
+    dtype = VALUE_DTYPES[table]
+    values = np.frombuffer(_inflate(part.values, count * dtype.itemsize, "values"), dtype=dtype)
     if not np.isfinite(values).all():
         raise SyncError(f"values: {int((~np.isfinite(values)).sum())} of {count} are not finite")
     if not part.indices:
@@ -164,7 +171,7 @@ def decode_part(part, table_size: int, part_entries: int = PART_ENTRIES) -> Entr
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return a.view(_BITS) == b.view(_BITS)
+    return _bits(a) == _bits(b)
 
 
 def _bounds(e: Entries) -> tuple[int, int]:
@@ -191,15 +198,15 @@ def merge_values(now: np.ndarray, base: np.ndarray, values: np.ndarray) -> np.nd
 
 
 def changed_entries(current: np.ndarray, base: np.ndarray) -> np.ndarray:
-    """Indices where the two float32 arrays differ bit for bit."""
-    return np.flatnonzero(current.view(_BITS) != base.view(_BITS))
+    """Indices where the two arrays (of one dtype) differ bit for bit."""
+    return np.flatnonzero(_bits(current) != _bits(base))
 
 
 def tables_digest(regret: np.ndarray, strategy: np.ndarray) -> str:
     """SHA-256 of both tables' bytes: the check on a whole-table transfer."""
     digest = hashlib.sha256()
-    digest.update(memoryview(np.ascontiguousarray(regret, dtype=VALUE_DTYPE)).cast("B"))
-    digest.update(memoryview(np.ascontiguousarray(strategy, dtype=VALUE_DTYPE)).cast("B"))
+    digest.update(memoryview(np.ascontiguousarray(regret, dtype=VALUE_DTYPES["regret"])).cast("B"))
+    digest.update(memoryview(np.ascontiguousarray(strategy, dtype=VALUE_DTYPES["strategy"])).cast("B"))
     return digest.hexdigest()
 
 
@@ -218,7 +225,7 @@ class DenseParts:
     def __getitem__(self, k: int) -> Part:
         name, start = self.index[k]
         chunk = self.tables[name][start:start + self.part_entries]
-        return Part(name, start, len(chunk), b"", _compress(chunk.astype(VALUE_DTYPE, copy=False)))
+        return Part(name, start, len(chunk), b"", _compress(chunk.astype(VALUE_DTYPES[name], copy=False)))
 
 
 class WorkerCopy:
@@ -226,10 +233,9 @@ class WorkerCopy:
 
     def __init__(self, size: int) -> None:
         self.size = int(size)
-        self.regret = np.zeros(self.size, dtype=VALUE_DTYPE)
-        self.strategy = np.zeros(self.size, dtype=VALUE_DTYPE)
-        self.base = {"regret": np.zeros(self.size, dtype=VALUE_DTYPE),
-                     "strategy": np.zeros(self.size, dtype=VALUE_DTYPE)}
+        self.regret = np.zeros(self.size, dtype=VALUE_DTYPES["regret"])
+        self.strategy = np.zeros(self.size, dtype=VALUE_DTYPES["strategy"])
+        self.base = {name: np.zeros(self.size, dtype=VALUE_DTYPES[name]) for name in TABLES}
 
     def table(self, name: str) -> np.ndarray:
         return self.regret if name == "regret" else self.strategy
@@ -269,7 +275,8 @@ class PeerBase:
     def __init__(self, regret: np.ndarray, strategy: np.ndarray) -> None:
         self.size = int(regret.shape[0])
         # a copy, so the whole-table transfer is of one consistent moment while local workers write on
-        self.base = {"regret": np.array(regret, dtype=VALUE_DTYPE), "strategy": np.array(strategy, dtype=VALUE_DTYPE)}
+        self.base = {"regret": np.array(regret, dtype=VALUE_DTYPES["regret"]),
+                     "strategy": np.array(strategy, dtype=VALUE_DTYPES["strategy"])}
 
     def digest(self) -> str:
         return tables_digest(self.base["regret"], self.base["strategy"])
@@ -283,13 +290,13 @@ class PeerBase:
 
         Entries nobody else changed since the base take the value; the others
         get the worker's change (value - base) added.  All or nothing: parts
-        that overlap, or a result that would overflow float32, and nothing is
+        that overlap, or a result that would overflow, and nothing is
         written.
         """
         check_disjoint(entries)
         for e in entries:
             if not np.isfinite(merge_values(shared[e.table][e.index], self.base[e.table][e.index], e.values)).all():
-                raise SyncError(f"{e.table}: merging these values would overflow float32; none applied")
+                raise SyncError(f"{e.table}: merging these values would overflow; none applied")
         for e in entries:
             target = shared[e.table]
             # re-read: local workers keep writing meanwhile
@@ -304,7 +311,7 @@ class PeerBase:
         parts: list[Part] = []
         entries = 0
         for name in TABLES:
-            now = np.array(shared[name], dtype=VALUE_DTYPE)  # one moment, while local workers write on
+            now = np.array(shared[name], dtype=VALUE_DTYPES[name])  # one moment, while local workers write on
             index = changed_entries(now, self.base[name])
             values = now[index]
             self.base[name][index] = values

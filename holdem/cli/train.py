@@ -20,6 +20,7 @@ from pathlib import Path
 from holdem.config import ConfigError, exit_on_config_error, load_config
 from holdem.games.registry import make_game
 from holdem.mccfr.snapshot import SnapshotError
+from holdem.mccfr.tables import ENTRY_BYTES
 from holdem.mccfr.trainer import DEFAULT_SNAPSHOT_INTERVAL, TrainOptions, Trainer
 
 
@@ -62,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as e:
         raise ConfigError(str(e)) from None
     size = game.layout.size
-    print(f"{game.name}: {size:,} table entries, {2 * game.layout.table_bytes() / 2**20:,.1f} MiB "
-          f"(regret + strategy, float32)", file=sys.stderr)
+    print(f"{game.name}: {size:,} table entries, {size * ENTRY_BYTES / 2**20:,.1f} MiB "
+          f"(float32 regret + float64 strategy)", file=sys.stderr)
     result = trainer.run()
     print(json.dumps({
         "iteration": result.iteration,

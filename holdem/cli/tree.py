@@ -2,7 +2,7 @@
 
 Builds the betting tree of the config (:func:`holdem.game.tree.build_tree`)
 and prints nodes per street (decision, fold and showdown terminals) and the
-bytes of the dense regret and strategy tables (float32, one entry per
+bytes of the dense regret (float32) and strategy (float64) tables (one entry per
 information-set action: ``sum over decision nodes of buckets[street] *
 n_actions``, as :class:`holdem.game.tree_arrays.TableLayout` lays them out).
 Bucket counts default to the config's preset (``buckets: {preset: ...}``),
@@ -22,9 +22,9 @@ import numpy as np
 from holdem.config import Config, ConfigError, bucket_preset_counts, exit_on_config_error, load_config
 from holdem.game.tree import DEFAULT_MAX_NODES
 from holdem.game.tree_arrays import NODE_DECISION, NODE_FOLD, NODE_SHOWDOWN, BettingTree, TableLayout
+from holdem.mccfr.tables import ENTRY_BYTES, REGRET_DTYPE, STRATEGY_DTYPE
 
 DEFAULT_BUCKETS = (169, 200, 200, 200)
-TABLE_DTYPE = np.float32
 STREET_LABELS = ("preflop", "flop", "turn", "river")
 
 
@@ -59,7 +59,6 @@ def tree_summary(tree: BettingTree, buckets_per_street: Sequence[int]) -> dict[s
             }
         )
     entries = table_entries(tree, buckets_per_street)
-    itemsize = np.dtype(TABLE_DTYPE).itemsize
     decision = tree.kind == NODE_DECISION
     return {
         "players": tree.n_players,
@@ -70,10 +69,10 @@ def tree_summary(tree: BettingTree, buckets_per_street: Sequence[int]) -> dict[s
         "per_street": per_street,
         "buckets_per_street": [int(b) for b in buckets_per_street[: tree.n_streets]],
         "table_entries": entries,
-        "table_dtype": np.dtype(TABLE_DTYPE).name,
-        "regret_bytes": entries * itemsize,
-        "strategy_bytes": entries * itemsize,
-        "total_table_bytes": 2 * entries * itemsize,
+        "table_dtypes": {"regret": REGRET_DTYPE.name, "strategy": STRATEGY_DTYPE.name},
+        "regret_bytes": entries * REGRET_DTYPE.itemsize,
+        "strategy_bytes": entries * STRATEGY_DTYPE.itemsize,
+        "total_table_bytes": entries * ENTRY_BYTES,
         "tree_bytes": int(sum(getattr(tree, f).nbytes for f in _ARRAY_FIELDS)),
     }
 
@@ -180,7 +179,8 @@ def _print_summary(summary: dict[str, Any], config: Config, text: str, origin: s
         print(f"  {row['street']:<9}{row['decision']:>14,}{row['fold']:>14,}{row['showdown']:>14,}", file=out)
     print(f"buckets  {','.join(map(str, summary['buckets_per_street']))} ({origin})", file=out)
     print(
-        f"tables   {summary['table_entries']:,} entries each ({summary['table_dtype']}): "
+        f"tables   {summary['table_entries']:,} entries each (regret {summary['table_dtypes']['regret']}, "
+        f"strategy {summary['table_dtypes']['strategy']}): "
         f"regret {human_bytes(summary['regret_bytes'])} + strategy {human_bytes(summary['strategy_bytes'])} "
         f"= {human_bytes(summary['total_table_bytes'])}",
         file=out,

@@ -25,7 +25,7 @@ policies are the same, so exploitability and export work unchanged.  Its
 sums are kept in float64: with DCFR's per-iteration discounting, float32
 sums stop improving near 1e-4 chips on Leduc and then drift back up
 (measured: 1.2e-4 at 5,000 iterations, 2.1e-3 at 20,000; float64: 4.4e-6);
-:meth:`PCSSolver.to_tables` gives the float32 tables for snapshots.
+:meth:`PCSSolver.to_tables` gives the tables in the snapshots' dtypes.
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from holdem.games.spec import GameSpec
 from holdem.mccfr.rng import mix, mix_py, next_float, stream_state
 from holdem.mccfr.solver import BatchStats
 from holdem.mccfr.strategy import average_strategy, current_strategy
-from holdem.mccfr.tables import Tables
+from holdem.mccfr.tables import REGRET_DTYPE, STRATEGY_DTYPE, Tables
 from holdem.mccfr.utility import fold_winners, single_pot_nodes, terminal_utilities
 
 
@@ -247,5 +247,5 @@ class PCSSolver:
         return current_strategy(self.game.tree, self.game.layout, self.regret)
 
     def to_tables(self) -> Tables:
-        """float32 copies of the sums (the format snapshots and the other tools read)."""
-        return Tables(self.regret.astype(np.float32), self.strategy.astype(np.float32))
+        """Copies of the sums in the tables' dtypes (what snapshots and the other tools read)."""
+        return Tables(self.regret.astype(REGRET_DTYPE), self.strategy.astype(STRATEGY_DTYPE))

@@ -7,9 +7,11 @@ snapshot directory relative to ``DIR``) replaced the same way.  A crash at
 any point leaves the previous snapshot and ``latest`` whole (DESIGN.md:
 "written to a temporary name, fsynced and renamed").
 
-Formats: ``tables.npz`` holds ``regret`` and ``strategy`` (float32, 1-D; zip
-CRC-checked on read); ``manifest.json`` holds the caller's manifest plus
-``format_version``, ``iteration`` and the table sizes and dtypes.  Nothing is
+Formats: ``tables.npz`` holds ``regret`` (float32) and ``strategy`` (float64),
+1-D, zip CRC-checked on read; ``manifest.json`` holds the caller's manifest
+plus ``format_version``, ``iteration`` and the table sizes and dtypes.
+Version 1 snapshots (float32 strategy sums) are still read: their sums are
+widened to float64 on loading.  Nothing is
 pickled, and loading uses no pickle (the .npy headers are parsed and data is
 read straight into the destination arrays, which may be shared memory).
 """
@@ -27,9 +29,11 @@ from typing import Any
 import numpy as np
 
 from holdem.atomic import fsync_dir
-from holdem.mccfr.tables import TABLE_DTYPE, Tables
+from holdem.mccfr.tables import TABLE_DTYPES, Tables
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: strategy sums float64 (1: float32, still read)
+READABLE_VERSIONS = (1, 2)
+V1_DTYPES = {"regret": np.dtype("<f4"), "strategy": np.dtype("<f4")}
 SNAPSHOTS_DIR = "snapshots"
 TABLES_FILE = "tables.npz"
 MANIFEST_FILE = "manifest.json"
@@ -59,7 +63,7 @@ def write_snapshot(logdir: str | os.PathLike, iteration: int, tables: Tables, ma
     full = dict(manifest)
     full["format_version"] = FORMAT_VERSION
     full["iteration"] = int(iteration)
-    full["tables"] = {name: {"size": int(getattr(tables, name).shape[0]), "dtype": str(np.dtype(TABLE_DTYPE))}
+    full["tables"] = {name: {"size": int(getattr(tables, name).shape[0]), "dtype": TABLE_DTYPES[name].name}
                       for name in TABLE_NAMES}
     text = json.dumps(full, indent=2, sort_keys=True) + "\n"  # fails here, before touching disk, if not JSON-able
 
@@ -128,15 +132,29 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
     if not isinstance(manifest, dict):
         raise SnapshotError(f"{file} must hold a JSON object, got {type(manifest).__name__}")
     version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
-        raise SnapshotError(f"{file} has format_version {version!r}; this program reads version {FORMAT_VERSION}")
+    if version not in READABLE_VERSIONS:
+        raise SnapshotError(f"{file} has format_version {version!r}; this program reads versions {READABLE_VERSIONS}")
     for key in ("iteration", "tables"):
         if key not in manifest:
             raise SnapshotError(f"{file} lacks {key!r}; the manifest is corrupt")
     return manifest
 
 
-def _read_array_into(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray | None, where: Path) -> np.ndarray:
+def _read_array_into(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray | None, where: Path,
+                     stored: np.dtype) -> np.ndarray:
+    """Read table ``name`` (stored as ``stored``) into ``out`` (or a new array of the table's dtype)."""
+    wanted = TABLE_DTYPES[name]
+    if stored != wanted:  # an older format: read as stored, then widen
+        narrow = _read_stored(zf, name, size, None, where, stored)
+        if out is None:
+            return narrow.astype(wanted)
+        out[:] = narrow
+        return out
+    return _read_stored(zf, name, size, out, where, stored)
+
+
+def _read_stored(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray | None, where: Path,
+                 stored: np.dtype) -> np.ndarray:
     member = f"{name}.npy"
     try:
         f = zf.open(member)
@@ -153,12 +171,13 @@ def _read_array_into(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray 
                 raise ValueError(f"unsupported .npy version {version}")
         except ValueError as e:
             raise SnapshotError(f"{where}: bad header for {name!r} ({e}); the file is corrupt") from None
-        if dtype != np.dtype(TABLE_DTYPE) or shape != (size,) or fortran:
+        if dtype != stored or shape != (size,) or fortran:
             raise SnapshotError(
-                f"{where}: {name!r} is {dtype} {shape}, the manifest says float32 ({size},); the snapshot is inconsistent"
+                f"{where}: {name!r} is {dtype} {shape}, the manifest says {stored.name} ({size},); "
+                "the snapshot is inconsistent"
             )
         if out is None:
-            out = np.empty(size, dtype=TABLE_DTYPE)
+            out = np.empty(size, dtype=stored)
         view = memoryview(out).cast("B")
         done = 0
         total = view.nbytes
@@ -193,10 +212,12 @@ def read_snapshot(path: str | os.PathLike, into: Tables | None = None) -> tuple[
     file = snap / TABLES_FILE
     if not file.is_file():
         raise SnapshotError(f"{file} is missing; the snapshot is incomplete")
+    stored = TABLE_DTYPES if manifest["format_version"] >= 2 else V1_DTYPES
     try:
         with zipfile.ZipFile(file) as zf:
             arrays = {
-                name: _read_array_into(zf, name, sizes[name], None if into is None else getattr(into, name), file)
+                name: _read_array_into(zf, name, sizes[name], None if into is None else getattr(into, name), file,
+                                       stored[name])
                 for name in TABLE_NAMES
             }
     except zipfile.BadZipFile as e:

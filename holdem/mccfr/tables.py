@@ -1,29 +1,41 @@
-"""The two dense float32 tables of MCCFR: cumulative regret and cumulative strategy.
+"""The two dense tables of MCCFR: cumulative regret (float32) and cumulative strategy (float64).
 
 Rows follow :class:`holdem.game.tree_arrays.TableLayout`.  ``Tables`` wraps
 arrays it is given without copying them, so the tables can live in shared
 memory (DESIGN.md: local workers update them in place without locks, as
 Pluribus did).
+
+DESIGN.md has both tables float32.  Regrets are, but the strategy sums are
+float64: a sum only ever grows (between discounts), and once a row has been
+visited a few million times a float32 sum can no longer take the small
+increments of one visit.  Accumulating a strategy that wobbles around
+(0.3, 0.7) gives 0.2944 after 4 M visits and 0.3333 after 64 M in float32,
+0.3000 in float64; a preflop row of ``hu_small`` is visited that often
+within hours.  Regrets do not drift so: they move both ways and regret
+matching only needs their signs and rough ratios.
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-TABLE_DTYPE = np.float32
+REGRET_DTYPE = np.dtype("<f4")
+STRATEGY_DTYPE = np.dtype("<f8")
+TABLE_DTYPES = {"regret": REGRET_DTYPE, "strategy": STRATEGY_DTYPE}
+ENTRY_BYTES = REGRET_DTYPE.itemsize + STRATEGY_DTYPE.itemsize  # both tables, per layout entry
 
 
 def _check(name: str, a: np.ndarray) -> None:
     if not isinstance(a, np.ndarray):
         raise TypeError(f"{name} must be a numpy array, got {type(a).__name__}")
-    if a.dtype != TABLE_DTYPE or a.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D float32 array, got {a.dtype} with shape {a.shape}")
+    if a.dtype != TABLE_DTYPES[name] or a.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D {TABLE_DTYPES[name].name} array, got {a.dtype} with shape {a.shape}")
     if not a.flags.c_contiguous or not a.flags.writeable:
         raise ValueError(f"{name} must be C-contiguous and writeable (wrap the buffer, do not pass a strided view)")
 
 
 class Tables:
-    """``regret`` and ``strategy``: float32[layout.size], held by reference."""
+    """``regret`` float32[layout.size] and ``strategy`` float64[layout.size], held by reference."""
 
     __slots__ = ("regret", "strategy")
 
@@ -37,18 +49,18 @@ class Tables:
 
     @classmethod
     def zeros(cls, size: int) -> "Tables":
-        return cls(np.zeros(size, dtype=TABLE_DTYPE), np.zeros(size, dtype=TABLE_DTYPE))
+        return cls(np.zeros(size, dtype=REGRET_DTYPE), np.zeros(size, dtype=STRATEGY_DTYPE))
 
     @property
     def size(self) -> int:
         return int(self.regret.shape[0])
 
     def discount(self, factor: float) -> None:
-        """Multiply both tables by ``factor`` in place (float32 arithmetic, GIL released)."""
+        """Multiply both tables by ``factor`` in place (each in its own precision, GIL released)."""
         if not 0.0 < factor <= 1.0:
             raise ValueError(f"discount factor must be in (0, 1], got {factor}")
         _scale(self.regret, np.float32(factor))
-        _scale(self.strategy, np.float32(factor))
+        _scale(self.strategy, np.float64(factor))
 
     def copy(self) -> "Tables":
         return Tables(self.regret.copy(), self.strategy.copy())

@@ -39,7 +39,7 @@ from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.schedule import discounts_applied, discounts_for_batches
 from holdem.mccfr.snapshot import SnapshotError, latest_snapshot, read_snapshot, write_snapshot
 from holdem.mccfr.solver import Solver, batch_seed
-from holdem.mccfr.tables import Tables
+from holdem.mccfr.tables import ENTRY_BYTES, Tables
 
 DEFAULT_BATCH_SIZE = 10_000
 DEFAULT_SNAPSHOT_INTERVAL = 600.0  # seconds
@@ -246,7 +246,7 @@ class Trainer:
             log.warning("params_changed", snapshot=saved, now=self.params.to_dict())
         log.info("run_started", game=self.game.name, iteration=self.iteration, target=target,
                  time_budget=opts.time_budget, batch_size=self.batch_size, run_seed=self.run_seed,
-                 table_entries=self.game.layout.size, table_bytes=2 * self.game.layout.table_bytes())
+                 table_entries=self.game.layout.size, table_bytes=self.game.layout.size * ENTRY_BYTES)
         began = self.clock()
         last_snapshot = began
         last_progress = -math.inf

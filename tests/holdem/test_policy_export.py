@@ -38,7 +38,7 @@ def test_average_policy_normalises_sums_and_falls_back_to_current():
 def test_export_covers_openspiel_legal_actions(make):
     game = make()
     rng = np.random.default_rng(0)
-    t = Tables(rng.random(game.layout.size).astype(np.float32), rng.random(game.layout.size).astype(np.float32))
+    t = Tables(rng.random(game.layout.size).astype(np.float32), rng.random(game.layout.size))
     exported = openspiel_policy(game, average_policy(game, t))
     os_game = pyspiel.load_game(game.exact.openspiel_name)
 

@@ -82,7 +82,7 @@ class Harness:
         size = setup.game.layout.size
         rng = np.random.default_rng(0)
         self.regret = rng.standard_normal(size).astype(np.float32)
-        self.strategy = np.abs(rng.standard_normal(size)).astype(np.float32)
+        self.strategy = np.abs(rng.standard_normal(size))
         self.hub.attach(self.book, self.regret, self.strategy)
         self.hub.wire = self.wire
         self.done: list[int] = []

@@ -12,7 +12,7 @@ from worker.private import PrivateTables, table_lock
 
 
 def shared(values):
-    return np.array(values, dtype=np.float32), np.zeros(len(values), dtype=np.float32)
+    return np.array(values, dtype=np.float32), np.zeros(len(values), dtype=np.float64)
 
 
 def test_one_worker_leaves_exactly_its_values(tmp_path):

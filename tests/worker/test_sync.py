@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from worker import sync as s
 
+D = s.VALUE_DTYPES  # regret float32, strategy float64
+
 
 def _apply(target, changes):
     for c in changes:
@@ -20,14 +22,15 @@ def _apply(target, changes):
 def test_sparse_round_trip(size, density, part_entries, seed):
     rng = np.random.default_rng(seed)
     index = np.flatnonzero(rng.random(size) < density)
-    values = rng.standard_normal(len(index)).astype(np.float32)
-    parts = s.sparse_parts("strategy", index, values, size, part_entries)
+    table = "strategy" if seed % 2 else "regret"
+    values = rng.standard_normal(len(index)).astype(D[table])
+    parts = s.sparse_parts(table, index, values, size, part_entries)
     assert len(parts) == -(-len(index) // part_entries)
-    out = np.zeros(size, np.float32)
+    out = np.zeros(size, D[table])
     for part in parts:
         c = s.decode_part(part, size, part_entries)
         out[c.index] = c.values
-    expected = np.zeros(size, np.float32)
+    expected = np.zeros(size, D[table])
     expected[index] = values
     assert out.tobytes() == expected.tobytes()
 
@@ -35,7 +38,7 @@ def test_sparse_round_trip(size, density, part_entries, seed):
 def test_dense_round_trip_and_digest():
     rng = np.random.default_rng(1)
     regret = rng.standard_normal(1000).astype(np.float32)
-    strategy = rng.random(1000).astype(np.float32)
+    strategy = rng.random(1000)
     copy = s.WorkerCopy(1000)
     changes = [s.decode_part(p, 1000, 300) for name, a in (("regret", regret), ("strategy", strategy))
                for p in s.dense_parts(name, a, 300)]
@@ -65,7 +68,7 @@ def test_syncs_keep_worker_copy_equal_to_shared_tables_bit_for_bit():
     size = 5000
     rng = np.random.default_rng(7)
     shared = {"regret": rng.standard_normal(size).astype(np.float32),
-              "strategy": np.abs(rng.standard_normal(size)).astype(np.float32)}
+              "strategy": np.abs(rng.standard_normal(size))}
     peer, worker = _join(size, shared)
     assert worker.digest() == peer.digest() == s.tables_digest(shared["regret"], shared["strategy"])
     for _ in range(20):
@@ -73,9 +76,9 @@ def test_syncs_keep_worker_copy_equal_to_shared_tables_bit_for_bit():
         expected = {}
         for name in s.TABLES:
             mine = rng.choice(size, 300, replace=False)
-            worker.table(name)[mine] += rng.standard_normal(300).astype(np.float32)
+            worker.table(name)[mine] += rng.standard_normal(300).astype(D[name])
             theirs = rng.choice(size, 300, replace=False)
-            shared[name][theirs] *= np.float32(0.9)
+            shared[name][theirs] *= D[name].type(0.9)
             own = worker.table(name) - worker.base[name]
             # untouched entries take the worker's value; entries both changed get the worker's change added
             expected[name] = np.where(np.isin(np.arange(size), theirs), shared[name] + own, worker.table(name))
@@ -90,26 +93,26 @@ def test_a_lone_remote_worker_leaves_exactly_its_own_tables():
     """With nobody else writing, a merge takes the worker's values: no float rounding at all."""
     size = 2000
     rng = np.random.default_rng(3)
-    shared = {"regret": np.zeros(size, np.float32), "strategy": np.zeros(size, np.float32)}
+    shared = {n: np.zeros(size, D[n]) for n in s.TABLES}
     peer, worker = _join(size, shared)
-    alone = {n: np.zeros(size, np.float32) for n in s.TABLES}
+    alone = {n: np.zeros(size, D[n]) for n in s.TABLES}
     for _ in range(10):
         for n in s.TABLES:
-            step = (rng.standard_normal(size) * 1e3).astype(np.float32) * (rng.random(size) < 0.3)
+            step = (rng.standard_normal(size) * 1e3).astype(D[n]) * (rng.random(size) < 0.3)
             worker.table(n)[:] += step
             alone[n] += step
         _sync(peer, worker, shared, size)
         for n in s.TABLES:
             assert shared[n].tobytes() == alone[n].tobytes()
-            shared[n] *= np.float32(0.7)  # a discount at the supervisor reaches the worker with the next answer
-            alone[n] *= np.float32(0.7)
+            shared[n] *= D[n].type(0.7)  # a discount at the supervisor reaches the worker with the next answer
+            alone[n] *= D[n].type(0.7)
         assert _sync(peer, worker, shared, size) == 0
         for n in s.TABLES:
             assert worker.table(n).tobytes() == alone[n].tobytes()
 
 
 def test_answer_without_changes_is_one_empty_part():
-    shared = {"regret": np.ones(10, np.float32), "strategy": np.ones(10, np.float32)}
+    shared = {n: np.ones(10, D[n]) for n in s.TABLES}
     peer = s.PeerBase(shared["regret"], shared["strategy"])
     parts, entries = peer.answer(shared)
     assert entries == 0 and len(parts) == 1 and parts[0].count == 0
@@ -162,10 +165,10 @@ def test_valid_part_decodes():
 
 
 def test_overflowing_merge_is_refused_whole():
-    shared = {"regret": np.array([3e38, 0, 0], np.float32), "strategy": np.zeros(3, np.float32)}
+    shared = {"regret": np.array([3e38, 0, 0], np.float32), "strategy": np.zeros(3, np.float64)}
     peer = s.PeerBase(shared["regret"], shared["strategy"])
     shared["regret"][0] = np.float32(3.3e38)  # someone else changed it: the worker's change is added
-    ok = s.Entries("strategy", np.array([0]), np.array([1], np.float32))
+    ok = s.Entries("strategy", np.array([0]), np.array([1], np.float64))
     bad = s.Entries("regret", np.array([0]), np.array([3.39e38], np.float32))
     with pytest.raises(s.SyncError, match="overflow"):
         peer.merge(shared, [ok, bad])
@@ -173,7 +176,7 @@ def test_overflowing_merge_is_refused_whole():
 
 
 def test_overlapping_parts_are_refused():
-    shared = {"regret": np.zeros(10, np.float32), "strategy": np.zeros(10, np.float32)}
+    shared = {n: np.zeros(10, D[n]) for n in s.TABLES}
     peer = s.PeerBase(shared["regret"], shared["strategy"])
     a = s.Entries("regret", np.array([1, 4]), np.ones(2, np.float32))
     b = s.Entries("regret", slice(4, 6), np.ones(2, np.float32))

@@ -33,8 +33,9 @@ def test_json_figures_match_the_tree_and_layout(capsys):
     assert tuple(out["buckets_per_street"]) == PRESETS[config.buckets.preset].buckets_per_street
     layout = TableLayout.build(tree, tuple(out["buckets_per_street"]))
     assert out["table_entries"] == layout.size
-    assert out["regret_bytes"] == out["strategy_bytes"] == layout.table_bytes(np.float32)
-    assert out["total_table_bytes"] == 2 * layout.table_bytes(np.float32)
+    assert out["regret_bytes"] == layout.table_bytes(np.float32)
+    assert out["strategy_bytes"] == layout.table_bytes(np.float64)
+    assert out["total_table_bytes"] == out["regret_bytes"] + out["strategy_bytes"]
 
 
 def test_bucket_override(capsys):
@@ -51,7 +52,7 @@ def test_bucket_override(capsys):
 def test_human_output(capsys):
     assert main(["hu_small"]) == 0
     text = capsys.readouterr().out
-    for word in ("preflop", "flop", "turn", "river", "decision", "showdown", "regret", "strategy", "float32"):
+    for word in ("preflop", "flop", "turn", "river", "decision", "showdown", "regret", "strategy", "float32", "float64"):
         assert word in text
 
 

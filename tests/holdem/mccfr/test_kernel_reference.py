@@ -81,7 +81,7 @@ def reference_batch(game, params, regret, strategy, first, n, seed):
             chosen = min(int(u * na), na - 1)
         if average and st in average_mask:
             for a in range(na):
-                strategy[row + a] = np.float32(float(strategy[row + a]) + sigma[a])
+                strategy[row + a] = float(strategy[row + a]) + sigma[a]
         return traverse(int(tree.children[node, chosen]), trav, hand, rng, prune, average)
 
     for k in range(n):
@@ -134,7 +134,7 @@ def test_kernel_equals_reference(name, kind):
     warm_regret = np.random.default_rng(1).normal(0, 2, game.layout.size).astype(np.float32)
     solver.tables.regret[:] = warm_regret  # start from mixed regrets so sampling and pruning both matter
     solver.run_batch(100, n, 77)
-    regret, strategy = warm_regret.copy(), np.zeros(game.layout.size, dtype=np.float32)
+    regret, strategy = warm_regret.copy(), np.zeros(game.layout.size, dtype=np.float64)
     reference_batch(game, params, regret, strategy, 100, n, 77)
     np.testing.assert_allclose(solver.tables.regret, regret, rtol=1e-5, atol=1e-3)
     np.testing.assert_allclose(solver.tables.strategy, strategy, rtol=1e-5, atol=1e-4)

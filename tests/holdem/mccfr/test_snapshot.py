@@ -22,7 +22,7 @@ from holdem.mccfr.tables import Tables
 
 def _tables(n=1000, seed=0):
     rng = np.random.default_rng(seed)
-    return Tables(rng.standard_normal(n).astype(np.float32), rng.random(n).astype(np.float32))
+    return Tables(rng.standard_normal(n).astype(np.float32), rng.random(n))
 
 
 def test_round_trip_and_latest(tmp_path):
@@ -34,6 +34,7 @@ def test_round_trip_and_latest(tmp_path):
     assert np.array_equal(loaded.regret, t.regret) and np.array_equal(loaded.strategy, t.strategy)
     assert manifest["game"] == "leduc" and manifest["iteration"] == 1500 and manifest["note"] == [1, 2]
     assert manifest["tables"]["regret"] == {"size": 1000, "dtype": "float32"}
+    assert manifest["tables"]["strategy"] == {"size": 1000, "dtype": "float64"}
     # a second snapshot moves latest; the first stays readable by its directory
     write_snapshot(tmp_path, 3000, _tables(seed=1), {"game": "leduc"})
     assert latest_snapshot(tmp_path) == tmp_path / "snapshots" / "3000"
@@ -135,3 +136,26 @@ def test_unserialisable_manifest_leaves_nothing(tmp_path):
         write_snapshot(tmp_path, 2, _tables(), {"bad": object()})
     assert latest_snapshot(tmp_path) == tmp_path / "snapshots" / "1"
     assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == ["1"]
+
+
+def test_version_1_snapshots_with_float32_sums_are_widened(tmp_path):
+    """Snapshots written before strategy sums were float64 still load, with and without ``into``."""
+    t = _tables(50)
+    path = write_snapshot(tmp_path, 10, t, {"game": "leduc"})
+    narrow = t.strategy.astype(np.float32)
+    with open(path / TABLES_FILE, "wb") as f:
+        np.savez(f, regret=t.regret, strategy=narrow)
+    manifest = json.loads((path / MANIFEST_FILE).read_text())
+    manifest["format_version"] = 1
+    manifest["tables"]["strategy"]["dtype"] = "float32"
+    (path / MANIFEST_FILE).write_text(json.dumps(manifest))
+    loaded, _ = read_snapshot(tmp_path)
+    assert loaded.strategy.dtype == np.float64 and np.array_equal(loaded.strategy, narrow.astype(np.float64))
+    dest = Tables.zeros(50)
+    read_snapshot(tmp_path, into=dest)
+    assert np.array_equal(dest.strategy, narrow.astype(np.float64)) and np.array_equal(dest.regret, t.regret)
+    # a version-2 manifest over float32 sums is inconsistent, not silently widened
+    manifest["format_version"] = 2
+    (path / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(SnapshotError, match="inconsistent"):
+        read_snapshot(tmp_path)

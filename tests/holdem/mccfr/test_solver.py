@@ -160,7 +160,7 @@ def test_average_streets_limit_the_strategy_sums():
 def test_tables_are_wrapped_not_copied():
     game = kuhn_game()
     regret = np.zeros(game.layout.size, dtype=np.float32)
-    strategy = np.zeros(game.layout.size, dtype=np.float32)
+    strategy = np.zeros(game.layout.size, dtype=np.float64)
     solver = Solver(game, EXACT, Tables(regret, strategy))
     solver.run_batch(0, 100, 1)
     assert solver.tables.regret is regret and regret.any() and strategy.any()
@@ -176,7 +176,7 @@ def test_discount_scales_both_tables():
     before = solver.tables.copy()
     solver.apply_discount(0.5)
     assert np.array_equal(solver.tables.regret, before.regret * np.float32(0.5))
-    assert np.array_equal(solver.tables.strategy, before.strategy * np.float32(0.5))
+    assert np.array_equal(solver.tables.strategy, before.strategy * 0.5)
     with pytest.raises(ValueError):
         solver.apply_discount(1.5)
 
