@@ -21,10 +21,10 @@ shipped except for that discount interval.
 
 ``worker_busy_share`` (time inside batches / wall time, per worker) says
 whether the supervisor kept workers waiting; ``kernel_iterations_per_s``
-(per worker, inside batches) shows the cost of sharing the tables: on
-Leduc's 672-entry (2.7 KB) tables two processes write the same cache lines
-on every iteration, and each kernel runs at well under half its solo speed,
-supervised or not; Hold'em tables are large enough not to suffer this.
+(per worker, inside batches) shows what the cores lose to each other.  Leduc's
+672-entry tables, written in place by two processes, made each kernel run at
+well under its solo speed (cache lines bouncing between cores); local workers
+now train tables that small on private copies (``worker/private.py``).
 
 Every worker count is run ``--rounds`` times, alternating (1, 2, .. N, then
 again), and each speed-up is taken against the one-worker run of its own

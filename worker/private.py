@@ -2,7 +2,7 @@
 
 Local workers normally update the shared tables in place, lock-free
 (Hogwild-style, DESIGN.md "Data").  On a game whose tables fit in a few cache
-pages (Leduc: 2.7 KB) that scales badly: every write of one core invalidates
+pages (Leduc: 672 entries, 8 KB) that scales badly: every write of one core invalidates
 the line the other core is reading, and two workers ran at 0.8-1.4 times one
 (benchmarks/scaling.py).  With tables this small a private copy costs
 nothing, so a worker in *private* mode:
