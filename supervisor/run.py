@@ -75,7 +75,6 @@ PROGRESS_LINE_INTERVAL = 1.0  # seconds between redraws of the terminal progress
 TICKS_PER_HEARTBEAT = 4
 MAX_TICK = 0.25
 BAD_MESSAGES_LOGGED_PER_SLOT = 20  # a flood of garbage must not flood the log
-TABLE_LOCK_FILE = "tables.lock"  # flock held while a private-mode worker or a remote sync merges (worker.private)
 
 
 @dataclass(frozen=True)
@@ -169,8 +168,6 @@ class Supervisor:
             context.term()
             if self.tables is not None:
                 self.tables.release()
-            if self.lock_path is not None:
-                self.lock_path.unlink(missing_ok=True)
             if self.tb is not None:
                 self.tb.close()
             self.events.emit("run_finished", reason=self.stop_reason, exit_code=self.exit_code, **self._figures())
@@ -182,7 +179,7 @@ class Supervisor:
         if swept:
             self.events.emit("stale_shm_removed", segments=swept)
         self.tables = SharedTables(setup.table_size, self.run_id)
-        self.lock_path = options.logdir / TABLE_LOCK_FILE
+        self.lock_path = self.tables.lock_path
         if setup.game.exact is None:  # Hold'em: workers map this tree instead of each building one
             self.tree_layout = json.dumps(self.tables.share_arrays(tree_arrays(setup.game.tree)))
             # and so does the supervisor, which lets its own copy go

@@ -46,6 +46,9 @@ class SharedTables:
         self.arrays_name = ""  # the packed-arrays segment, once share_arrays made it
         self.arrays: dict[str, np.ndarray] = {}
         self.entry = self.registry / f"{self.names[0][:-1]}.json"
+        # the flock of private-mode merges (worker.private): on a local disk beside the registry entry,
+        # not in the log directory, which may be on a network file system without locks
+        self.lock_path = self.entry.with_suffix(".lock")
         # record before creating, so no crash can leave a segment nobody knows of
         write_json_atomic(self.entry, {"owner_pid": os.getpid(), "run_id": run_id, "segments": list(self.names)})
         self._segments = []
@@ -74,6 +77,7 @@ class SharedTables:
                 # and the name is already unlinked, which is what matters
                 pass
         self._segments = []
+        self.lock_path.unlink(missing_ok=True)
         try:
             self.entry.unlink()
         except FileNotFoundError:
@@ -129,5 +133,6 @@ def sweep_stale(registry: Path | None = None) -> list[str]:
         for name in names:
             if unlink_quietly(name):
                 removed.append(name)
+        entry.with_suffix(".lock").unlink(missing_ok=True)
         entry.unlink(missing_ok=True)
     return removed

@@ -78,7 +78,7 @@ def test_one_worker_equals_the_in_process_trainer(config, tmp_path, private_max)
     started = [json.loads(line) for line in (tmp_path / "supervised" / "events.jsonl").read_text().splitlines()
                if '"run_started"' in line]
     assert started[0]["local_tables"] == ("private" if private_max else "shared")
-    assert not (tmp_path / "supervised" / "tables.lock").exists()
+    assert list((tmp_path / "registry").iterdir()) == []  # lock file and registry entry gone
 
 
 @pytest.mark.parametrize("first", [155_000, 165_000], ids=["cut-before-discount", "cut-after-discount"])

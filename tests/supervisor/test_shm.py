@@ -69,14 +69,20 @@ def test_sweep_removes_segments_of_a_sigkilled_owner(tmp_path):
     script = textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
+        import numpy as np
         from supervisor.shm import SharedTables
+        from worker.private import table_lock
         t = SharedTables(1000, "doomed", registry=Path({str(tmp_path)!r}))
-        print(" ".join(t.names), flush=True)
+        t.share_arrays({{"tree": np.arange(100)}})
+        with table_lock(t.lock_path):
+            pass
+        print(" ".join(t.names + (t.arrays_name,)), flush=True)
         time.sleep(600)
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     names = proc.stdout.readline().split()
-    assert len(names) == 2 and all(segment_exists(n) for n in names)
+    assert len(names) == 3 and all(segment_exists(n) for n in names)
+    assert len(list(tmp_path.glob("*.lock"))) == 1
     # a live owner's segments are left alone
     with SharedTables(10, "mine", registry=tmp_path) as mine:
         assert sweep_stale(tmp_path) == []
@@ -88,6 +94,7 @@ def test_sweep_removes_segments_of_a_sigkilled_owner(tmp_path):
         assert segment_exists(mine.names[0])  # ours survives
         entries = [json.loads(p.read_text()) for p in tmp_path.glob("*.json")]
         assert [e["owner_pid"] for e in entries] == [os.getpid()]
+        assert list(tmp_path.glob("*.lock")) == []  # the dead run's lock file went with its entry
 
 
 def test_sweep_drops_unreadable_entries(tmp_path):
