@@ -161,15 +161,17 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, children, offset, a
                 st_a[d] = a + 1
                 node = children[node, a + 1]
                 break
+            # the node's value per hand (hands innermost, so the loop vectorises), then its regrets
             for j in range(LANES):
-                v = 0.0
-                for b in range(na):
-                    v += st_sig[d, b, j] * st_val[d, b, j]
+                val[j] = st_sig[d, 0, j] * st_val[d, 0, j]
+            for b in range(1, na):
+                for j in range(LANES):
+                    val[j] += st_sig[d, b, j] * st_val[d, b, j]
+            for j in range(LANES):
                 row = st_row[d, j]
                 w = weight[trav, lo + j]
                 for b in range(na):
-                    regret[row + b] = max(regret[row + b] + w * (st_val[d, b, j] - v), regret_floor)
-                val[j] = v
+                    regret[row + b] = max(regret[row + b] + w * (st_val[d, b, j] - val[j]), regret_floor)
             depth -= 1
 
 
