@@ -41,7 +41,7 @@ from holdem.mccfr.rng import mix, mix_py, next_float, stream_state
 from holdem.mccfr.solver import BatchStats
 from holdem.mccfr.strategy import average_strategy, current_strategy
 from holdem.mccfr.tables import REGRET_DTYPE, STRATEGY_DTYPE, Tables
-from holdem.mccfr.utility import fold_winners, single_pot_nodes, terminal_utilities
+from holdem.mccfr.utility import exact_utilities
 
 
 @dataclass(frozen=True)
@@ -197,14 +197,7 @@ class PCSSolver:
         self.regret = np.zeros(game.layout.size)
         self.strategy = np.zeros(game.layout.size)
         tree = game.tree
-        n_deals = len(exact.deal_prob)
-        util = np.zeros((tree.n_nodes, n_deals, tree.n_players))
-        fw, sp = fold_winners(tree), single_pot_nodes(tree)
-        contrib = np.ascontiguousarray(tree.contrib, dtype=np.int64)
-        folded = np.ascontiguousarray(tree.folded, dtype=np.bool_)
-        strength = np.ascontiguousarray(exact.deal_strength, dtype=np.int64)
-        for node in np.flatnonzero(tree.kind != NODE_DECISION):
-            terminal_utilities(int(node), tree.kind, tree.pot, contrib, folded, fw, sp, strength, util[node])
+        util = exact_utilities(tree, exact.deal_strength)
         public = exact.deal_public if params.sample_public else np.zeros_like(exact.deal_public)
         outcomes = np.unique(public)
         groups = [np.flatnonzero(public == o) for o in outcomes]

@@ -25,7 +25,7 @@ from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.rng import mix_py
 from holdem.mccfr.strategy import average_strategy, current_strategy
 from holdem.mccfr.tables import Tables
-from holdem.mccfr.utility import fold_winners, single_pot_nodes, terminal_utilities
+from holdem.mccfr.utility import exact_utilities, fold_winners, single_pot_nodes
 
 DEAL_CHUNK = 1024  # iterations per dealer call; part of the reproducibility contract, do not vary per run
 _DEAL_DOMAIN = 0x4445414C  # separates deal seeds from iteration streams derived from the same seed
@@ -137,11 +137,7 @@ class Solver:
                 "Leduc do); set it to false"
             )
         groups = own_hand_groups(game.exact)
-        strength = np.ascontiguousarray(game.exact.deal_strength, dtype=np.int64)
-        util = np.zeros((tree.n_nodes, strength.shape[0], tree.n_players))
-        kind, pot, contrib, folded, fw, sp = (self._arrays[i] for i in (0, 6, 7, 8, 9, 10))
-        for node in np.flatnonzero(tree.kind != NODE_DECISION):
-            terminal_utilities(int(node), kind, pot, contrib, folded, fw, sp, strength, util[node])
+        util = exact_utilities(tree, game.exact.deal_strength)
         width, actions = LANES, tree.max_actions
         # per member of a group: its deal's buckets, and the traverser's utility at each node
         members = groups.deals

@@ -108,6 +108,19 @@ def terminal_utility(node, seat, kind, pot, contrib, folded, fold_winner, single
     return side_pot_winnings(contrib[node], folded[node], strength[deal], seat) - float(contrib[node, seat])
 
 
+def exact_utilities(tree: BettingTree, deal_strength: np.ndarray) -> np.ndarray:
+    """float64[N, D, P]: utility of every seat at every terminal node for every exact deal
+    (``deal_strength[d, p]``); zero at decision nodes.  For the small games' exact solvers."""
+    strength = np.ascontiguousarray(deal_strength, dtype=np.int64)
+    out = np.zeros((tree.n_nodes, strength.shape[0], tree.n_players))
+    contrib = np.ascontiguousarray(tree.contrib, dtype=np.int64)
+    folded = np.ascontiguousarray(tree.folded, dtype=np.bool_)
+    fw, sp = fold_winners(tree), single_pot_nodes(tree)
+    for node in np.flatnonzero(tree.kind != NODE_DECISION):
+        terminal_utilities(int(node), tree.kind, tree.pot, contrib, folded, fw, sp, strength, out[node])
+    return out
+
+
 @njit(cache=True, nogil=True)
 def terminal_utilities(node, kind, pot, contrib, folded, fold_winner, single_pot, strength, out):
     """``out[d, p]``: utility of seat p at terminal ``node`` for every deal d (``strength[d, p]``)."""
