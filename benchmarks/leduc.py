@@ -53,53 +53,55 @@ OPENSPIEL_BATCH = 100
 CLOCK = {"cpu": False}  # checkpoints on the training thread's CPU time instead of wall time
 
 
-def run_ours(params, seconds: float, checkpoints: list[float], seed: int, batch: int) -> dict:
-    game = leduc_game()
-    warm = Solver(game, params)
-    warm.run_batch(0, 1000, 1)  # compile (or load the cache) outside the timed run
-    solver = Solver(game, params)
+def timed(step, evaluate, checkpoints: list[float]) -> dict:
+    """Call ``step(iterations_done)`` (it runs a batch and returns (iterations, nodes)) until the last
+    checkpoint of training time; ``evaluate()`` gives the exploitability at each checkpoint, untimed."""
     points = []
     wall = cpu = 0.0
-    it = nodes = k = 0
+    it = nodes = 0
     todo = list(checkpoints)
     while todo:
         w0, c0 = time.perf_counter(), time.thread_time()
-        stats = solver.run_batch(it, batch, batch_seed(seed, k))
-        for d in discounts_between(params, it, it + batch):
-            solver.apply_discount(d.factor)
+        done, visited = step(it)
         wall += time.perf_counter() - w0
         cpu += time.thread_time() - c0
-        it += batch
-        k += 1
-        nodes += stats.nodes_visited
+        it += done
+        nodes += visited
         if (cpu if CLOCK["cpu"] else wall) >= todo[0]:
             todo.pop(0)
             points.append({"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "iterations": it,
-                           "exploitability": exploitability(game, solver.average_policy())})
-    return {"iterations": it, "iterations_per_second": it / wall, "iterations_per_cpu_second": it / cpu,
-            "nodes_per_second": nodes / wall, "checkpoints": points}
+                           "exploitability": evaluate()})
+    out = {"iterations": it, "iterations_per_second": it / wall, "iterations_per_cpu_second": it / cpu}
+    if nodes:
+        out["nodes_per_second"] = nodes / wall
+    out["checkpoints"] = points
+    return out
+
+
+def run_ours(params, seconds: float, checkpoints: list[float], seed: int, batch: int) -> dict:
+    game = leduc_game()
+    Solver(game, params).run_batch(0, 1000, 1)  # compile (or load the cache) outside the timed run
+    solver = Solver(game, params)
+
+    def step(it: int) -> tuple[int, int]:
+        stats = solver.run_batch(it, batch, batch_seed(seed, it // batch))
+        for d in discounts_between(params, it, it + batch):
+            solver.apply_discount(d.factor)
+        return batch, stats.nodes_visited
+
+    return timed(step, lambda: exploitability(game, solver.average_policy()), checkpoints)
 
 
 def run_vector_cfr(params: PCSParams, seconds: float, checkpoints: list[float], seed: int, batch: int) -> dict:
     game = leduc_game()
     PCSSolver(game, params).run_batch(0, 2, 1)  # compile outside the timed run
     solver = PCSSolver(game, params)
-    points = []
-    wall = cpu = 0.0
-    it = 0
-    todo = list(checkpoints)
-    while todo:
-        w0, c0 = time.perf_counter(), time.thread_time()
+
+    def step(it: int) -> tuple[int, int]:
         solver.run_batch(it, batch, seed)
-        wall += time.perf_counter() - w0
-        cpu += time.thread_time() - c0
-        it += batch
-        if (cpu if CLOCK["cpu"] else wall) >= todo[0]:
-            todo.pop(0)
-            points.append({"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "iterations": it,
-                           "exploitability": exploitability(game, solver.average_policy())})
-    return {"iterations": it, "iterations_per_second": it / wall, "iterations_per_cpu_second": it / cpu,
-            "checkpoints": points}
+        return batch, 0
+
+    return timed(step, lambda: exploitability(game, solver.average_policy()), checkpoints)
 
 
 def run_openspiel(seconds: float, checkpoints: list[float], seed: int, cfr_plus: bool = False) -> dict:
@@ -109,28 +111,18 @@ def run_openspiel(seconds: float, checkpoints: list[float], seed: int, cfr_plus:
     game = pyspiel.load_game("leduc_poker")
     if cfr_plus:
         solver = pyspiel.CFRPlusSolver(game)
-        step = solver.evaluate_and_update_policy
+        one = solver.evaluate_and_update_policy
     else:
         solver = pyspiel.ExternalSamplingMCCFRSolver(game, seed, pyspiel.MCCFRAverageType.SIMPLE)
-        step = solver.run_iteration
+        one = solver.run_iteration
     batch = 1 if cfr_plus else OPENSPIEL_BATCH
-    points = []
-    wall = cpu = 0.0
-    it = 0
-    todo = list(checkpoints)
-    while todo:
-        w0, c0 = time.perf_counter(), time.thread_time()
+
+    def step(it: int) -> tuple[int, int]:
         for _ in range(batch):
-            step()
-        wall += time.perf_counter() - w0
-        cpu += time.thread_time() - c0
-        it += batch
-        if (cpu if CLOCK["cpu"] else wall) >= todo[0]:
-            todo.pop(0)
-            points.append({"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "iterations": it,
-                           "exploitability": pyspiel.exploitability(game, solver.average_policy())})
-    return {"iterations": it, "iterations_per_second": it / wall, "iterations_per_cpu_second": it / cpu,
-            "checkpoints": points}
+            one()
+        return batch, 0
+
+    return timed(step, lambda: pyspiel.exploitability(game, solver.average_policy()), checkpoints)
 
 
 def main(argv: list[str] | None = None) -> int:
