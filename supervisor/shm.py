@@ -49,8 +49,7 @@ class SharedTables:
         # the flock of private-mode merges (worker.private): on a local disk beside the registry entry,
         # not in the log directory, which may be on a network file system without locks
         self.lock_path = self.entry.with_suffix(".lock")
-        # record before creating, so no crash can leave a segment nobody knows of
-        write_json_atomic(self.entry, {"owner_pid": os.getpid(), "run_id": run_id, "segments": list(self.names)})
+        self._register(self.names)
         self._segments = []
         try:
             for name, dtype in zip(self.names, TABLE_DTYPES):
@@ -60,6 +59,10 @@ class SharedTables:
         except BaseException:
             self.release()
             raise
+
+    def _register(self, segments) -> None:
+        """Record the run's segments before creating one, so no crash can leave a segment nobody knows of."""
+        write_json_atomic(self.entry, {"owner_pid": os.getpid(), "run_id": self.run_id, "segments": list(segments)})
 
     def release(self) -> None:
         """Unlink both segments and forget them; safe to call more than once."""
@@ -98,8 +101,7 @@ class SharedTables:
             raise RuntimeError("this run already shares its arrays")
         layout, nbytes = pack_layout(arrays)
         name = arrays_segment_name(self.names)
-        write_json_atomic(self.entry, {"owner_pid": os.getpid(), "run_id": self.run_id,
-                                       "segments": list(self.names) + [name]})
+        self._register((*self.names, name))
         segment = open_segment(name, create=True, nbytes=nbytes)
         self._segments.append(segment)
         self.arrays_name = name
