@@ -200,8 +200,7 @@ def manifest(setup: RunSetup, state: RunState) -> dict:
         "batch_size": setup.batch_size,
         "batches_done": state.batches_done,
         "next_batch_index": grid_index,
-        "schedule": {"discounts_applied": discounts_applied(params, state.iteration // setup.batch_size
-                                                            * setup.batch_size)},
+        "schedule": {"discounts_applied": discounts_applied(params, state.iteration, setup.batch_size)},
         "rng": {"scheme": "batch_seed(run_seed, batch_index); batch k covers [k*B, (k+1)*B)",
                 "next_batch_index": grid_index},
         "written_by": WRITTEN_BY,

@@ -43,9 +43,10 @@ def discounts_between(params: MCCFRParams, it_before: int, it_after: int) -> lis
     return [Discount(k * step, k / (k + 1)) for k in range(first_k, last_k + 1)]
 
 
-def discounts_applied(params: MCCFRParams, iteration: int) -> int:
-    """How many discounts a run has applied once ``iteration`` iterations are done (schedule state)."""
-    return len(discounts_between(params, 0, iteration))
+def discounts_applied(params: MCCFRParams, iteration: int, batch_size: int = 1) -> int:
+    """How many discounts a run of batches of ``batch_size`` has applied once ``iteration`` iterations
+    are done (schedule state; a batch cut short has not applied its discounts yet)."""
+    return len(discounts_for_batches(params, batch_size, 0, iteration))
 
 
 def discounts_for_batches(params: MCCFRParams, batch_size: int, it_before: int, it_after: int) -> list[Discount]:

@@ -207,7 +207,7 @@ class Trainer:
             "batch_size": self.batch_size,
             "batches_done": self.batches_done,
             "next_batch_index": self.iteration // self.batch_size,
-            "schedule": {"discounts_applied": discounts_applied(self.params, self.iteration // self.batch_size * self.batch_size)},
+            "schedule": {"discounts_applied": discounts_applied(self.params, self.iteration, self.batch_size)},
             "rng": {"scheme": "batch_seed(run_seed, batch_index); batch k covers [k*B, (k+1)*B)",
                     "next_batch_index": self.iteration // self.batch_size},
         }
