@@ -3,7 +3,7 @@
 Every event is one JSON object per line in ``events.jsonl`` (for machines)
 carrying ``event``, ``level``, ``timestamp`` (UTC ISO 8601) and ``run_id``.
 On stderr the same events are rendered for people (structlog's console
-renderer, without the per-batch ones) when stderr is a terminal, or as the
+renderer, without the per-second work summaries) when stderr is a terminal, or as the
 same JSON lines otherwise or with ``--log-format json``.  On a terminal a progress line is redrawn in
 place below the events.
 """
@@ -16,7 +16,8 @@ from typing import TextIO
 import structlog
 
 LOG_FORMATS = ("auto", "json", "console")
-# One per batch: in the file and in JSON output, but the console shows the progress line instead.
+# At most one a second each (work done, discounts passed): in the file and in JSON output, but the
+# console shows the progress line instead.
 CONSOLE_QUIET = frozenset({"batch_done", "discount_applied"})
 
 

@@ -1,4 +1,4 @@
-"""Supervision settings: the config's ``supervisor:`` section (DESIGN.md, "Supervision policy").
+"""Supervision settings: the config's ``supervisor:`` section (docs/architecture.md, "Supervision policy").
 
 Every timeout and limit the supervisor uses is a named field here with its
 default; a config overrides any of them.  Defaults follow the zguide's
@@ -48,6 +48,18 @@ class SupervisorParams:
     those batches again."""
     max_remote_workers: int = 16
     """Remote workers at once; each costs the supervisor one copy of the tables (its sync base)."""
+    target_batch_seconds: float = 0.5
+    """Seconds of work a worker gets per message: consecutive grid batches (``--batch-size`` iterations each,
+    the unit of reproducibility and resume) are grouped to about this long, from the worker's measured speed,
+    so a small batch size costs no speed; 0 = one grid batch per message."""
+    snapshot_min_interval: float = 60.0
+    """Without ``--snapshot-interval``: seconds to the first snapshot, and the shortest time between two."""
+    snapshot_max_loss: float = 0.01
+    """Without ``--snapshot-interval``: the share of the run's time snapshots may take.  Each snapshot pauses
+    dispatch (measured: ``snapshot_written.paused_seconds``); the next comes that pause divided by this share
+    later (100 x the pause by default), but never sooner than ``snapshot_min_interval``.  So by default the
+    first snapshot comes after one minute, then one every minute while a pause costs under 0.6 s (longer
+    when it costs more): pauses take at most 1% of the run, and a killed run loses at most that interval."""
     private_tables_max_bytes: int = 1 << 20
     """Local workers run on a private copy of tables up to this size (both tables, bytes), merged into the
     shared ones after each batch; larger tables are updated in place.  Small tables shared in place thrash
@@ -58,12 +70,16 @@ class SupervisorParams:
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"supervisor.{f.name}: expected a number, got {value!r}")
-            if value < 0 or (value == 0 and f.name not in ("standby_workers", "private_tables_max_bytes")):
+            if value < 0 or (value == 0 and f.name not in ("standby_workers", "private_tables_max_bytes",
+                                                            "target_batch_seconds")):
                 raise ValueError(f"supervisor.{f.name}: must be positive, got {value!r}")
         for name in ("liveness", "max_restarts", "warmup_iterations", "standby_workers", "max_remote_workers",
                      "private_tables_max_bytes"):
             if not isinstance(getattr(self, name), int):
                 raise ValueError(f"supervisor.{name}: expected an integer, got {getattr(self, name)!r}")
+        if self.snapshot_max_loss > 1:
+            raise ValueError(f"supervisor.snapshot_max_loss: a share of the run's time, at most 1, got "
+                             f"{self.snapshot_max_loss!r}")
         if self.backoff_max < self.backoff_initial:
             raise ValueError(
                 f"supervisor.backoff_max ({self.backoff_max}) must be at least backoff_initial ({self.backoff_initial})"
@@ -73,3 +89,10 @@ class SupervisorParams:
     def silence_timeout(self) -> float:
         """Seconds of silence after which a peer is dead."""
         return self.heartbeat_interval * self.liveness
+
+    def snapshot_delay(self, last_pause: float | None) -> float:
+        """Seconds from one snapshot to the next when ``--snapshot-interval`` is not given: the first
+        (``last_pause`` None) after ``snapshot_min_interval``, then the last pause over ``snapshot_max_loss``."""
+        if last_pause is None:
+            return self.snapshot_min_interval
+        return max(self.snapshot_min_interval, last_pause / self.snapshot_max_loss)

@@ -20,10 +20,8 @@ processes):
 - a batch counts only when the worker's changes for it have arrived and been
   merged; a dropped slot's batches (running, or finished but not synced) are
   issued again, so its unsent work is lost but no iteration is;
-- while the run pauses (discount, snapshot) or stops, slots holding finished
-  batches are asked to sync now (``pause``); after the tables change at the
-  supervisor (a discount) every slot syncs before its next batch, so remote
-  copies never train on stale scales.
+- while the run pauses (a snapshot) or stops, slots holding finished
+  batches are asked to sync now (``pause``).
 
 Hardening: a message-size cap on the socket (ZeroMQ drops a connection that
 exceeds it) and in the decoder, msgpack decode limits, the strict schema of
@@ -108,7 +106,6 @@ class RemoteSlot:
     next_stream: int = 0
     incoming: _InSync | None = None
     last_sync_id: int = 0
-    needs_sync: bool = False  # the shared tables changed under this worker's copy (a discount)
     asked_sync: bool = False
     batches_done: int = 0
     syncs: int = 0
@@ -293,7 +290,7 @@ class RemoteHub:
         slot.joined_at = slot.last_heard = slot.last_progress = now
         slot.next_stream = 0
         slot.last_sync_id = 0
-        slot.needs_sync = slot.asked_sync = False
+        slot.asked_sync = False
         self.by_identity[identity] = slot
         self.strangers.pop(identity, None)
         t = self._terms
@@ -355,8 +352,7 @@ class RemoteHub:
     def dispatch(self, lost_only: bool = False) -> None:
         """Give a batch to every idle remote slot that may train now."""
         for slot in self.slots.values():
-            if (slot.state != "idle" or slot.stream is not None or slot.incoming is not None
-                    or slot.needs_sync or slot.asked_sync):
+            if slot.state != "idle" or slot.stream is not None or slot.incoming is not None or slot.asked_sync:
                 continue
             a = self.book.take(lost_only)
             if a is None:
@@ -458,7 +454,7 @@ class RemoteHub:
         bytes_in = sum(len(part.indices) + len(part.values) for part in parts)
         slot.bytes_in += bytes_in
         slot.done = []
-        slot.needs_sync = slot.asked_sync = False
+        slot.asked_sync = False
         slot.syncs += 1
         for batch_id in named:
             a, result = held[batch_id]
@@ -472,12 +468,6 @@ class RemoteHub:
                          bytes_out=sum(part.nbytes for part in answer),
                          parts_in=len(parts), parts_out=len(answer), merge_seconds=round(self.clock() - began, 4))
         self.on_idle()
-
-    def tables_changed(self) -> None:
-        """The shared tables were changed wholesale (a discount): every copy syncs before its next batch."""
-        for slot in self.slots.values():
-            if slot.live:
-                slot.needs_sync = True
 
     # ------------------------------------------------------------ table streams
 
@@ -523,7 +513,7 @@ class RemoteHub:
     def tick(self, want_sync: bool) -> None:
         """Drop silent, stalled or stuck slots; ask for syncs when the run needs the work in.
 
-        ``want_sync``: the run is pausing (discount, snapshot) or stopping.
+        ``want_sync``: the run is pausing (a snapshot) or stopping.
         """
         now = self.clock()
         for slot in list(self.slots.values()):
@@ -538,7 +528,7 @@ class RemoteHub:
                 self._drop(slot, "join_timeout", f"not ready within {self.params.startup_timeout:g} s of joining; "
                                                  "join again")
             elif (slot.state in ("idle", "busy") and not slot.asked_sync and slot.incoming is None
-                  and slot.stream is None and ((want_sync and slot.done) or slot.needs_sync)):
+                  and slot.stream is None and want_sync and slot.done):
                 slot.asked_sync = True
                 self._send(slot.identity, p.Pause(reason="sync"))
 

@@ -9,8 +9,9 @@ lock:
   one is logged and dropped), and only then asks each slot's
   :class:`supervisor.policy.SlotPolicy` what to do (kill, escalate, restart):
   a loop starved of CPU never takes queued heartbeats for silence.  It also
-  sends heartbeats, runs the start-up check, dispatches batches, and decides
-  when to pause for discounting or a snapshot and when to stop;
+  sends heartbeats, runs the start-up check, dispatches work, logs a summary
+  of the work done once a second, and decides when to pause for a snapshot
+  and when to stop;
 - one task per worker process waits for its exit.
 
 Start-up check: every slot starts at once; the run trains only after one
@@ -19,9 +20,14 @@ tables.  If none does within ``startup_timeout``, or every slot fails first,
 the run stops (exit 3) quoting the worker's own exception or its last output,
 and says what to try.
 
-Work: idle workers get batches (:mod:`supervisor.batches`); discounting and
-snapshots pause dispatch, wait for the batches in flight and act; results
-are checked against the assignment before they count.
+Work: an idle worker gets a group of consecutive grid batches, as many as it
+runs in about ``target_batch_seconds`` (:mod:`supervisor.batches`); results
+are checked against the assignment before they count.  Snapshots pause
+dispatch, wait for the groups in flight and write; without
+``--snapshot-interval`` they come after a minute, then at 100 times their
+measured pause (:meth:`supervisor.params.SupervisorParams.snapshot_delay`).
+Discounting needs no pause (each grid batch scales from its own first
+iteration): discount points passed are only reported.
 
 Remote workers (``--bind``): :class:`supervisor.remote.RemoteHub` owns a
 second, CURVE-authenticated ROUTER and the remote slots; the loop drains it,
@@ -31,7 +37,9 @@ when their changes are merged into the shared tables.
 Stop: SIGINT/SIGTERM, the time budget or the iteration target stop dispatch,
 wait (at most ``stop_timeout``) for batches in flight, write a final
 snapshot, stop the workers and release the shared memory; a second signal
-kills the workers at once.  Every exit path releases the shared memory.
+kills the workers at once.  Every exit path releases the shared memory, and
+``run_finished`` records the status the run really ends with (an exception
+escaping the run is recorded as 1, Python's status for it).
 """
 from __future__ import annotations
 
@@ -50,28 +58,31 @@ from pathlib import Path
 import zmq
 import zmq.asyncio
 
-from holdem.game.tree_arrays import tree_arrays, tree_from_arrays
+from holdem.game.tree_arrays import compact_arrays, compact_from_arrays
 from holdem.mccfr.tables import ENTRY_BYTES
 from supervisor import startup, training
 from holdem.atomic import write_json_atomic
-from supervisor.batches import BatchBook
+from supervisor.batches import BatchBook, GroupSizer
 from supervisor.events import EventLog
 from supervisor.params import SupervisorParams
 from supervisor.policy import Escalate, GiveUp, Kill, Phase, SlotPolicy, Start
 from supervisor.procs import WorkerHandle, spawn, worker_command
 from supervisor.remote import RemoteHub
 from supervisor.shm import SharedTables, sweep_stale
-from supervisor.status import RateMeter, TensorBoard, progress_line
+from supervisor.status import DoneTally, RateMeter, TensorBoard, progress_line
 from worker import protocol as p
 from worker.private import PRIVATE_MODE, SHARED_MODE
 
 EXIT_OK = 0
+EXIT_CRASHED = 1  # an exception escaped the run (Python exits with 1 for it)
 EXIT_STARTUP_FAILED = 3
 EXIT_ALL_SLOTS_GIVEN_UP = 4
 EXIT_FORCED = 130
 
 DEFAULT_ENDPOINT = "tcp://127.0.0.1:*"
 PROGRESS_LINE_INTERVAL = 1.0  # seconds between redraws of the terminal progress line
+SUMMARY_INTERVAL = 1.0  # seconds between batch_done summaries (and discount reports) in the event log
+MAX_GROUP_BATCHES = 1 << 16  # grid batches in one message at most (a worker builds one call per batch)
 TICKS_PER_HEARTBEAT = 4
 MAX_TICK = 0.25
 BAD_MESSAGES_LOGGED_PER_SLOT = 20  # a flood of garbage must not flood the log
@@ -124,8 +135,10 @@ class Supervisor:
         self.forced = False
         self.startup_failures: list[dict] = []
         self.pause_reason = ""
-        self.barrier_task: asyncio.Task | None = None  # discounting/snapshot with dispatch paused
+        self.pause_began = 0.0
+        self.barrier_task: asyncio.Task | None = None  # a snapshot with dispatch paused
         self.last_snapshot_at = 0.0
+        self.last_snapshot_pause: float | None = None  # seconds the last interval snapshot paused dispatch
         self.last_snapshot_iteration = -1
         self.exploitability: float | None = None
         self.tables: SharedTables | None = None
@@ -139,6 +152,9 @@ class Supervisor:
         self.tb: TensorBoard | None = None
         self.env = dict(os.environ)
         self.book: BatchBook | None = None  # set once the tables exist (resumed or fresh)
+        self.sizer = GroupSizer(setup.batch_size, params.target_batch_seconds, MAX_GROUP_BATCHES)
+        self.batches_by_slot = [0] * positions  # grid batches completed by each position's workers
+        self.tally = DoneTally(clock())
         self.t0 = clock()
         self.trained = False
         self.train_began = None  # (wall, cpu) when the start-up check passed
@@ -151,39 +167,60 @@ class Supervisor:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self._on_signal, sig)
         context = zmq.asyncio.Context()
+        error = None
         try:
             self._open(context)
             await self._main_loop()
+        except BaseException as exc:
+            self.exit_code = exit_code_of(exc)
+            error = f"{type(exc).__name__}: {exc}"
+            raise
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
-            await self._shut_down()
+            # every step runs even if one before it fails; a failure is logged, the exit status stays the run's
+            await self._guarded("stop workers", self._shut_down())
+            self._guarded_call("summarize", self._summarize, self.clock())
             if self.book is not None:
                 self.state = "done"
-                self._write_status(self.clock())
+                self._guarded_call("write status", self._write_status, self.clock())
             if self.router is not None:
-                self.router.close(linger=0)
+                self._guarded_call("close socket", self.router.close, linger=0)
             if self.remote is not None:
-                self.remote.close()
-            context.term()
+                self._guarded_call("close remote endpoint", self.remote.close)
+            self._guarded_call("close sockets", context.term)
             if self.tables is not None:
-                self.tables.release()
+                self._guarded_call("release shared memory", self.tables.release)
             if self.tb is not None:
-                self.tb.close()
-            self.events.emit("run_finished", reason=self.stop_reason, exit_code=self.exit_code, **self._figures())
+                self._guarded_call("close TensorBoard", self.tb.close)
+            self.events.emit("run_finished", level="error" if error else "info", reason=self.stop_reason or error,
+                             exit_code=self.exit_code, error=error, **self._figures())
         return self.exit_code
+
+    def _guarded_call(self, what: str, step, *args, **kwargs) -> None:
+        try:
+            step(*args, **kwargs)
+        except Exception as exc:
+            self.events.emit("shutdown_step_failed", level="warning", step=what, error=f"{type(exc).__name__}: {exc}")
+
+    async def _guarded(self, what: str, step) -> None:
+        try:
+            await step
+        except Exception as exc:
+            self.events.emit("shutdown_step_failed", level="warning", step=what, error=f"{type(exc).__name__}: {exc}")
 
     def _open(self, context: zmq.asyncio.Context) -> None:
         setup, options = self.setup, self.options
         swept = sweep_stale()
         if swept:
-            self.events.emit("stale_shm_removed", segments=swept)
+            self.events.emit("stale_shm_removed", segments=swept,
+                             note="shared memory of earlier runs whose supervisor died; removed")
         self.tables = SharedTables(setup.table_size, self.run_id)
         self.lock_path = self.tables.lock_path
         if setup.game.exact is None:  # Hold'em: workers map this tree instead of each building one
-            self.tree_layout = json.dumps(self.tables.share_arrays(tree_arrays(setup.game.tree)))
+            self.tree_layout = json.dumps(self.tables.share_arrays(compact_arrays(setup.game.compact)))
             # and so does the supervisor, which lets its own copy go
-            self.setup = setup = replace(setup, game=replace(setup.game, tree=tree_from_arrays(self.tables.arrays)))
+            self.setup = setup = replace(setup, game=setup.game.with_compact(compact_from_arrays(self.tables.arrays)))
         table_bytes = self.tables.regret.nbytes + self.tables.strategy.nbytes
         self.table_mode = PRIVATE_MODE if table_bytes <= self.params.private_tables_max_bytes else SHARED_MODE
         resume = setup.resume
@@ -212,11 +249,14 @@ class Supervisor:
         self.next_beat = self.t0
         self.next_status = self.t0
         self.next_line = self.t0
+        self.next_summary = self.t0 + SUMMARY_INTERVAL
+        self.tally = DoneTally(self.t0)
         self.rate.add(self.t0, start_iteration)
         self.events.emit(
             "run_started", config=str(setup.config_path), game=setup.game_name, workers=self.n_slots,
             batch_size=setup.batch_size, seed=setup.seed, target_iterations=self.book.target,
-            time_budget=options.time_budget, snapshot_interval=setup.snapshot_interval,
+            time_budget=options.time_budget,
+            snapshot_interval=setup.snapshot_interval if options.snapshot_interval is not None else "adaptive",
             table_entries=setup.table_size, table_bytes=setup.table_size * ENTRY_BYTES,
             resumed_from=str(resume.source) if resume else None,
             start_iteration=start_iteration, endpoint=self.endpoint, supervisor_pid=os.getpid(),
@@ -242,12 +282,9 @@ class Supervisor:
 
     def _remote_batch_done(self, slot, a, result: p.Result) -> None:
         self.book.complete(a.batch_id)
-        now = self.clock()
-        self.rate.add(now, self.book.completed_iterations)
-        self.events.emit("batch_done", slot=slot.slot, name=slot.name, remote=True, batch=a.batch_id,
-                         iterations=a.iterations, nodes=result.nodes_visited, seconds=round(result.seconds, 4),
-                         iterations_per_s=round(a.iterations / result.seconds, 1) if result.seconds > 0 else None,
-                         total_iterations=self.book.completed_iterations)
+        self.tally.add(slot.slot, a.batch_id, a.batches, a.iterations, result.nodes_visited, result.seconds,
+                       name=slot.name, remote=True)
+        self.rate.add(self.clock(), self.book.completed_iterations)
 
     async def _main_loop(self) -> None:
         tick = min(MAX_TICK, self.params.heartbeat_interval / TICKS_PER_HEARTBEAT)
@@ -260,6 +297,9 @@ class Supervisor:
             self._check_startup(now)
             self._check_stop(now)
             self._pump(now)
+            if now >= self.next_summary:
+                self._summarize(now)
+                self.next_summary = now + SUMMARY_INTERVAL
             if self.state == "stopping":
                 self._advance_stop(now)
             if self.remote is not None:
@@ -539,12 +579,12 @@ class Supervisor:
         self.book.complete(a.batch_id)
         handle.assignment = None
         policy.finished()
+        self.batches_by_slot[handle.slot] += a.batches
+        self.sizer.measured(handle.slot, a.batches, a.iterations, result.seconds)
+        self.tally.add(handle.slot, a.batch_id, a.batches, a.iterations, result.nodes_visited, result.seconds,
+                       pid=handle.pid)
         now = self.clock()
         self.rate.add(now, self.book.completed_iterations)
-        self.events.emit("batch_done", slot=handle.slot, pid=handle.pid, batch=a.batch_id, iterations=a.iterations,
-                         nodes=result.nodes_visited, seconds=round(result.seconds, 4),
-                         iterations_per_s=round(a.iterations / result.seconds, 1) if result.seconds > 0 else None,
-                         total_iterations=self.book.completed_iterations)
         self._pump(now)
 
     def _on_error(self, handle: WorkerHandle, error: p.Error) -> None:
@@ -610,7 +650,7 @@ class Supervisor:
     # ------------------------------------------------------------------ work
 
     def _pump(self, now: float) -> None:
-        """Pause for discounting/snapshots when due, act once every issued batch is done, else dispatch.
+        """Pause for a snapshot when due, write it once every issued group is done, else dispatch.
 
         While paused (or stopping) lost batches are still re-issued, so a
         snapshot has no holes: it covers exactly the batches below next_batch.
@@ -620,69 +660,64 @@ class Supervisor:
         if self.state == "stopping":
             self._dispatch(lost_only=True)
             return
-        if not self.pause_reason:
-            if training.discounts_due(self.setup, self.discounted_through, self.book.completed_iterations):
-                self.pause_reason = "discount"
-            elif self._discount_ahead():
-                self.pause_reason = "discount"
-            elif self.setup.snapshot_interval and now - self.last_snapshot_at >= self.setup.snapshot_interval:
-                self.pause_reason = "snapshot"
+        if not self.pause_reason and self._snapshot_due(now):
+            self.pause_reason = "snapshot"
+            self.pause_began = now
         if self.pause_reason:
             self._dispatch(lost_only=True)
-            if self.book.settled:  # the only barrier: wait for the batches in flight (stalls get killed)
+            if self.book.settled:  # the only barrier: wait for the groups in flight (stalls get killed)
                 self.barrier_task = asyncio.create_task(self._barrier())
             return
         self._dispatch()
 
-    def _discount_ahead(self) -> bool:
-        """The next new batch would start past a discount not applied yet: finish what is out first.
-
-        Then every batch runs on the tables the in-process trainer gives it,
-        however many workers run batches at once and however late a remote
-        worker's finished batches arrive (with its next sync).
-        """
-        start = self.book.next_start()
-        return (start is not None and start > self.discounted_through
-                and training.discounts_due(self.setup, self.discounted_through, start))
+    def _snapshot_due(self, now: float) -> bool:
+        """``--snapshot-interval`` as given (0: none until the final one), else the adaptive schedule."""
+        if self.options.snapshot_interval is not None:
+            interval = self.setup.snapshot_interval
+        else:
+            interval = self.params.snapshot_delay(self.last_snapshot_pause)
+        return interval is not None and now - self.last_snapshot_at >= interval
 
     async def _barrier(self) -> None:
-        """With nothing in flight: apply the discounts due, write a snapshot if due, resume dispatch."""
+        """With nothing in flight: write the snapshot, resume dispatch."""
         try:
-            await self._apply_discounts()
-            if self.pause_reason == "snapshot":
-                await self._snapshot("interval")
+            await self._snapshot("interval")
         finally:
             self.barrier_task = None
             self.pause_reason = ""
             self._pump(self.clock())
 
     def _dispatch(self, lost_only: bool = False) -> None:
+        setup = self.setup
         for slot, policy in enumerate(self.policies[:self.n_slots]):
             handle = self.handles[slot]
             if policy.phase != Phase.IDLE or handle is None:
                 continue
-            a = self.book.take(lost_only)
+            a = self.book.take(lost_only, self.sizer.size(slot))
             if a is None:
                 break
             handle.assignment = a
             handle.iterations_done = 0
             policy.assigned()
-            self._send(handle, p.Batch(batch_id=a.batch_id, first_iteration=a.first_iteration,
-                                       iterations=a.iterations, batch_start=a.batch_start,
-                                       seed=training.seed_of(self.setup, a.batch_id), scratch=False))
+            self._send(handle, p.Group(batch_id=a.batch_id, batches=a.batches, first_iteration=a.first_iteration,
+                                       iterations=a.iterations, batch_size=setup.batch_size, run_seed=setup.seed))
         if self.remote is not None:
             self.remote.dispatch(lost_only)
 
-    async def _apply_discounts(self) -> None:
-        """Scale the tables in a thread (a Hold'em table takes a while), so heartbeats keep flowing."""
+    def _summarize(self, now: float) -> None:
+        """Log the work completed since the last summary (one ``batch_done``) and the discount points passed."""
+        if self.book is None:
+            return
+        summary = self.tally.summary(now)
+        if summary is not None:
+            self.events.emit("batch_done", total_iterations=self.book.completed_iterations, **summary)
         done = self.book.completed_iterations
-        applied = await asyncio.to_thread(training.apply_discounts, self.setup, self.tables,
-                                          self.discounted_through, done)
-        self.discounted_through = done
-        if applied and self.remote is not None:
-            self.remote.tables_changed()  # remote copies take the new scale before their next batch
-        for at_iteration, factor in applied:
-            self.events.emit("discount_applied", at_iteration=at_iteration, factor=factor, iterations=done)
+        if done > self.discounted_through:
+            passed = training.apply_discounts(self.setup, self.tables, self.discounted_through, done)
+            self.discounted_through = done
+            if passed:
+                self.events.emit("discount_applied", iterations=done,
+                                 discounts=[{"at_iteration": at, "factor": factor} for at, factor in passed])
 
     async def _snapshot(self, why: str) -> None:
         try:
@@ -696,8 +731,12 @@ class Supervisor:
                                                    state)
             self.last_snapshot_iteration = iteration
             self.exploitability = extra.get("exploitability", self.exploitability)
+            paused = None
+            if why == "interval":  # from the pause request (dispatch stopped) to now (dispatch resumes)
+                paused = self.last_snapshot_pause = self.clock() - self.pause_began
             self.events.emit("snapshot_written", path=str(path), iteration=iteration, why=why,
-                             seconds=round(self.clock() - began, 3), **extra)
+                             seconds=round(self.clock() - began, 3),
+                             paused_seconds=round(paused, 3) if paused is not None else None, **extra)
             if self.tb is not None:
                 self.tb.scalars(iteration, **{f"tables/{k}": v for k, v in extra.items()})
         except Exception as exc:
@@ -743,7 +782,7 @@ class Supervisor:
         self.barrier_task = asyncio.create_task(self._final_stage())
 
     async def _final_stage(self) -> None:
-        """Late workers killed, discounts applied, final snapshot written; then the run is done."""
+        """Late workers killed, work and discount points reported, final snapshot written; then the run is done."""
         try:
             if self.book.in_flight:
                 # the tables must be still while the snapshot is written: the late workers go first
@@ -759,7 +798,7 @@ class Supervisor:
                 self.events.emit("batches_abandoned", level="warning", batches=abandoned,
                                  note="their partial updates stay in the tables; --resume runs them again")
             if self.trained:
-                await self._apply_discounts()
+                self._summarize(self.clock())
                 if self.book.completed_iterations != self.last_snapshot_iteration:
                     await self._snapshot("final")
         finally:
@@ -849,7 +888,7 @@ class Supervisor:
                 "worker_phase": handle.phase_detail if handle else None,
                 "last_heartbeat_age": round(now - policy.last_heard, 3) if policy.alive else None,
                 "batch": handle.assignment.batch_id if handle and handle.assignment else None,
-                "batches_done": policy.batches_done, "failures": policy.failures,
+                "batches_done": self.batches_by_slot[slot], "failures": policy.failures,
             })
         status = {
             "run_id": self.run_id, "state": self.state, "paused_for": self.pause_reason or None,
@@ -874,6 +913,15 @@ class Supervisor:
                                                                   "run/workers_alive": self._alive(),
                                                                   "run/restarts": self.restarts},
                             **{f"tables/{k}": v for k, v in extra.items()})
+
+
+def exit_code_of(exc: BaseException) -> int:
+    """The status a process ends with when ``exc`` escapes to the interpreter."""
+    if isinstance(exc, SystemExit):
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_FORCED
+    return EXIT_CRASHED
 
 
 def new_run_id() -> str:

@@ -1,4 +1,4 @@
-"""What the run shows between events: ``status.json``, the progress line, TensorBoard scalars.
+"""What the run shows between events: ``status.json``, the progress line, work summaries, TensorBoard scalars.
 
 ``DIR/status.json`` is rewritten atomically every ``status_interval`` seconds
 with the run's figures and each slot's state, pid, last heartbeat and batches
@@ -23,6 +23,52 @@ def progress_line(iterations: int, rate: float, alive: int, slots: int, restarts
                   eta_seconds: float | None, state: str) -> str:
     return (f"{iterations:,} it  {rate:,.0f} it/s  workers {alive}/{slots}  restarts {restarts}  "
             f"ETA {format_duration(eta_seconds)}  [{state}]")
+
+
+class DoneTally:
+    """Work completed since the last summary, per slot: the run logs one ``batch_done`` a second, not one a batch.
+
+    :meth:`add` takes each completed group (local) or batch (remote);
+    :meth:`summary` returns the figures of the interval and starts a new one:
+    totals (``batches``, ``iterations``, ``nodes``, ``seconds`` of kernel
+    time) and, per slot, the same figures, who ran them (``pid`` or remote
+    ``name``) and the grid batches done as ``[first, last]`` ranges.
+    """
+
+    def __init__(self, began: float) -> None:
+        self.began = began
+        self.slots: dict[int, dict] = {}
+
+    def add(self, slot: int, first_batch: int, batches: int, iterations: int, nodes: int, seconds: float,
+            **who) -> None:
+        entry = self.slots.get(slot)
+        if entry is None:
+            entry = self.slots[slot] = {"slot": slot, **who, "batches": 0, "iterations": 0, "nodes": 0,
+                                        "seconds": 0.0, "batch_ranges": []}
+        entry.update(who)
+        entry["batches"] += batches
+        entry["iterations"] += iterations
+        entry["nodes"] += nodes
+        entry["seconds"] += seconds
+        ranges, last = entry["batch_ranges"], first_batch + batches - 1
+        if ranges and ranges[-1][1] + 1 == first_batch:
+            ranges[-1][1] = last
+        else:
+            ranges.append([first_batch, last])
+
+    def summary(self, now: float) -> dict | None:
+        """The interval's figures (None if nothing completed in it); the next interval starts now."""
+        slots = [self.slots[k] for k in sorted(self.slots)]
+        interval = now - self.began
+        self.slots, self.began = {}, now
+        if not slots:
+            return None
+        for entry in slots:
+            entry["seconds"] = round(entry["seconds"], 4)
+        total = {key: sum(e[key] for e in slots) for key in ("batches", "iterations", "nodes")}
+        return {**total, "seconds": round(sum(e["seconds"] for e in slots), 4), "interval": round(interval, 3),
+                "iterations_per_s": round(total["iterations"] / interval, 1) if interval > 0 else None,
+                "slots": slots}
 
 
 class RateMeter:

@@ -8,7 +8,7 @@ kernel is checked without touching the run's tables.  Those scratch tables
 are ``np.zeros`` (calloc), so even a Hold'em-sized layout costs only the few
 pages one iteration touches.  In ``private`` table mode (small games, see
 :mod:`worker.private`) real batches run on a private copy that is merged into
-the shared tables when the batch completes.
+the shared tables when the batch (or the whole group of batches) completes.
 """
 from __future__ import annotations
 
@@ -22,31 +22,49 @@ from worker.shm import array_views, attach_tables, open_segment
 
 
 class TrackedSolver:
-    """Runs real batches on ``self.solver`` and tells the I/O thread how far the running one has got.
+    """Runs real work on ``self.solver`` and tells the I/O thread how far the running one has got.
 
-    The solver counts iterations in ``solver.progress`` while its kernel runs
-    (nogil); the I/O thread reads it for heartbeats.  Local and remote
-    workers share this; they differ in where ``self.solver``'s tables live.
+    Work is one grid batch or a group of them; a group calls
+    :meth:`holdem.mccfr.solver.Solver.run_batch` once per grid batch, in
+    order, exactly as those batches would run alone.  The solver counts
+    iterations in ``solver.progress`` while its kernel runs (nogil); the I/O
+    thread reads it, plus the group's batches already done, for heartbeats.
+    Local and remote workers share this; they differ in where
+    ``self.solver``'s tables live.
     """
 
     solver = None
-    current = p.NO_BATCH  # the real batch in the kernel right now
+    current = p.NO_BATCH  # the first batch of the real work in the kernel right now
+    done_before = 0  # iterations of the current work finished in its earlier grid batches
 
-    def run(self, batch: p.Batch) -> tuple[int, int, float]:
-        # progress is reset before the batch is published, so no reader sees the last batch's count
+    def run(self, work: p.Batch | p.Group) -> tuple[int, int, float]:
+        from holdem.mccfr.solver import batch_seed
+
+        parts = work.parts(batch_seed) if isinstance(work, p.Group) else (work,)
+        # progress is reset before the work is published, so no reader sees the last one's count
         self.solver.progress[:] = 0
-        self.current = batch.batch_id
+        self.done_before = 0
+        self.current = work.batch_id
+        iterations = nodes = 0
+        seconds = 0.0
         try:
-            stats = self.solver.run_batch(batch.first_iteration, batch.iterations, batch.seed, batch.batch_start)
+            for part in parts:
+                stats = self.solver.run_batch(part.first_iteration, part.iterations, part.seed, part.batch_start)
+                iterations += stats.iterations
+                nodes += stats.nodes_visited
+                seconds += stats.seconds
+                # a reader between these two lines sees too little, never too much
+                self.solver.progress[:] = 0
+                self.done_before = iterations
         finally:
             self.current = p.NO_BATCH
-        return stats.iterations, stats.nodes_visited, stats.seconds
+        return iterations, nodes, seconds
 
     def iterations_done(self, batch_id: int) -> int:
-        """Iterations of ``batch_id`` done so far, -1 if it is not the one running."""
+        """Iterations of the work starting at ``batch_id`` done so far, -1 if it is not the one running."""
         if self.solver is None or self.current != batch_id:
             return -1
-        return int(self.solver.progress[0])
+        return self.done_before + int(self.solver.progress[0])
 
 
 class SolverEngine(TrackedSolver):
@@ -79,7 +97,7 @@ class SolverEngine(TrackedSolver):
 
     def _shared_tree(self, welcome: p.Welcome):
         """The supervisor's betting tree, as views of its segment."""
-        from holdem.game.tree_arrays import tree_from_arrays
+        from holdem.game.tree_arrays import compact_from_arrays
 
         segment = open_segment(welcome.tree_segment)
         self.segments.append(segment)
@@ -87,17 +105,17 @@ class SolverEngine(TrackedSolver):
             layout = json.loads(welcome.tree_layout)
         except ValueError as exc:
             raise ValueError(f"welcome.tree_layout is not JSON: {exc}") from None
-        return tree_from_arrays(array_views(segment, layout))
+        return compact_from_arrays(array_views(segment, layout))
 
-    def run(self, batch: p.Batch) -> tuple[int, int, float]:
+    def run(self, work: p.Batch | p.Group) -> tuple[int, int, float]:
         if self.solver is None:
             raise RuntimeError("batch before the game was loaded (the load failed; see the error before this one)")
-        if batch.scratch:
-            stats = self.scratch.run_batch(batch.first_iteration, batch.iterations, batch.seed, batch.batch_start)
+        if isinstance(work, p.Batch) and work.scratch:
+            stats = self.scratch.run_batch(work.first_iteration, work.iterations, work.seed, work.batch_start)
             return stats.iterations, stats.nodes_visited, stats.seconds
         if self.private is None:
-            return super().run(batch)
+            return super().run(work)
         self.private.refresh()
-        done = super().run(batch)
-        self.private.merge()  # only a completed batch reaches the shared tables
+        done = super().run(work)
+        self.private.merge()  # only completed work reaches the shared tables: a whole group, or nothing
         return done

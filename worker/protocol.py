@@ -6,8 +6,9 @@ frozen dataclass here; both sides import this module, so the two ends cannot
 drift apart.
 
 Worker to supervisor: ``hello``, ``heartbeat``, ``progress``, ``result``,
-``error``.  Supervisor to worker: ``welcome``, ``batch``, ``pause``, ``stop``
-and ``heartbeat`` (heartbeats flow both ways, as in the zguide's Paranoid
+``error``.  Supervisor to worker: ``welcome``, ``batch`` (one batch of the
+grid), ``group`` (consecutive grid batches, run in order, one result),
+``pause``, ``stop`` and ``heartbeat`` (heartbeats flow both ways, as in the zguide's Paranoid
 Pirate pattern).  Remote workers (:mod:`worker.remote`) join with ``join``,
 ``offer``, ``terms`` (or ``refuse``), receive and acknowledge ``tables``
 parts (``ack``), and send their own ``changes``.
@@ -29,7 +30,8 @@ from typing import ClassVar
 
 import msgpack
 
-PROTOCOL_VERSION = 3  # 2: remote workers (join, offer, terms, refuse, tables, ack, changes); 3: welcome.table_mode
+# 2: remote workers (join, offer, terms, refuse, tables, ack, changes); 3: welcome.table_mode; 4: group
+PROTOCOL_VERSION = 4
 
 # A local run's messages are a few hundred bytes (a traceback is the largest).
 # Table parts for remote workers are larger (worker.sync.PART_ENTRIES entries
@@ -129,7 +131,7 @@ class Progress(Message):
 
 @dataclass(frozen=True)
 class Result(Message):
-    """A finished batch; checked against what was assigned before it counts."""
+    """A finished batch or group (``iterations``: all of its batches); checked against what was assigned."""
 
     TYPE: ClassVar[str] = "result"
     SENDERS: ClassVar[tuple[str, ...]] = (FROM_WORKER,)
@@ -218,6 +220,54 @@ class Batch(Message):
     def __post_init__(self) -> None:
         if self.batch_start > self.first_iteration:
             raise ProtocolError(f"batch.batch_start {self.batch_start} is after first_iteration {self.first_iteration}")
+
+
+@dataclass(frozen=True)
+class Group(Message):
+    """Run the grid batches ``batch_id .. batch_id + batches - 1`` in order; one result for all of them.
+
+    Together they cover iterations ``[first_iteration, first_iteration +
+    iterations)`` of the grid of ``batch_size``-iteration cells; grid batch
+    ``k`` runs its part of that range, anchored at its own cell and seeded
+    ``batch_seed(run_seed, k)`` (:meth:`parts`), the in-process trainer's
+    seed of that batch (:func:`holdem.mccfr.solver.batch_seed`; the worker
+    derives it, so the message stays small however many batches it holds).
+    Only the first batch may start inside its cell (a resumed run finishing a
+    cut batch) and only the last may end inside its cell (the run's target),
+    so every batch runs exactly as it would alone.  The result names
+    ``batch_id``, ``first_iteration`` and ``iterations`` of the whole group.
+    """
+
+    TYPE: ClassVar[str] = "group"
+    SENDERS: ClassVar[tuple[str, ...]] = (FROM_SUPERVISOR,)
+    batch_id: int = field(metadata=_min(0))
+    batches: int = field(metadata=_min(1))
+    first_iteration: int = field(metadata=_min(0))
+    iterations: int = field(metadata=_min(1))
+    batch_size: int = field(metadata=_min(1))
+    run_seed: int = field(metadata=_min(0))
+
+    def __post_init__(self) -> None:
+        cell = self.batch_id * self.batch_size
+        end = self.first_iteration + self.iterations
+        if not cell <= self.first_iteration < cell + self.batch_size:
+            raise ProtocolError(f"group.first_iteration {self.first_iteration} is outside batch {self.batch_id}'s "
+                                f"cell [{cell}, {cell + self.batch_size})")
+        last = self.batch_id + self.batches - 1
+        if not last * self.batch_size < end <= (last + 1) * self.batch_size:
+            raise ProtocolError(f"group: iterations up to {end} do not end in the cell of its last batch {last}")
+
+    def parts(self, seed_of) -> list[Batch]:
+        """The group's grid batches, each as the ``batch`` that runs it alone; ``seed_of(run_seed, k)`` seeds
+        batch ``k``."""
+        end = self.first_iteration + self.iterations
+        out = []
+        for k in range(self.batch_id, self.batch_id + self.batches):
+            cell = k * self.batch_size
+            first = max(cell, self.first_iteration)
+            out.append(Batch(batch_id=k, first_iteration=first, iterations=min(cell + self.batch_size, end) - first,
+                             batch_start=cell, seed=seed_of(self.run_seed, k), scratch=False))
+        return out
 
 
 @dataclass(frozen=True)
@@ -360,7 +410,7 @@ class ChangePart(Message):
 
 
 MESSAGE_TYPES: dict[str, type[Message]] = {
-    cls.TYPE: cls for cls in (Hello, Heartbeat, Progress, Result, Error, Welcome, Batch, Pause, Stop,
+    cls.TYPE: cls for cls in (Hello, Heartbeat, Progress, Result, Error, Welcome, Batch, Group, Pause, Stop,
                               Join, Offer, Terms, Refuse, TablePart, Ack, ChangePart)
 }
 

@@ -40,12 +40,13 @@ class Engine(Protocol):
 
     def load(self, welcome: p.Welcome) -> None: ...
 
-    def run(self, batch: p.Batch) -> tuple[int, int, float]:
-        """Run one batch; returns (iterations, nodes_visited, seconds)."""
+    def run(self, work: p.Batch | p.Group) -> tuple[int, int, float]:
+        """Run one batch, or a group of grid batches in order; returns (iterations, nodes_visited, seconds)."""
         ...
 
     def iterations_done(self, batch_id: int) -> int:
-        """Iterations of ``batch_id`` finished so far, or -1 if it is not running or the kernel does not say."""
+        """Iterations of the work starting at ``batch_id`` finished so far, or -1 if it is not running or the
+        kernel does not say."""
         ...
 
 
@@ -81,7 +82,7 @@ class KernelThread(threading.Thread):
             wake.close()
 
     def _handle(self, command: p.Message):
-        batch_id = command.batch_id if isinstance(command, p.Batch) else p.NO_BATCH
+        batch_id = command.batch_id if isinstance(command, (p.Batch, p.Group)) else p.NO_BATCH
         try:
             if isinstance(command, p.Welcome):
                 yield p.Progress(self.slot, "loading", p.NO_BATCH, 0)
@@ -89,7 +90,7 @@ class KernelThread(threading.Thread):
                     raise RuntimeError("injected fault: raise_at_load (HOLDEM_FAULT)")
                 self.engine.load(command)
                 return
-            if command.scratch:
+            if isinstance(command, p.Batch) and command.scratch:
                 yield p.Progress(self.slot, "compiling", command.batch_id, 0)
             else:
                 self.real_batches += 1
@@ -101,7 +102,7 @@ class KernelThread(threading.Thread):
             yield p.Error(self.slot, batch_id, type(exc).__name__, str(exc)[: p.MAX_TEXT_CHARS],
                           traceback.format_exc()[-p.MAX_TEXT_CHARS:])
 
-    def _batch_fault(self, batch: p.Batch) -> None:
+    def _batch_fault(self, work: p.Batch | p.Group) -> None:
         fault = self.fault
         if fault is None or self.real_batches != fault.batch:
             return
@@ -110,10 +111,13 @@ class KernelThread(threading.Thread):
         if fault.mode == "heartbeat_no_progress":
             time.sleep(_HANG_SECONDS)
         if fault.mode == "exit_mid_batch":
-            # half the work lands in the tables, then the process vanishes
-            half = max(1, batch.iterations // 2)
-            self.engine.run(p.Batch(batch.batch_id, batch.first_iteration, half, batch.batch_start, batch.seed,
-                                    batch.scratch))
+            # half of the first batch lands in the tables, then the process vanishes
+            from holdem.mccfr.solver import batch_seed
+
+            first = work.parts(batch_seed)[0] if isinstance(work, p.Group) else work
+            half = max(1, first.iterations // 2)
+            self.engine.run(p.Batch(first.batch_id, first.first_iteration, half, first.batch_start, first.seed,
+                                    first.scratch))
             os._exit(EXIT_MID_BATCH_CODE)
 
 
@@ -218,12 +222,13 @@ class WorkerProcess:
         if isinstance(message, p.Stop):
             return EXIT_STOPPED
         if isinstance(message, p.Welcome):
-            self.segments = (message.regret_segment, message.strategy_segment)
+            self.segments = tuple(filter(None, (message.regret_segment, message.strategy_segment,
+                                                 message.tree_segment)))
             self.heartbeat_interval = message.heartbeat_interval
             self.liveness = message.liveness
             kernel.submit(message)
-        elif isinstance(message, p.Batch):
-            if not message.scratch:
+        elif isinstance(message, (p.Batch, p.Group)):
+            if isinstance(message, p.Group) or not message.scratch:
                 self.real_batches += 1
                 self._io_fault(sock)
             self.batch_id = message.batch_id
@@ -244,7 +249,10 @@ class WorkerProcess:
                 self._send(sock, frame)
 
     def _clean_up_after_dead_owner(self) -> None:
-        """A SIGKILLed supervisor cannot unlink its tables; its orphans can."""
+        """A SIGKILLed supervisor cannot unlink its segments (tables and betting tree); its orphans can.
+
+        The registry entry stays for the next run's sweep (:func:`supervisor.shm.sweep_stale`), which
+        then finds nothing left to unlink."""
         owner_gone = os.getppid() != self.owner_pid or not pid_alive(self.owner_pid)
         if self.segments and owner_gone:
             for name in self.segments:

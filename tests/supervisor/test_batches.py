@@ -1,7 +1,7 @@
-"""Batch accounting: the trainer's grid, re-issue of lost batches, cut and resumed batches."""
+"""Batch accounting: the trainer's grid, groups of batches, re-issue of lost ones, cut and resumed batches; group sizes."""
 import pytest
 
-from supervisor.batches import Assignment, BatchBook
+from supervisor.batches import Assignment, BatchBook, GroupSizer
 
 
 def test_batches_follow_the_trainer_grid():
@@ -66,3 +66,70 @@ def test_time_bounded_runs_never_finish_by_count():
 def test_bad_batch_size():
     with pytest.raises(ValueError, match="batch_size"):
         BatchBook(batch_size=0)
+
+
+def test_groups_are_consecutive_batches_and_count_as_a_whole():
+    book = BatchBook(batch_size=10, iterations=95)
+    a = book.take(max_batches=4)
+    assert a == Assignment(0, 0, 40, 0, 4) and list(a.batch_ids) == [0, 1, 2, 3]
+    b = book.take(max_batches=100)
+    assert b == Assignment(4, 40, 55, 40, 6)  # cut at the target: [40, 95), the last batch [90, 95)
+    assert book.take(max_batches=100) is None
+    assert book.pending == list(range(10)) and sorted(book.in_flight) == [0, 4]
+    book.complete(4)
+    assert book.completed_iterations == 55 and book.completed_batches == 6 and not book.finished
+    book.complete(0)
+    assert book.finished and book.completed_iterations == 95 and book.completed_batches == 10
+
+
+def test_a_lost_group_is_reissued_as_its_batches_in_grid_order():
+    book = BatchBook(batch_size=10)
+    a, b = book.take(max_batches=3), book.take(max_batches=3)
+    book.lose(b.batch_id)
+    book.lose(a.batch_id)
+    assert list(book.lost) == [0, 1, 2, 3, 4, 5]
+    assert book.take(lost_only=True, max_batches=2) == Assignment(0, 0, 20, 0, 2)
+    assert book.take(max_batches=10) == Assignment(2, 20, 40, 20, 4)  # lost ones first, never mixed with new
+    assert book.take(max_batches=2) == Assignment(6, 60, 20, 60, 2)
+    assert book.abandon_in_flight() == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert book.pending == list(range(8))
+
+
+def test_lost_batches_that_are_not_consecutive_go_out_in_separate_groups():
+    book = BatchBook(batch_size=5, start_iteration=15, iterations=10, next_batch=6, pending=(4, 2))
+    assert book.take(max_batches=10) == Assignment(2, 10, 5, 10, 1)
+    assert book.take(max_batches=10) == Assignment(4, 20, 5, 20, 1)
+    assert book.take(max_batches=10) == Assignment(6, 30, 10, 30, 2)
+
+
+def test_a_group_may_start_with_the_resumed_cut_batch():
+    book = BatchBook(batch_size=10, start_iteration=25, iterations=30)
+    assert book.take(max_batches=10) == Assignment(2, 25, 30, 20, 4)  # [25, 30), 3 whole batches, [50, 55)
+
+
+def test_group_sizer_aims_at_the_target_and_grows_gradually():
+    sizer = GroupSizer(batch_size=100, target_seconds=0.5, max_batches=1000)
+    assert sizer.size("w") == 1  # not measured yet
+    sizer.measured("w", batches=1, iterations=100, seconds=0.0001)  # 1 M iterations/s: 5,000 batches wanted
+    assert sizer.size("w") == 4
+    for expected in (16, 64, 256, 1000, 1000):
+        sizer.measured("w", batches=sizer.size("w"), iterations=sizer.size("w") * 100,
+                       seconds=sizer.size("w") * 0.0001)
+        assert sizer.size("w") == expected
+    sizer.measured("w", batches=1000, iterations=100_000, seconds=1.0)  # slower: 100 k/s, 500 batches
+    assert sizer.size("w") == 500
+    sizer.measured("w", batches=1, iterations=100, seconds=0.001)  # a single re-issued batch measures the same
+    assert sizer.size("w") == 500
+    sizer.measured("w", batches=1, iterations=100, seconds=0.0)  # nothing measured: unchanged
+    assert sizer.size("w") == 500 and sizer.size("other") == 1
+
+
+def test_group_sizer_never_goes_below_one_and_zero_target_means_single_batches():
+    slow = GroupSizer(batch_size=10_000, target_seconds=0.5, max_batches=1000)
+    slow.measured(0, batches=1, iterations=10_000, seconds=3.0)
+    assert slow.size(0) == 1
+    off = GroupSizer(batch_size=100, target_seconds=0, max_batches=1000)
+    off.measured(0, batches=1, iterations=100, seconds=1e-6)
+    assert off.size(0) == 1
+    with pytest.raises(ValueError):
+        GroupSizer(batch_size=0, target_seconds=0.5, max_batches=1)

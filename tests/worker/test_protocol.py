@@ -3,8 +3,7 @@ import dataclasses
 
 import msgpack
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from worker import protocol as p
 from worker.faults import malformed_frames
@@ -31,7 +30,9 @@ SAMPLES = [
                  indices=b"", values=b"x"),
     p.Pause(reason="snapshot"),
     p.Stop(reason="done"),
+    p.Group(batch_id=3, batches=4, first_iteration=350, iterations=320, batch_size=100, run_seed=2**63),
 ]
+GROUP = SAMPLES[-1]
 
 
 def _sender(message):
@@ -79,6 +80,11 @@ def _body(msg, **changes):
         ({"type": "hello!", "v": p.PROTOCOL_VERSION}, "unknown message type"),
         ({"v": p.PROTOCOL_VERSION}, "unknown message type"),
         (_body(SAMPLES[5], message="x" * (p.MAX_TEXT_CHARS + 1)), "text longer"),
+        (_body(GROUP, batches=0), "group.batches: expected at least 1"),
+        (_body(GROUP, first_iteration=299), "outside batch 3's cell"),
+        (_body(GROUP, first_iteration=400), "outside batch 3's cell"),
+        (_body(GROUP, iterations=351), "do not end in the cell of its last batch 6"),
+        (_body(GROUP, iterations=250), "do not end in the cell of its last batch 6"),
     ],
 )
 def test_strict_rejection(body, reason):
@@ -151,3 +157,17 @@ def test_mutated_fields_decode_to_valid_messages_or_are_rejected(message, name, 
         return
     for f in dataclasses.fields(decoded):  # whatever passes has exactly the declared types
         assert type(getattr(decoded, f.name)).__name__ == f.type
+
+
+def test_a_group_splits_into_the_grid_batches_that_run_it_alone():
+    """First batch resumed inside its cell, last cut at the target, each seeded by its own index."""
+    parts = GROUP.parts(lambda run_seed, k: run_seed + k)
+    assert parts == [
+        p.Batch(batch_id=3, first_iteration=350, iterations=50, batch_start=300, seed=2**63 + 3, scratch=False),
+        p.Batch(batch_id=4, first_iteration=400, iterations=100, batch_start=400, seed=2**63 + 4, scratch=False),
+        p.Batch(batch_id=5, first_iteration=500, iterations=100, batch_start=500, seed=2**63 + 5, scratch=False),
+        p.Batch(batch_id=6, first_iteration=600, iterations=70, batch_start=600, seed=2**63 + 6, scratch=False),
+    ]
+    assert sum(b.iterations for b in parts) == GROUP.iterations
+    whole = p.Group(batch_id=0, batches=1, first_iteration=0, iterations=100, batch_size=100, run_seed=1)
+    assert whole.parts(lambda run_seed, k: 9) == [p.Batch(0, 0, 100, 0, 9, False)]

@@ -156,3 +156,39 @@ def test_bad_frames_from_the_supervisor_are_dropped(harness_factory):
     h.send(p.Stop(reason="done"))
     h.thread.join(timeout=5)
     assert h.code == EXIT_STOPPED
+
+
+def test_a_group_is_one_piece_of_work_with_one_result(harness_factory):
+    h = harness_factory(FakeEngine())
+    h.recv()
+    h.send(WELCOME)
+    h.send(p.Group(batch_id=3, batches=5, first_iteration=300, iterations=480, batch_size=100, run_seed=7))
+    result, seen = h.until(p.Result)
+    assert result == p.Result(0, 3, 300, 480, 7 * 480, 0.0)
+    assert any(isinstance(m, p.Progress) and m.phase == "running" and m.batch_id == 3 for m in seen)
+    h.send(p.Stop(reason="done"))
+
+
+def test_an_orphan_unlinks_every_segment_of_its_dead_supervisor(harness_factory):
+    """Tables and the betting tree: the worker's owner (pid -1 here) is gone, so nobody else would."""
+    import secrets
+
+    from worker.shm import open_segment, segment_names
+
+    names = [*segment_names(999_999_999, secrets.token_hex(3))]
+    names.append(names[0][:-1] + "t")
+    segments = [open_segment(n, create=True, nbytes=64) for n in names]
+    try:
+        h = harness_factory(FakeEngine())
+        h.recv()
+        h.send(p.Welcome(run_id="r", config_path="c.yaml", buckets_path="", regret_segment=names[0],
+                         strategy_segment=names[1], table_size=4, heartbeat_interval=BEAT, liveness=LIVENESS,
+                         tree_segment=names[2], tree_layout="[]"))
+        h.thread.join(timeout=10)  # then the supervisor goes silent
+        assert h.code == EXIT_ORPHANED
+        for name in names:
+            with pytest.raises(FileNotFoundError):
+                open_segment(name)
+    finally:
+        for segment in segments:
+            segment.close()
