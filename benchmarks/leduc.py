@@ -44,7 +44,6 @@ from holdem.config import load_config
 from holdem.exploitability import exploitability
 from holdem.games.leduc import leduc_game
 from holdem.mccfr.pcs import PCSParams, PCSSolver
-from holdem.mccfr.schedule import discounts_between
 from holdem.mccfr.solver import Solver, batch_seed
 
 REPO = Path(__file__).resolve().parent.parent
@@ -85,8 +84,6 @@ def run_ours(params, seconds: float, checkpoints: list[float], seed: int, batch:
 
     def step(it: int) -> tuple[int, int]:
         stats = solver.run_batch(it, batch, batch_seed(seed, it // batch))
-        for d in discounts_between(params, it, it + batch):
-            solver.apply_discount(d.factor)
         return batch, stats.nodes_visited
 
     return timed(step, lambda: exploitability(game, solver.average_policy()), checkpoints)
@@ -148,7 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     result = {
         "benchmark": "leduc_es_mccfr",
-        "command": "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__, os.getcwd())] + (argv if argv is not None else sys.argv[1:])),
+        "command": "python " + " ".join(
+            shlex.quote(a)
+            for a in [os.path.relpath(__file__, os.getcwd())] + (argv if argv is not None else sys.argv[1:])
+        ),
         "machine": {"cpus": os.cpu_count(), "load_average_1min_at_start": load, "python": platform.python_version()},
         "clock": args.clock,
         "solver_params": params.to_dict(),
@@ -161,7 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_openspiel:
         result["openspiel"] = run_openspiel(args.seconds, checkpoints, args.seed)
     if args.with_vector_cfr:
-        result["ours_public_chance_sampling_dcfr"] = run_vector_cfr(PCSParams(), args.seconds, checkpoints, args.seed, 500)
+        result["ours_public_chance_sampling_dcfr"] = run_vector_cfr(
+            PCSParams(), args.seconds, checkpoints, args.seed, 500
+        )
         result["ours_chance_enumerated_dcfr"] = run_vector_cfr(PCSParams(sample_public=False), args.seconds,
                                                                checkpoints, args.seed, 50)
         if not args.skip_openspiel:

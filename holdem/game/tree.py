@@ -1,9 +1,12 @@
 """The public No-Limit Hold'em betting tree of a game and an action abstraction.
 
-:func:`build_tree` lays out every betting sequence the abstraction allows as
-the flat arrays of :class:`holdem.game.tree_arrays.BettingTree`.  The build is
-one compiled depth-first pass with an explicit stack (no recursion); node ids
-are in preorder, so a subtree is a contiguous block of rows.
+:func:`build_compact` lays out every betting sequence the abstraction allows
+as the arrays of :class:`holdem.game.tree_arrays.CompactTree` (what training
+walks, about 20 bytes a node); :func:`build_tree` expands it into the full
+:class:`holdem.game.tree_arrays.BettingTree` (node ids in preorder) for
+inspection, play and evaluation.  The build is compiled and depth-first with
+an explicit stack (no recursion), run twice: once to count, once to fill
+arrays of the exact size.
 
 Seats and rules are those of :mod:`holdem.game.engine` with the button at seat
 0: heads-up the button posts the small blind, acts first preflop and last
@@ -51,14 +54,15 @@ from numba import njit
 
 from holdem.abstraction.actions import SIZES_BET, SIZES_RAISE, ActionAbstraction, map_raise_targets
 from holdem.game.tree_arrays import (
-    ACTION_CHECK_CALL,
-    ACTION_FOLD,
-    ACTION_RAISE,
+    FOLD_DELTA,
     NO_CHILD,
     NODE_DECISION,
     NODE_FOLD,
     NODE_SHOWDOWN,
     BettingTree,
+    CompactTree,
+    expand,
+    with_layout,
 )
 
 N_STREETS = 4
@@ -66,10 +70,12 @@ RIVER = N_STREETS - 1
 MIN_PLAYERS = 2
 MAX_PLAYERS = 6
 BUTTON = 0
-INITIAL_CAPACITY = 1 << 12
-# A guard, not a design limit: ~130 bytes a node at 6 seats, so the default
-# stops a runaway abstraction at a few GB instead of exhausting memory.
-DEFAULT_MAX_NODES = 50_000_000
+# A guard, not a design limit: the compact tree takes about 20 bytes a node, so
+# the default stops a runaway abstraction at about 10 GB instead of exhausting memory.
+DEFAULT_MAX_NODES = 500_000_000
+MAX_NODE_IDS = (1 << 31) - 1  # node ids are int32
+# The full tree takes 80-140 bytes a node: expand only trees this small.
+DEFAULT_FULL_NODES = 50_000_000
 
 
 class TreeTooLarge(ValueError):
@@ -116,50 +122,43 @@ def game_params(game: Any) -> TreeGame:
     return TreeGame(players, stacks, sb, bb, ante)
 
 
-def build_tree(game: Any, actions: ActionAbstraction, max_nodes: int = DEFAULT_MAX_NODES) -> BettingTree:
-    """Build the betting tree of ``game`` (GameConfig-like) under ``actions``.
+def build_compact(game: Any, actions: ActionAbstraction, max_nodes: int = DEFAULT_MAX_NODES,
+                  buckets_per_street: tuple[int, ...] | None = None) -> CompactTree:
+    """The compact betting tree of ``game`` (GameConfig-like) under ``actions``.
 
-    Raises :class:`TreeTooLarge` (a ValueError) when it would exceed ``max_nodes``.
+    Two compiled passes, the first only counting, so the build holds nothing
+    but the result (no arrays grown by doubling).  With ``buckets_per_street``
+    the table offsets are laid out too (:func:`with_layout`).  Raises
+    :class:`TreeTooLarge` (a ValueError) when the tree would exceed ``max_nodes``.
     """
     g = game_params(game)
-    if max_nodes < 1:
-        raise ValueError(f"max_nodes: expected a positive integer, got {max_nodes}")
+    if not 1 <= max_nodes <= MAX_NODE_IDS:
+        raise ValueError(f"max_nodes: expected 1..{MAX_NODE_IDS:,}, got {max_nodes}")
     values, units, counts, allin, max_raises = actions.as_arrays()
-    out = _build(
-        np.asarray(g.stacks, dtype=np.int64),
-        np.int64(g.small_blind),
-        np.int64(g.big_blind),
-        np.int64(g.ante),
-        values,
-        units,
-        counts,
-        allin,
-        max_raises,
-        np.int64(actions.max_actions()),
-        np.int64(max_nodes),
-    )
-    if not out[-1]:
+    rules = (np.asarray(g.stacks, dtype=np.int64), np.int64(g.small_blind), np.int64(g.big_blind),
+             np.int64(g.ante), values, units, counts, allin, max_raises, np.int64(max_nodes))
+    root, root_bets = np.zeros(g.players, np.int64), np.zeros(g.players, np.int64)
+    i8, i32 = np.empty(0, np.int8), np.empty(0, np.int32)
+    n, complete, _ = _walk(*rules, False, i8, i8, i8, i8, i32, i32, root, root_bets)
+    if not complete:
         raise TreeTooLarge(
             f"the betting tree has more than {max_nodes:,} nodes: coarsen the action abstraction "
             "(fewer sizes, lower max_raises, no all-in where a pot-sized bet suffices) or raise max_nodes"
         )
-    street, kind, actor, pot, contrib, folded, n_actions, children, action_kind, action_amount, parent, parent_action = out[:-1]
-    return BettingTree(
-        n_players=g.players,
-        n_streets=N_STREETS,
-        street=street,
-        kind=kind,
-        actor=actor,
-        pot=pot,
-        contrib=contrib,
-        folded=folded,
-        n_actions=n_actions,
-        children=children,
-        action_kind=action_kind,
-        action_amount=action_amount,
-        parent=parent,
-        parent_action=parent_action,
-    )
+    kind, street, actor, n_actions = (np.empty(n, np.int8) for _ in range(4))
+    first_child, delta = np.empty(n, np.int32), np.empty(n, np.int32)
+    _, _, depth = _walk(*rules, True, kind, street, actor, n_actions, first_child, delta, root, root_bets)
+    tree = CompactTree(n_players=g.players, n_streets=N_STREETS, kind=kind, street=street, actor=actor,
+                       n_actions=n_actions, first_child=first_child, delta=delta, root_contrib=root, root_bets=root_bets,
+                       offset=np.empty(0, np.int64), max_depth=int(depth), table_size=0, buckets_per_street=())
+    return tree if buckets_per_street is None else with_layout(tree, buckets_per_street)
+
+
+def build_tree(game: Any, actions: ActionAbstraction, max_nodes: int = DEFAULT_FULL_NODES) -> BettingTree:
+    """The full betting tree (every per-node fact, node ids in preorder) of ``game`` under ``actions``:
+    :func:`build_compact` expanded (:func:`expand`).  For inspection, play and evaluation of trees
+    that fit; training walks the compact tree."""
+    return expand(build_compact(game, actions, max_nodes), width=actions.max_actions())
 
 
 def blind_seats(players: int) -> tuple[int, int]:
@@ -207,25 +206,13 @@ def _live_with_chips_mask(folded, stack, n_players):
 
 
 @njit(cache=True, nogil=True)
-def _build(stacks, small_blind, big_blind, ante, values, units, counts, allin, max_raises, max_actions, max_nodes):
+def _walk(stacks, small_blind, big_blind, ante, values, units, counts, allin, max_raises, max_nodes, fill,
+          o_kind, o_street, o_actor, o_nact, o_first, o_delta, root_contrib, root_bets):
+    """Expand the tree depth-first; with ``fill`` write the compact arrays (sized by a first call
+    without it).  A node's children get consecutive ids when it is expanded.  Returns (nodes,
+    complete, most decision nodes on a path)."""
     P = stacks.shape[0]
-    A = max_actions
     one = np.int64(1)
-
-    # ---- output arrays (grown by doubling)
-    cap = INITIAL_CAPACITY
-    o_street = np.empty(cap, np.int8)
-    o_kind = np.empty(cap, np.int8)
-    o_actor = np.empty(cap, np.int8)
-    o_pot = np.empty(cap, np.int64)
-    o_contrib = np.empty((cap, P), np.int64)
-    o_folded = np.empty((cap, P), np.bool_)
-    o_nact = np.empty(cap, np.int8)
-    o_children = np.empty((cap, A), np.int32)
-    o_akind = np.empty((cap, A), np.int8)
-    o_amount = np.empty((cap, A), np.int64)
-    o_parent = np.empty(cap, np.int32)
-    o_paction = np.empty(cap, np.int8)
 
     # ---- explicit DFS stack of pending states (a state = the hand right after an action)
     scap = 256
@@ -238,8 +225,8 @@ def _build(stacks, small_blind, big_blind, ante, values, units, counts, allin, m
     s_street = np.empty(scap, np.int64)
     s_minraise = np.empty(scap, np.int64)  # current full-raise increment on the street
     s_nraises = np.empty(scap, np.int64)
-    s_parent = np.empty(scap, np.int64)
-    s_paction = np.empty(scap, np.int64)
+    s_id = np.empty(scap, np.int64)  # the node id given when its parent was expanded
+    s_depth = np.empty(scap, np.int64)  # decision nodes above it
 
     # ---- root: antes, then blinds
     sb_seat = 0 if P == 2 else 1
@@ -255,6 +242,9 @@ def _build(stacks, small_blind, big_blind, ante, values, units, counts, allin, m
     bbp = min(big_blind, stack[bb_seat])
     stack[bb_seat] -= bbp
     bets[bb_seat] = bbp
+    for i in range(P):
+        root_contrib[i] = stacks[i] - stack[i]
+        root_bets[i] = bets[i]
     folded0 = np.zeros(P, np.bool_)
     # a seat has a decision if it has chips and another seat has more at stake than it has bet
     max_bet = bets.max()
@@ -270,7 +260,6 @@ def _build(stacks, small_blind, big_blind, ante, values, units, counts, allin, m
     if first >= 0 and (pending & (pending - 1)) == 0 and bets[first] >= max_bet:
         pending = np.int64(0)
 
-    top = 0
     s_stack[0] = stack
     s_bets[0] = bets
     s_folded[0] = folded0
@@ -280,12 +269,15 @@ def _build(stacks, small_blind, big_blind, ante, values, units, counts, allin, m
     s_street[0] = 0
     s_minraise[0] = big_blind
     s_nraises[0] = 0
-    s_parent[0] = -1
-    s_paction[0] = -1
+    s_id[0] = 0
+    s_depth[0] = 0
+    if fill:
+        o_delta[0] = 0
     top = 1
 
     targets = np.empty(values.shape[2] + 1, np.int64)
-    n = 0
+    n = 1  # ids given so far
+    deepest = 0
     complete = True
     while top > 0:
         top -= 1
@@ -298,31 +290,8 @@ def _build(stacks, small_blind, big_blind, ante, values, units, counts, allin, m
         street = s_street[top]
         minraise = s_minraise[top]
         nraises = s_nraises[top]
-        parent = s_parent[top]
-
-        if n == max_nodes:
-            complete = False
-            break
-        if n == cap:
-            cap *= 2
-            o_street = _grow1(o_street, cap)
-            o_kind = _grow1(o_kind, cap)
-            o_actor = _grow1(o_actor, cap)
-            o_pot = _grow1(o_pot, cap)
-            o_contrib = _grow2(o_contrib, cap)
-            o_folded = _grow2(o_folded, cap)
-            o_nact = _grow1(o_nact, cap)
-            o_children = _grow2(o_children, cap)
-            o_akind = _grow2(o_akind, cap)
-            o_amount = _grow2(o_amount, cap)
-            o_parent = _grow1(o_parent, cap)
-            o_paction = _grow1(o_paction, cap)
-        node = n
-        n += 1
-        o_parent[node] = parent
-        o_paction[node] = s_paction[top]
-        if parent >= 0:
-            o_children[parent, s_paction[top]] = node
+        node = s_id[top]
+        depth = s_depth[top]
 
         n_live = 0
         for i in range(P):
@@ -347,34 +316,24 @@ def _build(stacks, small_blind, big_blind, ante, values, units, counts, allin, m
 
         contrib_sum = np.int64(0)
         for i in range(P):
-            c = stacks[i] - stack[i]
-            o_contrib[node, i] = c
-            contrib_sum += c
-            o_folded[node, i] = folded[i]
-        o_pot[node] = contrib_sum
-        o_street[node] = street
-        o_kind[node] = kind
-        o_children[node, :] = NO_CHILD
-        o_akind[node, :] = -1
-        o_amount[node, :] = 0
+            contrib_sum += stacks[i] - stack[i]
+        if fill:
+            o_street[node] = street
+            o_kind[node] = kind
         if kind != NODE_DECISION:
-            o_actor[node] = -1
-            o_nact[node] = 0
+            if depth > deepest:
+                deepest = depth
+            if fill:
+                o_actor[node] = -1
+                o_nact[node] = 0
+                o_first[node] = NO_CHILD
             continue
 
         actor = _next_pending(pending, cursor, P)
-        o_actor[node] = actor
         max_bet = bets.max()
         to_call = max_bet - bets[actor]
         call = min(stack[actor], to_call)
-        na = 0
-        if to_call > 0:
-            o_akind[node, na] = ACTION_FOLD
-            o_amount[node, na] = 0
-            na += 1
-        o_akind[node, na] = ACTION_CHECK_CALL
-        o_amount[node, na] = call
-        na += 1
+        na = 2 if to_call > 0 else 1  # fold when facing a bet, then check/call
 
         # ---- may the actor raise at all? (the engine's _raise_blocked_because)
         can_raise = nraises < max_raises[street]
@@ -406,13 +365,18 @@ def _build(stacks, small_blind, big_blind, ante, values, units, counts, allin, m
                 max_to,
                 targets,
             )
-            for k in range(nt):
-                o_akind[node, na + k] = ACTION_RAISE
-                o_amount[node, na + k] = targets[k]
-        o_nact[node] = na + nt
         total = na + nt
+        if n + total > max_nodes:
+            complete = False
+            break
+        child0 = n
+        n += total
+        if fill:
+            o_actor[node] = actor
+            o_nact[node] = total
+            o_first[node] = child0
 
-        # ---- push children in reverse so action 0 is expanded first (preorder ids)
+        # ---- push children in reverse so action 0 is expanded first (a preorder expansion)
         if top + total > scap:
             while top + total > scap:
                 scap *= 2
@@ -425,8 +389,8 @@ def _build(stacks, small_blind, big_blind, ante, values, units, counts, allin, m
             s_street = _grow1(s_street, scap)
             s_minraise = _grow1(s_minraise, scap)
             s_nraises = _grow1(s_nraises, scap)
-            s_parent = _grow1(s_parent, scap)
-            s_paction = _grow1(s_paction, scap)
+            s_id = _grow1(s_id, scap)
+            s_depth = _grow1(s_depth, scap)
         bit = one << actor
         for k in range(total - 1, -1, -1):
             t = top
@@ -436,24 +400,26 @@ def _build(stacks, small_blind, big_blind, ante, values, units, counts, allin, m
             s_folded[t] = folded
             s_street[t] = street
             s_cursor[t] = (actor + 1) % P
-            s_parent[t] = node
-            s_paction[t] = k
+            s_id[t] = child0 + k
+            s_depth[t] = depth + 1
             s_pending[t] = pending & ~bit
             s_acted[t] = acted | bit
             s_minraise[t] = minraise
             s_nraises[t] = nraises
-            akind = o_akind[node, k]
-            if akind == ACTION_FOLD:
+            added = np.int64(0)
+            if k == 0 and na == 2:
                 s_folded[t, actor] = True
-            elif akind == ACTION_CHECK_CALL:
+                added = FOLD_DELTA
+            elif k == na - 1:
                 s_bets[t, actor] = bets[actor] + call
                 s_stack[t, actor] = stack[actor] - call
+                added = call
             else:
-                raise_to = o_amount[node, k]
+                raise_to = targets[k - na]
                 increment = raise_to - max_bet
                 s_bets[t, actor] = raise_to
-                left = stack[actor] - (raise_to - bets[actor])
-                s_stack[t, actor] = left
+                added = raise_to - bets[actor]
+                s_stack[t, actor] = stack[actor] - added
                 # everyone live with chips must answer a raise
                 reopen = np.int64(0)
                 for i in range(P):
@@ -463,19 +429,6 @@ def _build(stacks, small_blind, big_blind, ante, values, units, counts, allin, m
                 if increment >= minraise:
                     s_minraise[t] = increment  # a full raise sets the minimum for the rest of the street
                 s_nraises[t] = nraises + 1
-
-    return (
-        o_street[:n].copy(),
-        o_kind[:n].copy(),
-        o_actor[:n].copy(),
-        o_pot[:n].copy(),
-        o_contrib[:n].copy(),
-        o_folded[:n].copy(),
-        o_nact[:n].copy(),
-        o_children[:n].copy(),
-        o_akind[:n].copy(),
-        o_amount[:n].copy(),
-        o_parent[:n].copy(),
-        o_paction[:n].copy(),
-        complete,
-    )
+            if fill:
+                o_delta[child0 + k] = added
+    return n, complete, deepest

@@ -19,9 +19,10 @@ bucket counts per street.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+from numba import njit
 
 # node kinds
 NODE_DECISION = 0
@@ -148,3 +149,294 @@ class TableLayout:
     def table_bytes(self, dtype=np.float32) -> int:
         """Bytes of one table (regrets or strategy sums)."""
         return self.size * np.dtype(dtype).itemsize
+
+
+# --------------------------------------------------------------------------------------
+# the compact tree: what a traversal needs, about 20 bytes a node
+
+FOLD_DELTA = -1  # ``delta`` of a node entered by a fold
+
+
+@dataclass(frozen=True)
+class CompactTree:
+    """The betting tree as the training kernel walks it; N nodes, P seats.
+
+    A node's children are consecutive ids ``first_child[node] + a`` (ids are
+    given when a node is expanded, so the root is 0 but ids are not preorder).
+    Nothing a traversal can derive along its path is stored: chips in, folds
+    and the pot follow from ``root_contrib`` and each node's ``delta``.
+
+    kind, street, actor, n_actions  int8[N]  as in :class:`BettingTree`
+    first_child   int32[N]   id of child 0, -1 at terminals
+    delta         int32[N]   chips the parent's actor put in with the action leading here, or
+                             ``FOLD_DELTA`` for a fold; 0 at the root
+    root_contrib  int64[P]   antes and blinds posted at the root
+    root_bets     int64[P]   the blinds alone (the preflop street bets at the root; antes are not bets)
+    offset        int64[N]   table row offset (as :class:`TableLayout`, rows laid out in preorder so a
+                             subtree's rows are one block), -1 at terminals
+    max_depth     most decision nodes on a root-to-leaf path
+    table_size    entries of each table
+    buckets_per_street  the card abstraction's bucket counts the offsets were laid out for
+    """
+
+    n_players: int
+    n_streets: int
+    kind: np.ndarray
+    street: np.ndarray
+    actor: np.ndarray
+    n_actions: np.ndarray
+    first_child: np.ndarray
+    delta: np.ndarray
+    root_contrib: np.ndarray
+    root_bets: np.ndarray
+    offset: np.ndarray
+    max_depth: int
+    table_size: int
+    buckets_per_street: tuple[int, ...]
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.kind.shape[0])
+
+    @property
+    def max_actions(self) -> int:
+        return int(self.n_actions.max()) if self.n_nodes else 0
+
+    def node_bytes(self) -> int:
+        """Bytes of every per-node array (what the tree costs in memory)."""
+        return sum(getattr(self, n).nbytes for n in COMPACT_ARRAYS)
+
+
+COMPACT_ARRAYS = ("kind", "street", "actor", "n_actions", "first_child", "delta", "offset")
+COMPACT_SIZES = ("n_players", "n_streets", "max_depth", "table_size")
+
+
+def compact_arrays(tree: CompactTree) -> dict[str, np.ndarray]:
+    """Every array of ``tree`` by name, sizes as 0-d int64 arrays (for shared memory)."""
+    out = {name: np.ascontiguousarray(getattr(tree, name)) for name in COMPACT_ARRAYS}
+    out["root_contrib"] = np.ascontiguousarray(tree.root_contrib, dtype=np.int64)
+    out["root_bets"] = np.ascontiguousarray(tree.root_bets, dtype=np.int64)
+    out["buckets_per_street"] = np.asarray(tree.buckets_per_street, dtype=np.int64)
+    out.update({name: np.array(getattr(tree, name), dtype=np.int64) for name in COMPACT_SIZES})
+    return out
+
+
+_COMPACT_DTYPES = {"kind": np.int8, "street": np.int8, "actor": np.int8, "n_actions": np.int8,
+                   "first_child": np.int32, "delta": np.int32, "offset": np.int64}
+
+
+def compact_from_arrays(arrays: dict[str, np.ndarray]) -> CompactTree:
+    """A compact tree over given arrays (views, not copies), checked for names, dtypes and shapes."""
+    missing = [n for n in COMPACT_ARRAYS + COMPACT_SIZES + ("root_contrib", "root_bets", "buckets_per_street")
+               if n not in arrays]
+    if missing:
+        raise ValueError(f"compact-tree arrays: missing {missing}")
+    sizes = {name: int(arrays[name]) for name in COMPACT_SIZES}
+    n = arrays["kind"].shape[0] if arrays["kind"].ndim == 1 else -1
+    for name in COMPACT_ARRAYS:
+        a = arrays[name]
+        if n < 0 or a.shape != (n,) or a.dtype != _COMPACT_DTYPES[name]:
+            raise ValueError(f"compact-tree arrays: {name} is {a.dtype}{list(a.shape)}, "
+                             f"expected {np.dtype(_COMPACT_DTYPES[name])}[{n}]")
+    for name in ("root_contrib", "root_bets"):
+        if arrays[name].shape != (sizes["n_players"],):
+            raise ValueError(f"compact-tree arrays: {name} has shape {arrays[name].shape}")
+    return CompactTree(kind=arrays["kind"], street=arrays["street"], actor=arrays["actor"],
+                       n_actions=arrays["n_actions"], first_child=arrays["first_child"], delta=arrays["delta"],
+                       root_contrib=arrays["root_contrib"], root_bets=arrays["root_bets"], offset=arrays["offset"],
+                       buckets_per_street=tuple(int(b) for b in arrays["buckets_per_street"]), **sizes)
+
+
+def with_layout(tree: CompactTree, buckets_per_street: tuple[int, ...]) -> CompactTree:
+    """``tree`` with table offsets for ``buckets_per_street``: rows in preorder (the layout of
+    :class:`TableLayout` over the expanded tree), so every subtree's rows form one block."""
+    if len(buckets_per_street) < tree.n_streets:
+        raise ValueError(
+            f"buckets_per_street has {len(buckets_per_street)} entries; the tree has {tree.n_streets} streets"
+        )
+    offset = np.empty(tree.n_nodes, np.int64)
+    size = _preorder_offsets(tree.kind, tree.street, tree.n_actions, tree.first_child,
+                             np.asarray(buckets_per_street, dtype=np.int64), tree.max_depth, offset)
+    return replace(tree, offset=offset, table_size=int(size),
+                   buckets_per_street=tuple(int(b) for b in buckets_per_street))
+
+
+@njit(cache=True, nogil=True)
+def _preorder_offsets(kind, street, n_actions, first_child, buckets, max_depth, offset):
+    width = max(1, n_actions.max()) if kind.shape[0] else 1
+    stack = np.empty((max_depth + 1) * width + 1, np.int64)
+    stack[0] = 0
+    top = 1
+    total = np.int64(0)
+    while top > 0:
+        top -= 1
+        node = stack[top]
+        if kind[node] != NODE_DECISION:
+            offset[node] = -1
+            continue
+        na = n_actions[node]
+        offset[node] = total
+        total += buckets[street[node]] * na
+        for a in range(na - 1, -1, -1):
+            stack[top] = first_child[node] + a
+            top += 1
+    return total
+
+
+def expand(tree: CompactTree, width: int | None = None) -> BettingTree:
+    """The full :class:`BettingTree` of a compact one, node ids in preorder (``width``: columns of
+    the per-action arrays, at least the most actions of a node)."""
+    n, players = tree.n_nodes, tree.n_players
+    width = max(tree.max_actions, width or 0)
+    out = BettingTree(
+        n_players=players, n_streets=tree.n_streets, street=np.empty(n, np.int8), kind=np.empty(n, np.int8),
+        actor=np.empty(n, np.int8), pot=np.empty(n, np.int64), contrib=np.empty((n, players), np.int64),
+        folded=np.empty((n, players), np.bool_), n_actions=np.empty(n, np.int8),
+        children=np.full((n, width), NO_CHILD, np.int32), action_kind=np.full((n, width), -1, np.int8),
+        action_amount=np.zeros((n, width), np.int64), parent=np.empty(n, np.int32),
+        parent_action=np.empty(n, np.int8),
+    )
+    _expand(tree.kind, tree.street, tree.actor, tree.n_actions, tree.first_child, tree.delta,
+            np.asarray(tree.root_contrib, np.int64), np.asarray(tree.root_bets, np.int64), tree.max_depth,
+            *(getattr(out, name) for name in TREE_ARRAYS))
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _expand(kind, street, actor, n_actions, first_child, delta, root_contrib, root_bets, max_depth,
+            o_street, o_kind, o_actor, o_pot, o_contrib, o_folded, o_nact, o_children, o_akind, o_amount,
+            o_parent, o_paction):
+    P = root_contrib.shape[0]
+    cap = (max_depth + 1) * max(1, o_children.shape[1]) + 1
+    s_id = np.empty(cap, np.int64)
+    s_parent = np.empty(cap, np.int64)  # preorder id of the parent
+    s_action = np.empty(cap, np.int64)
+    s_contrib = np.empty((cap, P), np.int64)
+    s_bets = np.empty((cap, P), np.int64)
+    s_folded = np.empty((cap, P), np.bool_)
+    s_id[0] = 0
+    s_parent[0] = -1
+    s_action[0] = -1
+    s_contrib[0] = root_contrib
+    s_bets[0] = root_bets
+    s_folded[0] = False
+    top = 1
+    pre = 0
+    while top > 0:
+        top -= 1
+        node = s_id[top]
+        parent = s_parent[top]
+        o_parent[pre] = parent
+        o_paction[pre] = s_action[top]
+        if parent >= 0:
+            o_children[parent, s_action[top]] = pre
+            if street[node] != o_street[parent]:
+                s_bets[top] = 0  # a new betting round starts here
+        o_street[pre] = street[node]
+        o_kind[pre] = kind[node]
+        o_actor[pre] = actor[node]
+        o_nact[pre] = n_actions[node]
+        pot = np.int64(0)
+        for i in range(P):
+            o_contrib[pre, i] = s_contrib[top, i]
+            o_folded[pre, i] = s_folded[top, i]
+            pot += s_contrib[top, i]
+        o_pot[pre] = pot
+        na = n_actions[node]
+        if kind[node] == NODE_DECISION:
+            p = actor[node]
+            first = first_child[node]
+            call_index = 1 if delta[first] == FOLD_DELTA else 0
+            for a in range(na):
+                d = delta[first + a]
+                if d == FOLD_DELTA:
+                    o_akind[pre, a] = ACTION_FOLD
+                elif a == call_index:
+                    o_akind[pre, a] = ACTION_CHECK_CALL
+                    o_amount[pre, a] = d
+                else:
+                    o_akind[pre, a] = ACTION_RAISE
+                    o_amount[pre, a] = s_bets[top, p] + d
+            contrib = s_contrib[top].copy()
+            bets = s_bets[top].copy()
+            folded = s_folded[top].copy()
+            for a in range(na - 1, -1, -1):
+                t = top
+                top += 1
+                s_id[t] = first + a
+                s_parent[t] = pre
+                s_action[t] = a
+                s_contrib[t] = contrib
+                s_bets[t] = bets
+                s_folded[t] = folded
+                d = delta[first + a]
+                if d == FOLD_DELTA:
+                    s_folded[t, p] = True
+                else:
+                    s_contrib[t, p] += d
+                    s_bets[t, p] += d
+        pre += 1
+
+
+def compact_from_full(tree: BettingTree, layout: TableLayout) -> tuple[CompactTree, np.ndarray]:
+    """The compact form of a full tree (the small games' builders make full trees), keeping the
+    table rows of ``layout``: the kernel then updates exactly the rows the full tree's users read.
+    Also returns int64[N]: the full tree's id of every compact node."""
+    n, players = tree.n_nodes, tree.n_players
+    new = np.full(n, -1, np.int64)
+    new[0] = 0
+    queue = [0]
+    given = 1
+    kind, street, actor, n_actions = (np.empty(n, np.int8) for _ in range(4))
+    first_child, delta = np.full(n, NO_CHILD, np.int32), np.zeros(n, np.int32)
+    offset = np.empty(n, np.int64)
+    depth = np.zeros(n, np.int64)
+    for full in queue:
+        c = new[full]
+        kind[c], street[c], actor[c] = tree.kind[full], tree.street[full], tree.actor[full]
+        n_actions[c], offset[c] = tree.n_actions[full], layout.offset[full]
+        na = int(tree.n_actions[full])
+        if tree.kind[full] != NODE_DECISION:
+            continue
+        first_child[c] = given
+        p = int(tree.actor[full])
+        for a in range(na):
+            child = int(tree.children[full, a])
+            new[child] = given + a
+            depth[child] = depth[full] + 1
+            folds = tree.folded[child, p] and not tree.folded[full, p]
+            delta[given + a] = FOLD_DELTA if folds else tree.contrib[child, p] - tree.contrib[full, p]
+            queue.append(child)
+        given += na
+    terminal = tree.kind != NODE_DECISION
+    full_ids = np.empty(n, np.int64)
+    full_ids[new] = np.arange(n)
+    return CompactTree(
+        n_players=players, n_streets=tree.n_streets, kind=kind, street=street, actor=actor, n_actions=n_actions,
+        first_child=first_child, delta=delta, root_contrib=np.asarray(tree.contrib[0], np.int64),
+        root_bets=np.asarray(tree.contrib[0], np.int64), offset=offset,
+        max_depth=int(depth[terminal].max()) if terminal.any() else 0, table_size=int(layout.size),
+        buckets_per_street=tuple(layout.buckets_per_street),
+    ), full_ids
+
+
+class Deferred:
+    """Stands for an object that is built on first use of an attribute not given up front.
+
+    A Hold'em game's full tree (80-140 bytes a node) and its layout's offsets
+    are expanded from the compact tree only if something reads them (play,
+    evaluation, policy export); training never does.
+    """
+
+    def __init__(self, build, **known):
+        self.__dict__.update(known)
+        self.__dict__["_build"] = build
+        self.__dict__["_built"] = None
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        built = self.__dict__["_built"]
+        if built is None:
+            built = self.__dict__["_built"] = self.__dict__["_build"]()
+        return getattr(built, name)

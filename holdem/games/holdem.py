@@ -17,9 +17,9 @@ from typing import Any
 from holdem.abstraction.bucket_file import ensure_buckets, load_buckets
 from holdem.abstraction.deal import HoldemDealer
 from holdem.abstraction.progress import Progress
-from holdem.game.tree import build_tree
-from holdem.game.tree_arrays import BettingTree, TableLayout
-from holdem.games.spec import GameSpec
+from holdem.game.tree import build_compact
+from holdem.game.tree_arrays import CompactTree
+from holdem.games.spec import GameSpec, compact_game
 
 
 def bucket_path(config: Any, buckets_path: str | os.PathLike | None = None, progress: Progress | None = None) -> Path:
@@ -35,22 +35,21 @@ def bucket_path(config: Any, buckets_path: str | os.PathLike | None = None, prog
 
 
 def holdem_game(config: Any, buckets_path: str | os.PathLike | None = None, progress: Progress | None = None,
-                tree: BettingTree | None = None) -> GameSpec:
+                tree: CompactTree | None = None) -> GameSpec:
     """The GameSpec of a Hold'em config (see the module docstring).
 
-    ``tree``: the config's betting tree, already built (a worker gets the
-    supervisor's through shared memory); built here if None.  Raises
+    ``tree``: the config's compact betting tree with its table offsets, already
+    built (a worker gets the supervisor's through shared memory); built here if
+    None.  The full tree is expanded only if something reads ``game.tree``.  Raises
     :class:`holdem.abstraction.bucket_file.BucketFileError` for an unusable
     bucket file.
     """
     tables, manifest = load_buckets(bucket_path(config, buckets_path, progress))
+    buckets = tuple(tables.buckets_per_street)
     if tree is None:
-        tree = build_tree(config.game, config.actions)
-    layout = TableLayout.build(tree, tables.buckets_per_street)
-    return GameSpec(
-        name="holdem",
-        tree=tree,
-        layout=layout,
-        dealer=HoldemDealer(tables, tree.n_players),
-        abstraction_hash=manifest["content_hash"],
-    )
+        tree = build_compact(config.game, config.actions, buckets_per_street=buckets)
+    elif tree.buckets_per_street[: tree.n_streets] != buckets[: tree.n_streets]:
+        raise ValueError(f"the shared tree is laid out for buckets {tree.buckets_per_street}, "
+                         f"the bucket file has {buckets}")
+    return compact_game("holdem", tree, HoldemDealer(tables, tree.n_players), manifest["content_hash"],
+                        width=config.actions.max_actions())

@@ -28,7 +28,7 @@ from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
 
-from holdem.game.tree_arrays import BettingTree, TableLayout
+from holdem.game.tree_arrays import BettingTree, CompactTree, Deferred, TableLayout, compact_from_full, expand
 
 
 @runtime_checkable
@@ -67,11 +67,15 @@ class GameSpec:
     """A game as the solver sees it.
 
     name             "kuhn", "leduc", "holdem"
-    tree             the public betting tree (flat arrays)
-    layout           row offsets of the regret/strategy tables
+    tree             the public betting tree (flat arrays, node ids in preorder); for a game made
+                     from a compact tree, expanded from it on first use (:func:`compact_game`)
+    layout           row offsets of the regret/strategy tables over ``tree``
     dealer           deals batches of hands (see :class:`Dealer`)
     abstraction_hash identifies the card abstraction; "" for exact games
     exact            chance enumeration + OpenSpiel mapping for small games, else None
+    compact          the tree training walks (:class:`CompactTree`, same table rows); derived
+                     from ``tree`` and ``layout`` when not given
+    full_ids         ``tree``'s id of every compact node, when ``compact`` was derived from it
     """
 
     name: str
@@ -80,6 +84,25 @@ class GameSpec:
     dealer: Dealer
     abstraction_hash: str
     exact: ExactGame | None = None
+    compact: CompactTree | None = None
+    full_ids: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.compact is None:
+            compact, full_ids = compact_from_full(self.tree, self.layout)
+            object.__setattr__(self, "compact", compact)
+            object.__setattr__(self, "full_ids", full_ids)
+
+    def with_compact(self, compact: CompactTree) -> "GameSpec":
+        """This game over another copy of its compact tree (the shared one), dropping the old."""
+        if self.exact is not None:
+            raise ValueError(f"{self.name}: a small game keeps the compact tree it was built with")
+        return compact_game(self.name, compact, self.dealer, self.abstraction_hash, self.tree.width)
+
+    @property
+    def table_size(self) -> int:
+        """Entries of each table."""
+        return int(self.compact.table_size)
 
     @property
     def n_players(self) -> int:
@@ -88,3 +111,14 @@ class GameSpec:
     @property
     def n_streets(self) -> int:
         return self.tree.n_streets
+
+
+def compact_game(name: str, compact: CompactTree, dealer: Dealer, abstraction_hash: str,
+                 width: int | None = None) -> GameSpec:
+    """A game over a compact tree whose full tree and layout are expanded only if read
+    (``width``: columns of the full tree's per-action arrays)."""
+    tree = Deferred(lambda: expand(compact, width), n_players=compact.n_players, n_streets=compact.n_streets,
+                    n_nodes=compact.n_nodes, width=width)
+    layout = Deferred(lambda: TableLayout.build(tree, compact.buckets_per_street),
+                      buckets_per_street=compact.buckets_per_street, size=compact.table_size)
+    return GameSpec(name, tree, layout, dealer, abstraction_hash, None, compact)

@@ -15,8 +15,15 @@ marks which are: not on the last street, not leading to a terminal); if that
 would skip every action at a node, none is skipped.  Regrets never fall
 below the floor.
 
-The recursion is an explicit stack holding only ``i``'s decision nodes (the
-other seats' nodes are a single sampled step, so they need no frame).  One
+The tree is :class:`holdem.game.tree_arrays.CompactTree`: chips in and folds
+are carried along the path (each frame keeps them, so the next action of a
+frame starts from its node's state) instead of being stored per node.  The
+recursion is an explicit stack holding only ``i``'s decision nodes (the
+other seats' nodes are a single sampled step, so they need no frame).
+
+Discounting is folded into ``scale``: the tables hold true values times the
+batch's scale (:func:`holdem.mccfr.schedule.table_scale`), so a discount
+touches no row.  One
 iteration is one traversal per seat, each on its own dealt hand; the random
 stream of iteration ``t`` is derived from ``(seed, t)`` alone, so any
 contiguous run of iterations is reproducible on its own.
@@ -32,16 +39,16 @@ from __future__ import annotations
 
 from numba import njit
 
-from holdem.game.tree_arrays import NODE_DECISION
+from holdem.game.tree_arrays import FOLD_DELTA, NODE_DECISION
 from holdem.mccfr.rng import mix, next_float, stream_state
-from holdem.mccfr.utility import terminal_utility
+from holdem.mccfr.utility import path_utility
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False, inline="always")
-def sample_action(regret, strategy, row, na, pos, accumulate, state):
+def sample_action(regret, strategy, row, na, pos, accumulate, scale, state):
     """At another seat's node: sample its action from the regret-matching strategy of ``row`` (``pos``:
-    the sum of its positive regrets) and, if ``accumulate``, add that strategy to the strategy sums
-    ("simple" averaging); returns (action, rng state)."""
+    the sum of its positive regrets) and, if ``accumulate``, add that strategy times ``scale`` to the
+    strategy sums ("simple" averaging); returns (action, rng state)."""
     state, u = next_float(state)
     if pos > 0.0:
         target = u * pos
@@ -59,29 +66,51 @@ def sample_action(regret, strategy, row, na, pos, accumulate, state):
         if chosen < 0:
             chosen = last  # u * pos rounded up to the total
         if accumulate:
+            w = scale / pos
             for a in range(na):
                 r = regret[row + a]
                 if r > 0.0:
-                    strategy[row + a] += r / pos
+                    strategy[row + a] += r * w
     else:
         chosen = int(u * na)
         if chosen >= na:
             chosen = na - 1
         if accumulate:
+            w = scale / na
             for a in range(na):
-                strategy[row + a] += 1.0 / na
+                strategy[row + a] += w
     return chosen, state
 
 
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False, inline="always")
+def take_action(child, actor, delta, contrib, folded):
+    """Walk the edge into ``child`` taken by seat ``actor``: its chips go in, or it folds; returns
+    the folded-seat bitmask."""
+    d = delta[child]
+    if d == FOLD_DELTA:
+        return folded | (1 << actor)
+    contrib[actor] += d
+    return folded
+
+
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False)
-def traverse(trav, kind, actor, street, n_actions, children, offset, pot, contrib, folded, fold_winner, single_pot,
-             prunable, average, prune, prune_threshold, regret_floor, regret, strategy, buckets, strength, hand, state,
-             st_node, st_row, st_a, st_sig, st_val, st_keep):
+def traverse(trav, kind, actor, street, n_actions, first_child, delta, offset, root_contrib, last_street,
+             prune_last_street, prune_terminal, average, prune, prune_threshold, regret_floor, scale, regret,
+             strategy, buckets, strength, hand, state, st_node, st_row, st_a, st_sig, st_val, st_keep, st_contrib,
+             st_folded, contrib):
     """One traversal for seat ``trav`` on deal ``hand`` of ``buckets``/``strength``; returns
     (value, nodes visited, rng state).
 
     Bit ``s`` of ``average`` set: accumulate the strategy on street ``s`` in this traversal.
+    Tables hold true values times ``scale`` (:func:`holdem.mccfr.schedule.table_scale`), so
+    increments, the floor and the pruning threshold are scaled alike.
     """
+    n_players = root_contrib.shape[0]
+    for q in range(n_players):
+        contrib[q] = root_contrib[q]
+    folded = 0
+    floor = regret_floor * scale
+    threshold = prune_threshold * scale
     depth = 0
     node = 0
     nodes = 0
@@ -91,7 +120,7 @@ def traverse(trav, kind, actor, street, n_actions, children, offset, pot, contri
         while True:
             nodes += 1
             if kind[node] != NODE_DECISION:
-                val = terminal_utility(node, trav, kind, pot, contrib, folded, fold_winner, single_pot, strength, hand)
+                val = path_utility(kind[node], trav, contrib, folded, strength, hand)
                 break
             p = actor[node]
             na = n_actions[node]
@@ -112,9 +141,12 @@ def traverse(trav, kind, actor, street, n_actions, children, offset, pot, contri
                         st_sig[depth, a] = 1.0 / na
                 first = 0
                 if prune:
+                    # Pluribus's exemptions: the last street, actions that end the hand
+                    street_ok = s != last_street or prune_last_street
                     first = -1
                     for a in range(na):
-                        keep = not (prunable[node, a] and regret[row + a] <= prune_threshold)
+                        prunable = street_ok and (prune_terminal or kind[first_child[node] + a] == NODE_DECISION)
+                        keep = not (prunable and regret[row + a] <= threshold)
                         st_keep[depth, a] = keep
                         if keep and first < 0:
                             first = a
@@ -125,11 +157,16 @@ def traverse(trav, kind, actor, street, n_actions, children, offset, pot, contri
                 st_node[depth] = node
                 st_row[depth] = row
                 st_a[depth] = first
+                for q in range(n_players):
+                    st_contrib[depth, q] = contrib[q]
+                st_folded[depth] = folded
                 depth += 1
-                node = children[node, first]
+                node = first_child[node] + first
+                folded = take_action(node, p, delta, contrib, folded)
             else:
-                chosen, state = sample_action(regret, strategy, row, na, pos, (average >> s) & 1, state)
-                node = children[node, chosen]
+                chosen, state = sample_action(regret, strategy, row, na, pos, (average >> s) & 1, scale, state)
+                node = first_child[node] + chosen
+                folded = take_action(node, p, delta, contrib, folded)
         # ascend: store the child's value, move to the next explored action or close the frame
         while True:
             if depth == 0:
@@ -145,7 +182,11 @@ def traverse(trav, kind, actor, street, n_actions, children, offset, pot, contri
                     nxt += 1
             if nxt < na:
                 st_a[d] = nxt
-                node = children[node, nxt]
+                for q in range(n_players):
+                    contrib[q] = st_contrib[d, q]
+                p = actor[node]
+                node = first_child[node] + nxt
+                folded = take_action(node, p, delta, contrib, st_folded[d])
                 break
             v = 0.0
             row = st_row[d]
@@ -155,31 +196,32 @@ def traverse(trav, kind, actor, street, n_actions, children, offset, pot, contri
                         v += st_sig[d, a] * st_val[d, a]
                 for a in range(na):
                     if st_keep[d, a]:
-                        r = regret[row + a] + (st_val[d, a] - v)
-                        if r < regret_floor:
-                            r = regret_floor
+                        r = regret[row + a] + (st_val[d, a] - v) * scale
+                        if r < floor:
+                            r = floor
                         regret[row + a] = r
             else:
                 for a in range(na):
                     v += st_sig[d, a] * st_val[d, a]
                 for a in range(na):
-                    r = regret[row + a] + (st_val[d, a] - v)
-                    if r < regret_floor:
-                        r = regret_floor
+                    r = regret[row + a] + (st_val[d, a] - v) * scale
+                    if r < floor:
+                        r = floor
                     regret[row + a] = r
             val = v
             depth -= 1
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False)
-def run_iterations(kind, actor, street, n_actions, children, offset, pot, contrib, folded, fold_winner, single_pot,
-                   prunable, average_streets, regret, strategy, buckets, strength, first_hand, t0, n_iter, seed,
-                   prune_after, prune_probability, prune_threshold, regret_floor, strategy_interval,
-                   st_node, st_row, st_a, st_sig, st_val, st_keep, progress):
+def run_iterations(kind, actor, street, n_actions, first_child, delta, offset, root_contrib, last_street,
+                   prune_last_street, prune_terminal, average_streets, scale, regret, strategy, buckets, strength,
+                   first_hand, t0, n_iter, seed, prune_after, prune_probability, prune_threshold, regret_floor,
+                   strategy_interval, st_node, st_row, st_a, st_sig, st_val, st_keep, st_contrib, st_folded,
+                   contrib, progress):
     """Iterations ``t0 .. t0 + n_iter - 1``; seat ``p`` of iteration ``t0 + k`` plays hand
     ``first_hand + k * P + p`` of ``buckets``/``strength``.  Adds to ``progress`` [iterations, nodes]
     as it goes; returns the nodes visited.  ``average_streets``: bit s set = average street s."""
-    n_players = contrib.shape[1]
+    n_players = root_contrib.shape[0]
     total = 0
     for k in range(n_iter):
         t = t0 + k
@@ -192,10 +234,11 @@ def run_iterations(kind, actor, street, n_actions, children, offset, pot, contri
                 state, u = next_float(state)
                 prune = u < prune_probability
             h = first_hand + k * n_players + trav
-            _, nodes, state = traverse(trav, kind, actor, street, n_actions, children, offset, pot, contrib, folded,
-                                       fold_winner, single_pot, prunable, average, prune, prune_threshold,
-                                       regret_floor, regret, strategy, buckets, strength, h, state,
-                                       st_node, st_row, st_a, st_sig, st_val, st_keep)
+            _, nodes, state = traverse(trav, kind, actor, street, n_actions, first_child, delta, offset,
+                                       root_contrib, last_street, prune_last_street, prune_terminal, average,
+                                       prune, prune_threshold, regret_floor, scale, regret, strategy, buckets,
+                                       strength, h, state, st_node, st_row, st_a, st_sig, st_val, st_keep,
+                                       st_contrib, st_folded, contrib)
             total += nodes
             progress[1] += nodes
         progress[0] += 1

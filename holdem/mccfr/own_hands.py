@@ -98,7 +98,7 @@ def own_hand_groups(exact) -> OwnHandGroups:
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False)
-def traverse_own_hands(trav, kind, actor, street, n_actions, children, offset, average, regret_floor, regret,
+def traverse_own_hands(trav, kind, actor, street, n_actions, first_child, offset, average, regret_floor, scale, regret,
                        strategy, member_buckets, member_util, weight, lo, state,
                        st_node, st_a, st_row, st_sig, st_val, val):
     """One traversal for seat ``trav`` over the members ``lo .. lo+LANES-1`` of its groups (one group);
@@ -137,7 +137,7 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, children, offset, a
                 st_node[depth] = node
                 st_a[depth] = 0
                 depth += 1
-                node = children[node, 0]
+                node = first_child[node]
             else:
                 # the other seat's bucket is the same for every deal of the group
                 row = offset[node] + member_buckets[trav, lo, p, s] * na
@@ -146,8 +146,8 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, children, offset, a
                     r = regret[row + a]
                     if r > 0.0:
                         pos += r
-                chosen, state = sample_action(regret, strategy, row, na, pos, (average >> s) & 1, state)
-                node = children[node, chosen]
+                chosen, state = sample_action(regret, strategy, row, na, pos, (average >> s) & 1, scale, state)
+                node = first_child[node] + chosen
         while True:
             if depth == 0:
                 return nodes, state
@@ -159,7 +159,7 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, children, offset, a
             na = n_actions[node]
             if a + 1 < na:
                 st_a[d] = a + 1
-                node = children[node, a + 1]
+                node = first_child[node] + a + 1
                 break
             # the node's value per hand (hands innermost, so the loop vectorises), then its regrets
             for j in range(LANES):
@@ -167,17 +167,18 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, children, offset, a
             for b in range(1, na):
                 for j in range(LANES):
                     val[j] += st_sig[d, b, j] * st_val[d, b, j]
+            floor = regret_floor * scale
             for j in range(LANES):
                 row = st_row[d, j]
-                w = weight[trav, lo + j]
+                w = weight[trav, lo + j] * scale
                 for b in range(na):
-                    regret[row + b] = max(regret[row + b] + w * (st_val[d, b, j] - val[j]), regret_floor)
+                    regret[row + b] = max(regret[row + b] + w * (st_val[d, b, j] - val[j]), floor)
             depth -= 1
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False)
-def run_own_hand_iterations(kind, actor, street, n_actions, children, offset, average_streets, regret, strategy,
-                            member_buckets, member_util, group_start, group_weight, group_cum, t0, n_iter,
+def run_own_hand_iterations(kind, actor, street, n_actions, first_child, offset, average_streets, scale, regret,
+                            strategy, member_buckets, member_util, group_start, group_weight, group_cum, t0, n_iter,
                             seed, regret_floor, strategy_interval, st_node, st_a, st_row, st_sig, st_val, val,
                             progress):
     """Iterations ``t0 .. t0 + n_iter - 1``: per seat, sample a group, traverse it.  Adds to
@@ -195,8 +196,8 @@ def run_own_hand_iterations(kind, actor, street, n_actions, children, offset, av
             while g < n_groups - 1 and u >= group_cum[trav, g]:
                 g += 1
             lo = group_start[trav, g]
-            nodes, state = traverse_own_hands(trav, kind, actor, street, n_actions, children, offset, average,
-                                              regret_floor, regret, strategy, member_buckets, member_util,
+            nodes, state = traverse_own_hands(trav, kind, actor, street, n_actions, first_child, offset, average,
+                                              regret_floor, scale, regret, strategy, member_buckets, member_util,
                                               group_weight, lo, state,
                                               st_node, st_a, st_row, st_sig, st_val, val)
             total += nodes

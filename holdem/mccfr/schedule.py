@@ -8,15 +8,24 @@ AAAI).  Here intervals are counted in iterations: interval ``k`` ends at
 iteration ``k * discount_interval``, and discounts apply at interval ends at
 or before ``discount_until``.
 
-A discount is applied by whoever owns the tables once the batch containing
-the interval end is complete (batches are atomic; batch ``k`` covers
-``[k*B, (k+1)*B)``).  The trainer and the supervisor both call
-:func:`discounts_for_batches` with the iteration counts before and after a
-batch (or a group of batches) and apply the factors in order with
-:meth:`holdem.mccfr.tables.Tables.discount`.  It only counts whole grid
-batches, so a batch cut short at the end of a run applies its discounts when
-a resumed run completes it, exactly as an uninterrupted run does.  Same
-batches, same order, same factors: bit-identical tables.
+A discount takes effect once the batch containing the interval end is
+complete (batches are atomic; batch ``k`` covers ``[k*B, (k+1)*B)``), and
+only whole grid batches count, so a batch cut short at the end of a run
+applies its discounts when a resumed run completes it, exactly as an
+uninterrupted run does.
+
+No row is ever multiplied.  Every discount multiplies every row by the same
+factor, so the tables instead hold the true values times a scale, the
+inverse of the product of the factors so far, and a batch adds its
+increments times the scale in force when it starts (:func:`table_scale`):
+with factors k/(k+1) that scale is simply 1 + the discounts so far.  Regret
+matching and the average strategy only use ratios within a row, so they read
+the scaled values as they are; the regret floor and the pruning threshold are
+scaled alike; a figure in chips divides by the scale.  The result equals
+eager discounting up to float rounding, costs nothing at a discount point
+(no pause, no pass over the tables) and leaves untouched rows untouched.
+Values grow by at most 1 + discount_until / discount_interval (41 with the
+defaults), far inside float32's range.
 """
 from __future__ import annotations
 
@@ -55,3 +64,13 @@ def discounts_for_batches(params: MCCFRParams, batch_size: int, it_before: int, 
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     return discounts_between(params, it_before // batch_size * batch_size, it_after // batch_size * batch_size)
+
+
+def table_scale(params: MCCFRParams, batch_start: int) -> float:
+    """What the tables' values are multiplied by during the grid batch starting at ``batch_start``:
+    1 / (product of the discount factors applied before it) = 1 + the discounts applied before it."""
+    if batch_start < 0:
+        raise ValueError(f"batch_start must be >= 0, got {batch_start}")
+    if not params.linear_weighting:
+        return 1.0
+    return float(1 + min(batch_start, params.discount_until) // params.discount_interval)

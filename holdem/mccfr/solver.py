@@ -17,15 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from holdem.game.tree_arrays import NODE_DECISION
 from holdem.games.spec import GameSpec
 from holdem.mccfr.kernel import run_iterations
 from holdem.mccfr.own_hands import LANES, own_hand_groups, run_own_hand_iterations
 from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.rng import mix_py
+from holdem.mccfr.schedule import table_scale
 from holdem.mccfr.strategy import average_strategy, current_strategy
 from holdem.mccfr.tables import Tables
-from holdem.mccfr.utility import exact_utilities, fold_winners, single_pot_nodes
+from holdem.mccfr.utility import exact_utilities
 
 DEAL_CHUNK = 1024  # iterations per dealer call; part of the reproducibility contract, do not vary per run
 _DEAL_DOMAIN = 0x4445414C  # separates deal seeds from iteration streams derived from the same seed
@@ -56,72 +56,36 @@ class BatchStats:
     seconds: float
 
 
-def max_decision_depth(tree) -> int:
-    """Most decision nodes on any root-to-leaf path (bounds the traversal stack)."""
-    best = 0
-    stack = [(0, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if tree.kind[node] != NODE_DECISION:
-            best = max(best, depth)
-            continue
-        for a in range(int(tree.n_actions[node])):
-            stack.append((int(tree.children[node, a]), depth + 1))
-    return best
-
-
-def prunable_actions(tree, params: MCCFRParams) -> np.ndarray:
-    """bool[N, A]: actions a pruning traversal may skip (Pluribus's exemptions as configured)."""
-    mask = np.zeros(tree.children.shape, dtype=np.bool_)
-    last_street = tree.n_streets - 1
-    for node in tree.decision_nodes():
-        if tree.street[node] == last_street and not params.prune_last_street:
-            continue
-        for a in range(int(tree.n_actions[node])):
-            child = tree.children[node, a]
-            if tree.kind[child] != NODE_DECISION and not params.prune_terminal:
-                continue
-            mask[node, a] = True
-    return mask
-
-
 class Solver:
     """Runs MCCFR batches on ``tables`` (allocated zeroed if None; never copied)."""
 
     def __init__(self, game: GameSpec, params: MCCFRParams, tables: Tables | None = None):
         self.game = game
         self.params = params
-        layout = game.layout
-        self.tables = Tables.zeros(layout.size) if tables is None else tables
-        if self.tables.size != layout.size:
+        size = game.table_size
+        self.tables = Tables.zeros(size) if tables is None else tables
+        if self.tables.size != size:
             raise ValueError(
-                f"tables have {self.tables.size} entries but game {game.name!r} needs {layout.size}; "
+                f"tables have {self.tables.size} entries but game {game.name!r} needs {size}; "
                 "were they made for another game or abstraction?"
             )
-        tree = game.tree
+        tree = game.compact
         self._n_players = tree.n_players
         self._n_streets = tree.n_streets
         self._arrays = (
-            np.ascontiguousarray(tree.kind, dtype=np.int8),
-            np.ascontiguousarray(tree.actor, dtype=np.int8),
-            np.ascontiguousarray(tree.street, dtype=np.int8),
-            np.ascontiguousarray(tree.n_actions, dtype=np.int8),
-            np.ascontiguousarray(tree.children, dtype=np.int32),
-            np.ascontiguousarray(layout.offset, dtype=np.int64),
-            np.ascontiguousarray(tree.pot, dtype=np.int64),
-            np.ascontiguousarray(tree.contrib, dtype=np.int64),
-            np.ascontiguousarray(tree.folded, dtype=np.bool_),
-            fold_winners(tree),
-            single_pot_nodes(tree),
-            prunable_actions(tree, params),
+            tree.kind, tree.actor, tree.street, tree.n_actions, tree.first_child, tree.delta, tree.offset,
+            np.ascontiguousarray(tree.root_contrib, dtype=np.int64), tree.n_streets - 1, params.prune_last_street,
+            params.prune_terminal,
         )
         self._average = sum(1 << s for s in params.average_streets if s < self._n_streets)
-        depth = max_decision_depth(tree) + 1
-        width = tree.max_actions
+        depth = tree.max_depth + 1
+        width = max(1, tree.max_actions)
+        players = tree.n_players
         self._stack = (
             np.zeros(depth, dtype=np.int64), np.zeros(depth, dtype=np.int64), np.zeros(depth, dtype=np.int64),
             np.zeros((depth, width), dtype=np.float64), np.zeros((depth, width), dtype=np.float64),
-            np.zeros((depth, width), dtype=np.bool_),
+            np.zeros((depth, width), dtype=np.bool_), np.zeros((depth, players), dtype=np.int64),
+            np.zeros(depth, dtype=np.int64), np.zeros(players, dtype=np.int64),
         )
         # [iterations done, nodes visited] of the batch in progress; readable from another thread
         self.progress = np.zeros(2, dtype=np.int64)
@@ -142,7 +106,8 @@ class Solver:
         # per member of a group: its deal's buckets, and the traverser's utility at each node
         members = groups.deals
         member_buckets = np.ascontiguousarray(game.exact.deal_buckets[members], dtype=np.int32)
-        member_util = np.stack([util[:, members[p], p] for p in range(tree.n_players)])
+        # by compact node id, as the kernel walks the compact tree
+        member_util = np.stack([util[game.full_ids][:, members[p], p] for p in range(tree.n_players)])
         data = (member_buckets, np.ascontiguousarray(member_util), groups.start, groups.weight, groups.cum)
         stack = (np.zeros(depth, dtype=np.int64), np.zeros(depth, dtype=np.int64),
                  np.zeros((depth, width), dtype=np.int64), np.zeros((depth, actions, width)),
@@ -164,15 +129,19 @@ class Solver:
                 f"dealer of {self.game.name!r} is not prefix-stable: deal(seed, 3) differs from deal(seed, 8)[:3]; "
                 "draw hands one after the other from a single generator seeded by seed"
             )
-        limits = np.asarray(self.game.layout.buckets_per_street[: self._n_streets])
+        limits = np.asarray(self.game.compact.buckets_per_street[: self._n_streets])
         if (big_b < 0).any() or (big_b >= limits).any():
             raise ValueError(f"dealer of {self.game.name!r} returned buckets outside 0..{list(limits - 1)}")
 
-    def run_batch(self, first_iteration: int, iterations: int, seed: int, batch_start: int | None = None) -> BatchStats:
+    def run_batch(self, first_iteration: int, iterations: int, seed: int, batch_start: int | None = None,
+                  scale: float | None = None) -> BatchStats:
         """Run iterations ``first_iteration .. first_iteration + iterations - 1`` in place on the tables.
 
         ``batch_start`` anchors the deal grid (pass the batch's own first iteration
         when finishing a batch that was cut short; default ``first_iteration``).
+        ``scale``: the tables' scale during the batch; default the schedule's
+        (:func:`holdem.mccfr.schedule.table_scale` of ``batch_start``), which is how
+        discounting happens without touching a row.
         """
         if iterations < 0 or first_iteration < 0:
             raise ValueError(f"bad batch: first_iteration={first_iteration}, iterations={iterations}")
@@ -180,13 +149,15 @@ class Solver:
         if start > first_iteration:
             raise ValueError(f"batch_start {start} is after first_iteration {first_iteration}")
         p = self.params
+        if scale is None:
+            scale = table_scale(p, start)
         t_seed = iteration_seed(seed)
         self.progress[:] = 0
         began = time.perf_counter()
         nodes = 0
         if self._own is not None:
             data, stack = self._own
-            nodes = run_own_hand_iterations(*self._arrays[:6], self._average, self.tables.regret,
+            nodes = run_own_hand_iterations(*self._arrays[:5], self._arrays[6], self._average, scale, self.tables.regret,
                                             self.tables.strategy, *data, first_iteration, iterations, t_seed,
                                             p.regret_floor, p.strategy_interval, *stack, self.progress)
             return BatchStats(iterations, int(nodes), time.perf_counter() - began)
@@ -199,7 +170,7 @@ class Solver:
             hi = min(end, chunk_lo + DEAL_CHUNK)
             buckets, strength = self.game.dealer.deal(deal_seed(seed, chunk), (hi - chunk_lo) * n_players)
             nodes += run_iterations(
-                *self._arrays, self._average, self.tables.regret, self.tables.strategy,
+                *self._arrays, self._average, scale, self.tables.regret, self.tables.strategy,
                 np.ascontiguousarray(buckets, dtype=np.int32), np.ascontiguousarray(strength, dtype=np.int64),
                 (t - chunk_lo) * n_players, t, hi - t, t_seed,
                 p.prune_after, p.prune_probability, p.prune_threshold, p.regret_floor, p.strategy_interval,
@@ -207,10 +178,6 @@ class Solver:
             )
             t = hi
         return BatchStats(iterations, int(nodes), time.perf_counter() - began)
-
-    def apply_discount(self, factor: float) -> None:
-        """Multiply regrets and strategy sums by ``factor`` (see :mod:`holdem.mccfr.schedule`)."""
-        self.tables.discount(factor)
 
     def average_policy(self) -> np.ndarray:
         """float64[layout.size]: the average strategy (see :mod:`holdem.mccfr.strategy`)."""

@@ -6,8 +6,9 @@ grid), the last one cut short when a run stops at an iteration count that is
 not a multiple of ``B``.  A resumed run finishes a cut-short batch with the
 same seed and deal grid (``Solver.run_batch(..., batch_start=k*B)``), so N
 iterations then M more give the same tables as N+M in one run.  Discounts
-(:func:`holdem.mccfr.schedule.discounts_for_batches`) are applied after each
-batch, in order; a batch cut short applies them only once a resumed run
+(:func:`holdem.mccfr.schedule.discounts_for_batches`) take effect after each
+batch through the next batch's table scale (:func:`holdem.mccfr.schedule.table_scale`:
+no row is touched); a batch cut short applies them only once a resumed run
 completes it, as the uninterrupted run does.
 
 A run stops when its iteration count or time budget is reached, or on
@@ -267,7 +268,7 @@ class Trainer:
             stats = self.solver.run_batch(self.iteration, hi - self.iteration, batch_seed(self.run_seed, k),
                                           batch_start=k * B)
             for d in discounts_for_batches(self.params, B, self.iteration, hi):
-                self.solver.apply_discount(d.factor)
+                # the next batch's table scale carries it (holdem.mccfr.schedule): nothing to touch
                 log.info("discount_applied", at_iteration=d.at_iteration, factor=d.factor)
             self.iteration = hi
             self.batches_done += 1

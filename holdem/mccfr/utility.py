@@ -43,7 +43,7 @@ def single_pot_nodes(tree: BettingTree) -> np.ndarray:
 
 @njit(cache=True, nogil=True)
 def side_pot_winnings(contrib, folded, strength, seat):
-    """Chips ``seat`` wins at a showdown with layered pots (general path)."""
+    """Chips ``seat`` wins at a showdown with layered pots (general path); ``folded``: a bitmask."""
     n = contrib.shape[0]
     won = 0.0
     prev = 0
@@ -61,13 +61,13 @@ def side_pot_winnings(contrib, folded, strength, seat):
         for p in range(n):
             if contrib[p] >= level:
                 reached += 1
-                if not folded[p] and strength[p] > best:
+                if not (folded >> p) & 1 and strength[p] > best:
                     best = strength[p]
         layer = float((level - prev) * reached)
         winners = 0
         seat_wins = False
         for p in range(n):
-            if contrib[p] >= level and not folded[p] and strength[p] == best:
+            if contrib[p] >= level and not (folded >> p) & 1 and strength[p] == best:
                 winners += 1
                 if p == seat:
                     seat_wins = True
@@ -78,6 +78,16 @@ def side_pot_winnings(contrib, folded, strength, seat):
             # only folded seats reached this layer: give each its own chips back
             won += float(level - prev)
         prev = level
+
+
+@njit(cache=True, nogil=True, inline="always")
+def folded_mask(folded_row):
+    """The bitmask of a bool[P] row of folded seats."""
+    mask = 0
+    for p in range(folded_row.shape[0]):
+        if folded_row[p]:
+            mask |= 1 << p
+    return mask
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -105,7 +115,46 @@ def terminal_utility(node, seat, kind, pot, contrib, folded, fold_winner, single
             if not folded[node, p] and strength[deal, p] == best:
                 winners += 1
         return float(pot[node]) / winners - float(contrib[node, seat])
-    return side_pot_winnings(contrib[node], folded[node], strength[deal], seat) - float(contrib[node, seat])
+    return side_pot_winnings(contrib[node], folded_mask(folded[node]), strength[deal], seat) - float(contrib[node, seat])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def path_utility(kind, seat, contrib, folded, strength, deal):
+    """Utility of ``seat`` at a terminal of kind ``kind`` reached with chips in ``contrib[P]`` and
+    folded seats ``folded`` (a bitmask), for the deal whose strengths are ``strength[deal]``: what
+    :func:`terminal_utility` gives at the same node (the compact tree derives these along the path)."""
+    n = contrib.shape[0]
+    pot = 0
+    for p in range(n):
+        pot += contrib[p]
+    mine = float(contrib[seat])
+    if kind == NODE_FOLD:
+        if (folded >> seat) & 1:
+            return -mine
+        return float(pot) - mine
+    single = True
+    level = -1
+    for p in range(n):
+        if not (folded >> p) & 1:
+            if level < 0:
+                level = contrib[p]
+            elif contrib[p] != level:
+                single = False
+    if single and level >= 0:
+        if (folded >> seat) & 1:
+            return -mine
+        best = np.int64(-(2**62))
+        for p in range(n):
+            if not (folded >> p) & 1 and strength[deal, p] > best:
+                best = strength[deal, p]
+        if strength[deal, seat] != best:
+            return -mine
+        winners = 0
+        for p in range(n):
+            if not (folded >> p) & 1 and strength[deal, p] == best:
+                winners += 1
+        return float(pot) / winners - mine
+    return side_pot_winnings(contrib, folded, strength[deal], seat) - mine
 
 
 def exact_utilities(tree: BettingTree, deal_strength: np.ndarray) -> np.ndarray:

@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 
 from holdem.abstraction.actions import ActionAbstraction
-from holdem.game.tree import TreeGame, build_tree
+from holdem.game.tree import TreeGame, build_compact, build_tree
 from holdem.game.tree_arrays import NODE_DECISION, TableLayout
 from holdem.games.kuhn import kuhn_game
 from holdem.games.leduc import leduc_game
-from holdem.games.spec import GameSpec
+from holdem.games.spec import GameSpec, compact_game
 from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.rng import GOLDEN_GAMMA, MASK64, XORSHIFT_MULT, mix_py, splitmix64_py
-from holdem.mccfr.solver import DEAL_CHUNK, Solver, deal_seed, iteration_seed, prunable_actions
+from holdem.mccfr.solver import DEAL_CHUNK, Solver, deal_seed, iteration_seed
 from holdem.mccfr.utility import fold_winners, single_pot_nodes, terminal_utility
 
 
@@ -37,6 +37,19 @@ class _Stream:
         s ^= s >> 27
         self.s = s
         return (((s * XORSHIFT_MULT) & MASK64) >> 11) * (1.0 / 2**53)
+
+
+def prunable_actions(tree, params) -> np.ndarray:
+    """bool[N, A]: actions a pruning traversal may skip (Pluribus: never on the last street, never an
+    action that ends the hand, unless configured otherwise)."""
+    mask = np.zeros(tree.children.shape, dtype=np.bool_)
+    for node in tree.decision_nodes():
+        if tree.street[node] == tree.n_streets - 1 and not params.prune_last_street:
+            continue
+        for a in range(int(tree.n_actions[node])):
+            child = tree.children[node, a]
+            mask[node, a] = tree.kind[child] == NODE_DECISION or params.prune_terminal
+    return mask
 
 
 def reference_batch(game, params, regret, strategy, first, n, seed):
@@ -109,14 +122,24 @@ class _RandomDealer:
         return b, s
 
 
+NL3 = (TreeGame(players=3, stacks=(2000, 900, 400), small_blind=50, big_blind=100),
+       ActionAbstraction.from_dict({"default": {"bet": ["pot"], "raise": ["pot"], "allin": True, "max_raises": 1}}))
+NL3_BUCKETS = (3, 4, 4, 4)
+
+
 def _three_way_nl() -> GameSpec:
-    actions = ActionAbstraction.from_dict({"default": {"bet": ["pot"], "raise": ["pot"], "allin": True, "max_raises": 1}})
-    tree = build_tree(TreeGame(players=3, stacks=(2000, 900, 400), small_blind=50, big_blind=100), actions)
-    counts = (3, 4, 4, 4)
-    return GameSpec("nl3", tree, TableLayout.build(tree, counts), _RandomDealer(3, counts), "synthetic")
+    """From the full tree (the compact one derived, as for the small games)."""
+    tree = build_tree(*NL3)
+    return GameSpec("nl3", tree, TableLayout.build(tree, NL3_BUCKETS), _RandomDealer(3, NL3_BUCKETS), "synthetic")
 
 
-GAMES = {"kuhn": kuhn_game, "leduc": leduc_game, "nl3": _three_way_nl}
+def _three_way_nl_compact() -> GameSpec:
+    """Built compact, as Hold'em is trained (the reference reads the expanded tree)."""
+    compact = build_compact(*NL3, buckets_per_street=NL3_BUCKETS)
+    return compact_game("nl3c", compact, _RandomDealer(3, NL3_BUCKETS), "synthetic", NL3[1].max_actions())
+
+
+GAMES = {"kuhn": kuhn_game, "leduc": leduc_game, "nl3": _three_way_nl, "nl3c": _three_way_nl_compact}
 PARAMS = {
     "plain": MCCFRParams(prune_probability=0.0, average_streets=(0, 1, 2, 3), strategy_interval=2),
     "pruned": MCCFRParams(prune_after=50, prune_probability=0.7, prune_threshold=-3.0, regret_floor=-5.0,
@@ -128,7 +151,7 @@ PARAMS = {
 @pytest.mark.parametrize("kind", sorted(PARAMS))
 def test_kernel_equals_reference(name, kind):
     game, params = GAMES[name](), PARAMS[kind]
-    n = 300 if name == "nl3" else 800
+    n = 300 if name.startswith("nl3") else 800
     assert n <= DEAL_CHUNK  # the reference deals one chunk
     solver = Solver(game, params)
     warm_regret = np.random.default_rng(1).normal(0, 2, game.layout.size).astype(np.float32)

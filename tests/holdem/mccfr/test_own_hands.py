@@ -13,7 +13,6 @@ from holdem.games.leduc import leduc_game
 from holdem.mccfr.own_hands import LANES, own_hand_groups
 from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.pcs import PCSParams, PCSSolver
-from holdem.mccfr.schedule import discounts_between
 from holdem.mccfr.solver import Solver, batch_seed
 
 OWN = MCCFRParams(prune_probability=0.0, average_streets=(0, 1), discount_interval=10_000, discount_until=10**9,
@@ -24,8 +23,6 @@ def _train(game, params, iterations, batch, seed=3):
     solver = Solver(game, params)
     for it in range(0, iterations, batch):
         solver.run_batch(it, batch, batch_seed(seed, it // batch))
-        for d in discounts_between(params, it, it + batch):
-            solver.apply_discount(d.factor)
     return solver
 
 

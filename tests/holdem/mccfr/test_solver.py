@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 import time
 
 import numpy as np
@@ -14,7 +15,7 @@ from holdem.games.leduc import leduc_game
 from holdem.games.spec import GameSpec
 from holdem.mccfr.kernel import run_iterations
 from holdem.mccfr.params import MCCFRParams
-from holdem.mccfr.schedule import discounts_between
+from holdem.mccfr.schedule import discounts_between, table_scale
 from holdem.mccfr.solver import DEAL_CHUNK, Solver, batch_seed
 from holdem.mccfr.tables import Tables
 
@@ -27,8 +28,6 @@ def _train(game, params, iterations, batch, seed=3, solver=None):
     while it < iterations:
         k = it // batch
         solver.run_batch(it, batch, batch_seed(seed, k))
-        for d in discounts_between(params, it, it + batch):
-            solver.apply_discount(d.factor)
         it += batch
     return solver
 
@@ -91,8 +90,6 @@ def test_leduc_exploitability_falls():
     for target in (10_000, 100_000, 600_000):
         while done < target:
             solver.run_batch(done, 10_000, batch_seed(1, done // 10_000))
-            for d in discounts_between(EXACT, done, done + 10_000):
-                solver.apply_discount(d.factor)
             done += 10_000
         values.append(exploitability(game, solver.average_policy()))
     assert values == sorted(values, reverse=True)
@@ -170,15 +167,29 @@ def test_tables_are_wrapped_not_copied():
         Tables(np.zeros(3), np.zeros(3))
 
 
-def test_discount_scales_both_tables():
-    solver = Solver(kuhn_game(), EXACT)
-    solver.run_batch(0, 500, 1)
-    before = solver.tables.copy()
-    solver.apply_discount(0.5)
-    assert np.array_equal(solver.tables.regret, before.regret * np.float32(0.5))
-    assert np.array_equal(solver.tables.strategy, before.strategy * 0.5)
-    with pytest.raises(ValueError):
-        solver.apply_discount(1.5)
+@pytest.mark.parametrize("make_game", [kuhn_game, leduc_game])
+def test_lazy_discounting_equals_eager(make_game):
+    """The table scale gives what multiplying every row by each discount factor gives, to float rounding."""
+    params = MCCFRParams(prune_probability=0.0, average_streets=(0, 1), discount_interval=300, discount_until=2000)
+    game, batch = make_game(), 100
+    lazy, eager = Solver(game, params), Solver(game, params)
+    for it in range(0, 3000, batch):
+        lazy.run_batch(it, batch, batch_seed(5, it // batch))
+        eager.run_batch(it, batch, batch_seed(5, it // batch), scale=1.0)
+        for d in discounts_between(params, it, it + batch):
+            eager.tables.regret *= np.float32(d.factor)
+            eager.tables.strategy *= d.factor
+    scale = table_scale(params, 3000)
+    assert scale == 1 + 2000 // 300
+    np.testing.assert_allclose(lazy.tables.regret / scale, eager.tables.regret, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(lazy.tables.strategy / scale, eager.tables.strategy, rtol=1e-4, atol=1e-4)
+    assert np.abs(eager.tables.regret).max() > 1  # the tables did move
+
+
+def test_table_scale_is_one_plus_the_discounts_applied():
+    params = MCCFRParams(discount_interval=10, discount_until=35)
+    assert [table_scale(params, t) for t in (0, 9, 10, 19, 20, 30, 35, 40, 10**6)] == [1, 1, 2, 2, 3, 4, 4, 4, 4]
+    assert table_scale(replace(params, linear_weighting=False), 100) == 1.0
 
 
 class _ShiftyDealer:
@@ -204,9 +215,10 @@ def test_kernel_releases_the_gil():
     solver = Solver(game, EXACT)
     n = 500_000
     buckets, strength = game.dealer.deal(1, 2 * n)
-    args = (*solver._arrays, solver._average, solver.tables.regret, solver.tables.strategy, buckets, strength,
-            0, 0, n, 5, 10**9, 0.0, -1.0, -2.0, 1, *solver._stack, solver.progress)
-    run_iterations(*args[:17], 0, 0, 10, *args[20:])  # compiled before timing
+    head = (*solver._arrays, solver._average, 1.0, solver.tables.regret, solver.tables.strategy, buckets, strength)
+    tail = (5, 10**9, 0.0, -1.0, -2.0, 1, *solver._stack, solver.progress)
+    args = (*head, 0, 0, n, *tail)
+    run_iterations(*head, 0, 0, 10, *tail)  # compiled before timing
     solver.progress[:] = 0
     worker = threading.Thread(target=run_iterations, args=args)
     worker.start()

@@ -49,7 +49,8 @@ def test_fast_path_equals_layered_pots():
         contrib[~folded] = contrib.max()  # everyone still in matched the largest bet
         strength = rng.integers(0, 4, size=n)
         fast = _utilities(NODE_SHOWDOWN, contrib.tolist(), folded.tolist(), strength.tolist())
-        layered = [side_pot_winnings(contrib, folded, strength, p) - contrib[p] for p in range(n)]
+        mask = sum(1 << p for p in range(n) if folded[p])
+        layered = [side_pot_winnings(contrib, mask, strength, p) - contrib[p] for p in range(n)]
         assert fast == pytest.approx(layered)
         assert sum(fast) == pytest.approx(0.0)
 
