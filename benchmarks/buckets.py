@@ -34,8 +34,8 @@ import numpy as np
 from numba import njit
 
 from holdem import isomorphism
-from holdem.abstraction.bucket_file import ensure_buckets, load_buckets
 from holdem.abstraction.boards import representative_boards
+from holdem.abstraction.bucket_file import ensure_buckets, load_buckets
 from holdem.abstraction.buckets import river_table
 from holdem.abstraction.deal import HoldemDealer
 from holdem.abstraction.features import HOLE_CARDS, N_HOLES, RIVER_HOLES, river_equities
@@ -118,7 +118,7 @@ def bench_deal(modes: dict, hands: int) -> dict:
         for players in (2, 6):
             dealer = HoldemDealer(tables, players)
             dealer.deal(0, 100)  # compile / load from cache
-            out[f"{mode}_{players}_players_hands_per_s"] = round(_best_rate(lambda: dealer.deal(1, hands), hands))
+            out[f"{mode}_{players}_players_hands_per_s"] = round(_best_rate(lambda d=dealer: d.deal(1, hands), hands))
     return out
 
 
@@ -209,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--build", default="", help="comma-separated presets to build and measure, e.g. test,small")
     p.add_argument("--keep", type=Path, help="directory to keep the files built by --build in")
     p.add_argument("--hands", type=int, default=20000)
-    p.add_argument("--mccfr", metavar="CONFIG", help="also time MCCFR on this config (e.g. hu_small) with each river way")
+    p.add_argument(
+        "--mccfr", metavar="CONFIG", help="also time MCCFR on this config (e.g. hu_small) with each river way"
+    )
     p.add_argument("--iterations", type=int, default=50000, help="MCCFR iterations per river way")
     args = p.parse_args(argv)
     path = args.file or ensure_buckets("test")

@@ -70,15 +70,19 @@ def main(argv: list[str] | None = None) -> None:
         indices = np.random.default_rng(args.seed).integers(0, size(board_len), size=args.hands)
         results[name] = {
             "size": size(board_len),
-            "kernel": _best_rates(lambda: index_rows(cards, out), args.hands, args.repeats),
-            "index_batch": _best_rates(lambda: index_batch(cards), args.hands, args.repeats),
-            "canonical_batch": _best_rates(lambda: canonical_batch(indices, board_len), args.hands, args.repeats),
+            "kernel": _best_rates(lambda c=cards, o=out: index_rows(c, o), args.hands, args.repeats),
+            "index_batch": _best_rates(lambda c=cards: index_batch(c), args.hands, args.repeats),
+            "canonical_batch": _best_rates(
+                lambda i=indices, b=board_len: canonical_batch(i, b), args.hands, args.repeats
+            ),
         }
     print(
         json.dumps(
             {
                 "benchmark": "isomorphism",
-                "command": shlex.join(["/tmp/venv/bin/python", "benchmarks/isomorphism.py", *(sys.argv[1:] if argv is None else argv)]),
+                "command": shlex.join(
+                    ["/tmp/venv/bin/python", "benchmarks/isomorphism.py", *(sys.argv[1:] if argv is None else argv)]
+                ),
                 "hands": args.hands,
                 "repeats": args.repeats,
                 "threads": 1,

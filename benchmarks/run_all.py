@@ -30,9 +30,9 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Callable
 
 from holdem.atomic import write_text_atomic
-from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

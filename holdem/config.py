@@ -138,7 +138,7 @@ def _convert(hint: Any, value: Any, path: str, meta: Mapping[str, Any]) -> Any:
         if not isinstance(value, Mapping):
             raise ConfigError(f"{path}: expected a mapping, got {_show(value)}")
         return dict(value)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return validate_section(value, hint, path)
     if hint is bool:
         if not isinstance(value, bool):
@@ -370,10 +370,15 @@ def config_from_dict(raw: Any, where: str = "config") -> Config:
         if key not in TOP_LEVEL_KEYS:
             _unknown_key(where_root, key, TOP_LEVEL_KEYS)
     if "game" not in raw:
-        raise ConfigError(f"{where}: game: missing; e.g. game: {{kind: holdem, players: 2, stacks: 200, small_blind: 1, big_blind: 2}}")
+        raise ConfigError(
+            f"{where}: game: missing; e.g. "
+            "game: {kind: holdem, players: 2, stacks: 200, small_blind: 1, big_blind: 2}"
+        )
     game_raw = raw["game"]
     if not isinstance(game_raw, Mapping):
-        raise ConfigError(f"{where}: game: expected a mapping with kind: {' | '.join(GAME_KINDS)}, got {_show(game_raw)}")
+        raise ConfigError(
+            f"{where}: game: expected a mapping with kind: {' | '.join(GAME_KINDS)}, got {_show(game_raw)}"
+        )
     kind = game_raw.get("kind")
     if kind not in GAME_KINDS:
         got = "nothing" if kind is None else _show(kind)
@@ -383,7 +388,9 @@ def config_from_dict(raw: Any, where: str = "config") -> Config:
     if kind == "holdem":
         game = _holdem_game(game_raw, f"{where}: game")
         if "actions" not in raw:
-            raise ConfigError(f"{where}: actions: missing; Hold'em needs bet/raise sizes per street (see configs/hu_small.yaml)")
+            raise ConfigError(
+                f"{where}: actions: missing; Hold'em needs bet/raise sizes per street (see configs/hu_small.yaml)"
+            )
         try:
             actions = ActionAbstraction.from_dict(raw["actions"])
         except ValueError as exc:
@@ -394,12 +401,16 @@ def config_from_dict(raw: Any, where: str = "config") -> Config:
     else:
         for key in game_raw:
             if key != "kind":
-                raise ConfigError(f"{where}: game.{key}: not a setting of {kind}; a {kind} game section is just kind: {kind}")
+                raise ConfigError(
+                    f"{where}: game.{key}: not a setting of {kind}; a {kind} game section is just kind: {kind}"
+                )
         for key in ("actions", "buckets"):
             if key in raw:
-                raise ConfigError(f"{where}: {key}: only Hold'em configs have this section (game.kind is {kind}); remove it")
+                raise ConfigError(
+                    f"{where}: {key}: only Hold'em configs have this section (game.kind is {kind}); remove it"
+                )
 
-    solver = validate_section(raw.get("solver"), _solver_params_type(), f"{where}: solver")
+    solver: Any = validate_section(raw.get("solver"), _solver_params_type(), f"{where}: solver")
     supervisor = raw.get("supervisor")
     if supervisor is None:
         supervisor = {}

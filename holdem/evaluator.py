@@ -351,7 +351,8 @@ def _build_tables():
         raise RuntimeError("evaluator tables: perfect hash check failed")
 
     # empty slots hold 0: only bad input (check=False) can hash there
-    return np.where(table < 0, 0, table).astype(np.uint16), disp.astype(np.uint8), flush, category_start.astype(np.int64)
+    ranks = np.where(table < 0, 0, table).astype(np.uint16)
+    return ranks, disp.astype(np.uint8), flush, category_start.astype(np.int64)
 
 
 NONFLUSH_TABLE, ROW_DISPLACEMENT, FLUSH_TABLE, CATEGORY_BASE = _build_tables()
@@ -408,7 +409,10 @@ def _suit_ranks(s, c):
 @njit(cache=True, nogil=True, inline="always")
 def eval7_codes(c0, c1, c2, c3, c4, c5, c6):
     """Rank value of 7 distinct cards (codes 0..51, not checked)."""
-    key = KEY_EMPTY + CARD_KEY[c0] + CARD_KEY[c1] + CARD_KEY[c2] + CARD_KEY[c3] + CARD_KEY[c4] + CARD_KEY[c5] + CARD_KEY[c6]
+    key = (
+        KEY_EMPTY + CARD_KEY[c0] + CARD_KEY[c1] + CARD_KEY[c2]
+        + CARD_KEY[c3] + CARD_KEY[c4] + CARD_KEY[c5] + CARD_KEY[c6]
+    )
     if key & FLUSH_CHECK:
         # rare (3% of random hands): gather the flush suit's ranks only now
         s = _flush_suit(key)

@@ -144,7 +144,8 @@ def index_hole_board(hole, board, board_len):
     street = _STREET_OF_BOARD_LEN[board_len]
     c0 = np.int64(hole[0])
     c1 = np.int64(hole[1])
-    hole_sets = (np.int64(1) << (LANE_BITS * (c0 & 3) + (c0 >> 2))) | (np.int64(1) << (LANE_BITS * (c1 & 3) + (c1 >> 2)))
+    hole_sets = np.int64(1) << (LANE_BITS * (c0 & 3) + (c0 >> 2))
+    hole_sets |= np.int64(1) << (LANE_BITS * (c1 & 3) + (c1 >> 2))
     perm = _PERM_MULT[street, _HOLE_ROUND, c0 & 3] + _PERM_MULT[street, _HOLE_ROUND, c1 & 3]
     board_sets = np.int64(0)
     for k in range(board_len):
@@ -317,8 +318,11 @@ def _canonical_rows(indices, board_len, out):
 
 
 def _check_board_len(board_len: int) -> int:
-    if isinstance(board_len, bool) or not isinstance(board_len, (int, np.integer)) or int(board_len) not in VALID_BOARD_LENS:
-        raise ValueError(f"bad board length {board_len!r}: expected one of {VALID_BOARD_LENS} (preflop, flop, turn, river)")
+    integral = isinstance(board_len, (int, np.integer)) and not isinstance(board_len, bool)
+    if not integral or int(board_len) not in VALID_BOARD_LENS:
+        raise ValueError(
+            f"bad board length {board_len!r}: expected one of {VALID_BOARD_LENS} (preflop, flop, turn, river)"
+        )
     return int(board_len)
 
 
@@ -336,7 +340,9 @@ def _hand_array(hole: Sequence[int], board: Sequence[int]) -> np.ndarray:
     cards = hole + board
     for c in cards:
         if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or not 0 <= int(c) < N_CARDS:
-            raise ValueError(f"bad card {c!r} in {cards!r}: expected an int card code 0..{N_CARDS - 1} (see holdem.cards)")
+            raise ValueError(
+                f"bad card {c!r} in {cards!r}: expected an int card code 0..{N_CARDS - 1} (see holdem.cards)"
+            )
     if len(set(int(c) for c in cards)) != len(cards):
         raise ValueError(f"duplicate card in hole {hole!r} + board {board!r}: every card must be distinct")
     return np.array(cards, dtype=np.int64)

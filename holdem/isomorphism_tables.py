@@ -154,7 +154,7 @@ def build_tables(street_rounds: tuple[tuple[int, ...], ...] = STREET_ROUNDS) -> 
     street_size: list[int] = []
 
     for street, rounds in enumerate(street_rounds):
-        placed = []
+        placed: list[tuple[int, tuple[tuple[int, ...], ...], int]] = []  # (perm, configuration, pi_code)
         for matrix in product(*(_compositions(n, N_SUITS) for n in rounds)):
             vectors = [tuple(matrix[r][s] for r in range(len(rounds))) for s in range(N_SUITS)]
             # Configuration order: suits by count vector, largest first (stable).
@@ -172,7 +172,7 @@ def build_tables(street_rounds: tuple[tuple[int, ...], ...] = STREET_ROUNDS) -> 
             suit_sizes.append(sizes)
             eq_masks.append(sum(1 << (i - 1) for i in range(1, N_SUITS) if config[i] == config[i - 1]))
             live_eq_masks.append(
-                sum(1 << (i - 1) for i in range(1, N_SUITS) if config[i] == config[i - 1] and sum(config[i]))
+                sum(1 << (i - 1) for i in range(1, N_SUITS) if config[i] == config[i - 1] and sum(config[i]) > 0)
             )
             mat = np.zeros((N_SUITS, MAX_ROUNDS), dtype=np.int64)
             for i, v in enumerate(config):
@@ -215,7 +215,7 @@ def build_tables(street_rounds: tuple[tuple[int, ...], ...] = STREET_ROUNDS) -> 
     )
 
 
-def _rank_set_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _rank_set_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n_sets = 1 << N_RANKS
     popcount = np.zeros(n_sets, dtype=np.int64)
     colex = np.zeros(n_sets, dtype=np.int64)

@@ -39,11 +39,11 @@ from typing import Any
 import numpy as np
 
 from holdem import isomorphism
-from holdem.atomic import fsync_dir
 from holdem.abstraction.buckets import BucketTables, build_buckets, table_dtype
 from holdem.abstraction.features import N_EQUITY_VALUES
 from holdem.abstraction.presets import Preset, get_preset
 from holdem.abstraction.progress import Progress, ProgressBar
+from holdem.atomic import fsync_dir
 
 FORMAT = "holdem-buckets"
 VERSION = 1
@@ -103,8 +103,11 @@ def _manifest(tables: BucketTables) -> dict:
         "preset": tables.preset.to_dict(),
         "seed": tables.seed,
         "buckets_per_street": list(tables.buckets_per_street),
-        "river": ("table: river bucket per river index (= river_lut at the hand's exact equity)" if tables.river is not None
-                  else "equity lookup: river bucket = river_lut[2*wins + ties] over the 990 opponent holes"),
+        "river": (
+            "table: river bucket per river index (= river_lut at the hand's exact equity)"
+            if tables.river is not None
+            else "equity lookup: river bucket = river_lut[2*wins + ties] over the 990 opponent holes"
+        ),
         "arrays": {k: {"dtype": a.dtype.str, "shape": list(a.shape)} for k, a in arrays.items()},
     }
     manifest["content_hash"] = content_hash(manifest, arrays)
@@ -166,7 +169,8 @@ def write_buckets(tables: BucketTables, path: str | os.PathLike) -> dict:
 def _refuse_pickle(path: Path) -> None:
     with open(path, "rb") as f:
         head = f.read(2)
-    if path.suffix.lower() in PICKLE_SUFFIXES or (len(head) == 2 and head[0] == _PICKLE_PROTOCOL_OPCODE and head[1] <= 5):
+    pickled = len(head) == 2 and head[0] == _PICKLE_PROTOCOL_OPCODE and head[1] <= 5
+    if path.suffix.lower() in PICKLE_SUFFIXES or pickled:
         raise BucketFileError(
             f"{path}: refusing to load a pickle file: loading a pickle runs arbitrary code, so this program "
             f"never does. Build a safe .npz bucket file instead: holdem-buckets build --preset small --out "
@@ -184,7 +188,9 @@ def read_manifest(path: str | os.PathLike) -> dict:
 @contextlib.contextmanager
 def _open_archive(path: Path):
     if not path.exists():
-        raise BucketFileError(f"{path}: no such bucket file; build one with: holdem-buckets build --preset small --out {path}")
+        raise BucketFileError(
+            f"{path}: no such bucket file; build one with: holdem-buckets build --preset small --out {path}"
+        )
     if not path.is_file():
         raise BucketFileError(f"{path}: not a file; give the path of a bucket file (.npz)")
     _refuse_pickle(path)
@@ -213,7 +219,9 @@ def _checked_manifest(path: Path, zf: zipfile.ZipFile) -> dict:
     try:
         manifest = json.loads(zf.read(MANIFEST))
     except (zipfile.BadZipFile, zlib.error, json.JSONDecodeError, UnicodeDecodeError, EOFError) as e:
-        raise BucketFileError(f"{path}: corrupt bucket file ({MANIFEST} unreadable: {e}); " + rebuild_hint(path)) from None
+        raise BucketFileError(
+            f"{path}: corrupt bucket file ({MANIFEST} unreadable: {e}); " + rebuild_hint(path)
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BucketFileError(f"{path}: not a bucket file ({MANIFEST} does not say format {FORMAT!r}); "
                               + rebuild_hint(path))

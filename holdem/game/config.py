@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 import numpy as np
 
@@ -50,7 +50,8 @@ class GameConfig:
         if isinstance(given, Sequence) and not isinstance(given, (str, bytes)):
             if len(given) != players:
                 raise ValueError(
-                    f"stacks lists {len(given)} entries but players is {players}: give one stack per seat or a single int"
+                    f"stacks lists {len(given)} entries but players is {players}: "
+                    "give one stack per seat or a single int"
                 )
             stacks = tuple(_as_int(f"stacks[{i}]", s) for i, s in enumerate(given))
         elif isinstance(given, numbers.Integral) and not isinstance(given, bool):
@@ -79,14 +80,19 @@ class GameConfig:
             object.__setattr__(self, name, value)
 
     @property
+    def seat_stacks(self) -> tuple[int, ...]:
+        """``stacks`` as stored: one int per seat (``__post_init__`` expands a single int)."""
+        return cast(tuple[int, ...], self.stacks)
+
+    @property
     def total_chips(self) -> int:
-        return sum(self.stacks)
+        return sum(self.seat_stacks)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; :meth:`from_dict` reverses it."""
         return {
             "players": self.players,
-            "stacks": list(self.stacks),
+            "stacks": list(self.seat_stacks),
             "small_blind": self.small_blind,
             "big_blind": self.big_blind,
             "ante": self.ante,

@@ -171,7 +171,9 @@ def _check_cards(config: GameConfig, holes: Any, board: Any) -> tuple[tuple[tupl
     seen: set[int] = set()
     for card in [c for hand in hole_tuples for c in hand] + list(board_tuple):
         if card in seen:
-            raise ValueError(f"card {format_card(card)} ({card}) is dealt twice; holes and board must be distinct cards")
+            raise ValueError(
+                f"card {format_card(card)} ({card}) is dealt twice; holes and board must be distinct cards"
+            )
         seen.add(card)
     return tuple(hole_tuples), board_tuple
 
@@ -181,7 +183,9 @@ def deal(config: GameConfig, rng: np.random.Generator) -> tuple[list[list[int]],
     if not isinstance(config, GameConfig):
         raise TypeError(f"config must be a GameConfig, got {type(config).__name__}")
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator (numpy.random.default_rng(seed)), got {type(rng).__name__}")
+        raise TypeError(
+            f"rng must be a numpy.random.Generator (numpy.random.default_rng(seed)), got {type(rng).__name__}"
+        )
     n = config.players
     cards = [int(c) for c in rng.choice(N_CARDS, size=HOLE_CARDS * n + BOARD_CARDS, replace=False)]
     holes = [cards[HOLE_CARDS * s : HOLE_CARDS * (s + 1)] for s in range(n)]
@@ -209,7 +213,7 @@ class HandState:
         heads_up = config.players == 2
         self.small_blind_seat = button if heads_up else (button + 1) % config.players
         self.big_blind_seat = (self.small_blind_seat + 1) % config.players
-        self._stacks = list(config.stacks)
+        self._stacks = list(config.seat_stacks)
         self._contrib = [0] * config.players
         self._street_bets = [0] * config.players
         self._folded = [False] * config.players
@@ -305,12 +309,15 @@ class HandState:
 
     @property
     def full_raise(self) -> int:
-        """Smallest raise increment that counts as a full raise now: the largest full bet or raise of this street, at least the big blind."""
+        """Smallest raise increment that counts as a full raise now.
+
+        That is the largest full bet or raise of this street, at least the big blind.
+        """
         return self._min_raise
 
     @property
     def starting_stacks(self) -> tuple[int, ...]:
-        return self.config.stacks
+        return self.config.seat_stacks
 
     def payoffs(self) -> tuple[int, ...]:
         """Net chips won (+) or lost (-) per seat; they sum to zero."""
@@ -388,7 +395,9 @@ class HandState:
         legal = self.legal()
         seat = legal.seat
         if isinstance(amount, bool) or not isinstance(amount, numbers.Integral):
-            raise IllegalAction(f"raise_to needs an integer total street bet, got {amount!r}; legal: {legal.describe()}")
+            raise IllegalAction(
+                f"raise_to needs an integer total street bet, got {amount!r}; legal: {legal.describe()}"
+            )
         amount = int(amount)
         if not legal.can_raise:
             reason = self._raise_blocked_because(seat)
@@ -413,7 +422,11 @@ class HandState:
     def apply(self, action: Action) -> Action:
         """Replay a recorded action; its seat and street must match the state."""
         if self.is_over or action.seat != self.actor or action.street != self._street:
-            where = "the hand is over" if self.is_over else f"seat {self.actor} is to act on the {STREET_NAMES[self._street]}"
+            where = (
+                "the hand is over"
+                if self.is_over
+                else f"seat {self.actor} is to act on the {STREET_NAMES[self._street]}"
+            )
             raise IllegalAction(f"cannot apply {action}: {where}")
         if action.kind == ActionKind.FOLD:
             return self.fold()

@@ -72,7 +72,10 @@ def award_pots(
     for pot in pots:
         if not pot.eligible:
             raise ValueError(f"a pot of {pot.amount} chips has no eligible seat; contributions are inconsistent")
-        best = max(strength[s] for s in pot.eligible)
+        ranks = [strength[s] for s in pot.eligible]
+        if None in ranks:
+            raise ValueError(f"a seat eligible for a pot of {pot.amount} chips has no hand rank: {ranks}")
+        best = max(r for r in ranks if r is not None)
         winners = tuple(sorted((s for s in pot.eligible if strength[s] == best), key=place.__getitem__))
         if splits and splits[-1][1] == winners:
             splits[-1] = (splits[-1][0] + pot.amount, winners)

@@ -8,8 +8,17 @@ import sys
 import textwrap
 import time
 
-from faultkit import (assert_clean, named, process_gone, read_events, segment_exists, supervise_in_process,
-                      supervise_subprocess, wait_until, write_config)
+from faultkit import (
+    assert_clean,
+    named,
+    process_gone,
+    read_events,
+    segment_exists,
+    supervise_in_process,
+    supervise_subprocess,
+    wait_until,
+    write_config,
+)
 
 from supervisor.shm import REGISTRY_ENV, sweep_stale
 

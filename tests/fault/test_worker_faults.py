@@ -12,8 +12,9 @@ import signal
 import threading
 import time
 
-from supervisor.run import EXIT_ALL_SLOTS_GIVEN_UP, EXIT_OK, EXIT_STARTUP_FAILED
 from faultkit import BATCH, assert_clean, named, read_events, supervise_in_process, wait_until, write_config
+
+from supervisor.run import EXIT_ALL_SLOTS_GIVEN_UP, EXIT_OK, EXIT_STARTUP_FAILED
 from worker.faults import EXIT_MID_BATCH_CODE, FAULT_ENV
 
 ITERS = 200_000

@@ -180,8 +180,9 @@ def test_bad_snapshots_and_bucket_files_give_clear_errors(run, tmp_path, tmp_pat
     with pytest.raises(BlueprintError, match="no such file"):
         Blueprint.load(run, buckets_path=tmp_path / "missing.npz")
     # a bucket file with other contents has another hash than the run was trained on
-    from holdem.abstraction.bucket_file import write_buckets
     import dataclasses
+
+    from holdem.abstraction.bucket_file import write_buckets
 
     t = synthetic_tables()
     other = dataclasses.replace(t, river_lut=np.minimum(t.river_lut + 1, 7).astype(np.int32))

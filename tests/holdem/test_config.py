@@ -87,11 +87,23 @@ def test_yaml_exponent_floats_are_numbers(tmp_path):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("game: {kind: kuhn}\nsolver: {prune_probability: 1.5}\n", "solver.prune_probability: expected a number in [0, 1], got 1.5"),
+        (
+            "game: {kind: kuhn}\nsolver: {prune_probability: 1.5}\n",
+            "solver.prune_probability: expected a number in [0, 1], got 1.5",
+        ),
         ("game: {kind: kuhn}\nsolver: {prune_probability: abc}\n", "solver.prune_probability: expected a number"),
-        ("game: {kind: kuhn}\nsolver: {prune_probabilty: 0.5}\n", "solver.prune_probabilty: unknown key (did you mean 'prune_probability'?)"),
-        ("game: {kind: kuhn}\nsolver: {average_streets: [0, x]}\n", "solver.average_streets[1]: expected an integer, got 'x'"),
-        ("game: {kind: kuhn}\nsolver: {discount_interval: 2.5}\n", "solver.discount_interval: expected an integer, got 2.5"),
+        (
+            "game: {kind: kuhn}\nsolver: {prune_probabilty: 0.5}\n",
+            "solver.prune_probabilty: unknown key (did you mean 'prune_probability'?)",
+        ),
+        (
+            "game: {kind: kuhn}\nsolver: {average_streets: [0, x]}\n",
+            "solver.average_streets[1]: expected an integer, got 'x'",
+        ),
+        (
+            "game: {kind: kuhn}\nsolver: {discount_interval: 2.5}\n",
+            "solver.discount_interval: expected an integer, got 2.5",
+        ),
         ("game: {kind: kuhn}\nsolver: [1]\n", "solver: expected a mapping of settings"),
         ("game: {kind: kuhn}\ngame: {kind: leduc}\n", "line 2: not valid YAML: duplicate key 'game'"),
         ("game: [\n", "not valid YAML"),
@@ -114,7 +126,10 @@ def test_yaml_exponent_floats_are_numbers(tmp_path):
         (HOLDEM_OK.replace("[2.5bb]", "[2.5x]"), "actions.preflop.bet[0]: expected a pot fraction"),
         (HOLDEM_OK.replace("max_raises: 2", "max_raises: -2"), "actions.preflop.max_raises: expected an integer >= 0"),
         (HOLDEM_OK.replace("  default:", "  defaults:"), "actions.defaults: unknown key"),
-        (HOLDEM_OK.replace("{preset: small}", "{preset: huge}"), "buckets.preset: unknown preset 'huge'; choose one of: "),
+        (
+            HOLDEM_OK.replace("{preset: small}", "{preset: huge}"),
+            "buckets.preset: unknown preset 'huge'; choose one of: ",
+        ),
         (HOLDEM_OK.replace("{preset: small}", "{preset: small, file: b.npz}"), "buckets: give exactly one of preset"),
         (HOLDEM_OK.replace("{preset: small}", "{presets: small}"), "buckets.presets: unknown key"),
         (HOLDEM_OK.replace("buckets: {preset: small}\n", ""), "buckets: missing"),
@@ -239,7 +254,10 @@ def test_validate_section_converts_every_kind():
         ({"pair": [1]}, "f.yaml: supervisor.pair: expected a list of 2 items, got 1"),
         ({"limit": "x"}, "f.yaml: supervisor.limit: expected an integer or null, got 'x'"),
         ({"mode": "slow"}, "f.yaml: supervisor.mode: expected one of 'fast', 'safe', got 'slow'"),
-        ({"inner": {"depht": 1}}, "f.yaml: supervisor.inner.depht: unknown key (did you mean 'depth'?); expected one of: depth"),
+        (
+            {"inner": {"depht": 1}},
+            "f.yaml: supervisor.inner.depht: unknown key (did you mean 'depth'?); expected one of: depth",
+        ),
         ({"intervall": 1}, "f.yaml: supervisor.intervall: unknown key (did you mean 'interval'?); "
          "expected one of: interval, retries, name, verbose, streets, pair, limit, mode, inner, required"),
         ([1, 2], "f.yaml: supervisor: expected a mapping of settings, got [1, 2]"),

@@ -12,7 +12,7 @@ from holdem.games.kuhn import kuhn_game
 from holdem.games.leduc import leduc_game
 from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.tables import Tables
-from holdem.mccfr.trainer import TrainOptions, Trainer
+from holdem.mccfr.trainer import Trainer, TrainOptions
 from holdem.policy import average_policy, current_policy, openspiel_policy
 
 

@@ -1,8 +1,9 @@
 """A supervised run computes what the in-process trainer computes, and resumes exactly.
 
-- one worker, same seed and batch size: bit-identical tables to ``holdem-train``;
-- a run stopped with SIGINT and resumed reaches the same iteration count, and
-  (one worker) the same tables, as one uninterrupted run;
+- one worker, same seed and batch size: bit-identical tables to ``holdem-train``,
+  however many grid batches the supervisor groups into one message;
+- a run stopped with SIGINT, with a group still out, and resumed reaches the
+  same tables as one uninterrupted run;
 - either command resumes the other's snapshots.
 """
 from __future__ import annotations
@@ -19,11 +20,13 @@ import numpy as np
 import pytest
 
 from supervisor.shm import REGISTRY_ENV
+from worker.faults import FAULT_ENV
 
 # Leduc with a discount every 40k iterations, so several discounts fall inside the run
 CONFIG = """game: {kind: leduc}
 solver: {discount_interval: 40000, discount_until: 1000000}
-supervisor: {heartbeat_interval: 0.2, liveness: 5, stall_timeout: 30.0, kill_grace: 1.0, standby_workers: 0}
+supervisor: {heartbeat_interval: 0.2, liveness: 5, stall_timeout: 30.0, kill_grace: 1.0, standby_workers: 0,
+             stop_timeout: 2.0, status_interval: 0.2}
 """
 ITERS = 300_000
 BATCH = 30_000
@@ -70,8 +73,8 @@ def assert_same_tables(a: Path, b: Path) -> None:
 @pytest.mark.parametrize("private_max", [1 << 20, 0], ids=["private-tables", "shared-tables"])
 def test_one_worker_equals_the_in_process_trainer(config, tmp_path, private_max):
     """Leduc's tables are small enough for private mode by default; 0 forces updates in place."""
-    config.write_text(config.read_text().replace("standby_workers: 0", f"standby_workers: 0, "
-                                                                       f"private_tables_max_bytes: {private_max}"))
+    config.write_text(config.read_text().replace("standby_workers: 0,", f"standby_workers: 0, "
+                                                                        f"private_tables_max_bytes: {private_max},"))
     train_in_process(config, tmp_path / "trainer", "--iters", str(ITERS))
     assert supervise(config, tmp_path / "supervised", "--iters", str(ITERS)) == 0
     assert_same_tables(tmp_path / "trainer", tmp_path / "supervised")
@@ -105,24 +108,53 @@ def test_snapshots_resume_across_commands(config, tmp_path, first):
     assert_same_tables(tmp_path / "whole", tmp_path / "supervised")
 
 
-def test_sigint_then_resume_reaches_the_same_iterations(config, tmp_path):
+def test_tiny_grid_batches_grouped_into_messages_equal_the_trainer(config, tmp_path):
+    """--batch-size 100: thousands of grid batches, sent as a few groups, each run as the trainer runs it."""
+    iters, batch = 60_000, "100"
+    train_in_process(config, tmp_path / "trainer", "--iters", str(iters), "--batch-size", batch)
+    assert supervise(config, tmp_path / "supervised", "--iters", str(iters), "--batch-size", batch) == 0
+    assert_same_tables(tmp_path / "trainer", tmp_path / "supervised")
+    done = [json.loads(line) for line in (tmp_path / "supervised" / "events.jsonl").read_text().splitlines()
+            if '"batch_done"' in line]
+    assert sum(e["batches"] for e in done) == iters // 100 and done[-1]["total_iterations"] == iters
+
+
+def test_sigint_with_a_group_out_then_resume_equals_the_whole_run(config, tmp_path):
+    """The worker hangs in its third group (never finishes it), so the signal comes mid-run whatever the
+    machine's speed; the stop abandons that group and the resumed run runs its batches first.
+
+    The first three groups hold at most 1 + 4 + 16 grid batches (a group grows at most fourfold), so
+    24 batches leave work after the hung group for the resumed run."""
+    iters = 24 * BATCH
     whole, split = tmp_path / "whole", tmp_path / "split"
-    assert supervise(config, whole, "--iters", str(ITERS)) == 0
-    env = {**os.environ}
+    assert supervise(config, whole, "--iters", str(iters)) == 0
+    env = {**os.environ, FAULT_ENV: "heartbeat_no_progress:3@attempt=1"}
     args = [sys.executable, "-m", "supervisor.cli", "--config", str(config), "--logdir", str(split),
-            "--workers", "1", "--seed", str(SEED), "--batch-size", str(BATCH), "--iters", str(ITERS),
+            "--workers", "1", "--seed", str(SEED), "--batch-size", str(BATCH), "--iters", str(iters),
             "--log-format", "json"]
     with open(tmp_path / "supervisor.out", "wb") as out:
         proc = subprocess.Popen(args, env=env, stdout=out, stderr=out)
-    events = split / "events.jsonl"
+
+    def third_group_out() -> bool:
+        # the first group is batch 0 alone (no speed measured yet), the second starts at batch 1
+        try:
+            status = json.loads((split / "status.json").read_text())
+        except (OSError, ValueError):
+            return False
+        return status["iterations"] > 0 and any(b >= 2 for b in status["in_flight"])
+
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not events.exists() or events.read_text().count('"batch_done"') < 2):
-        time.sleep(0.02)
+    while time.monotonic() < deadline and proc.poll() is None and not third_group_out():
+        time.sleep(0.05)
+    assert third_group_out(), (tmp_path / "supervisor.out").read_text()[-3000:]
     proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=120) == 0, (tmp_path / "supervisor.out").read_text()
+    assert proc.wait(timeout=120) == 0, (tmp_path / "supervisor.out").read_text()[-3000:]
     _, stopped = tables_of(split)
-    assert 0 < stopped["iteration"] < ITERS, "the run should have been stopped part way"
-    assert supervise(config, split, "--iters", str(ITERS - stopped["iteration"]), "--resume") == 0
+    assert stopped["pending_batches"], "the hung group should have been abandoned"
+    assert 0 < stopped["iteration"] < iters
+    # the abandoned batches run first, on top of --iters: ask for what lies beyond the grid's next batch
+    rest = iters - stopped["supervisor_next_batch"] * BATCH
+    assert supervise(config, split, "--iters", str(rest), "--resume") == 0
     assert_same_tables(whole, split)
     assert list((tmp_path / "registry").glob("*.json")) == []  # every run released its shared memory
 

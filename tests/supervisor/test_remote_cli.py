@@ -2,8 +2,7 @@
 import pytest
 
 from supervisor.cli import build_parser, check_arguments
-from worker import keys as k
-from worker import remote as wr
+from worker import keys as k, remote as wr
 from worker.cli import build_parser as worker_parser
 
 

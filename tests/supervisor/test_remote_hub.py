@@ -14,8 +14,7 @@ from pathlib import Path
 import msgpack
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from supervisor import remote as r
 from supervisor.batches import BatchBook
@@ -186,7 +185,8 @@ def test_another_protocol_version_is_refused_with_both_versions(h):
     h.hub.handle("KEY", [b"w9", msgpack.packb(body)])
     (refusal,) = h.wire.take(b"w9")
     assert isinstance(refusal, p.Refuse) and not refusal.retry
-    assert f"version {p.PROTOCOL_VERSION + 7}" in refusal.reason and f"supervisor {p.PROTOCOL_VERSION}" in refusal.reason
+    assert f"version {p.PROTOCOL_VERSION + 7}" in refusal.reason
+    assert f"supervisor {p.PROTOCOL_VERSION}" in refusal.reason
     assert p.refusal_reason(p.encode(refusal)) == refusal.reason
     assert h.events.named("remote_refused")
 
@@ -292,7 +292,7 @@ def test_a_peer_that_keeps_sending_garbage_is_cut_off(h):
 
 
 def test_bad_message_log_is_bounded(h):
-    for i in range(r.BAD_MESSAGES_LOGGED_PER_PEER * 3):
+    for _ in range(r.BAD_MESSAGES_LOGGED_PER_PEER * 3):
         h.clock.now += r.BAD_MESSAGE_WINDOW  # slow enough never to be cut off
         h.hub.handle("SLOWKEY", [b"x", b"\xc1"])
     assert len(h.events.named("bad_message")) == r.BAD_MESSAGES_LOGGED_PER_PEER

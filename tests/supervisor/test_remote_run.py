@@ -10,6 +10,11 @@
   version, or built another abstraction, is refused with a message, and the
   refusal is logged;
 - a worker whose supervisor dies joins the next supervisor on that endpoint.
+
+No test races a clock: each step waits for the event that shows the step
+before it done, runs without --time-budget (an open-ended run is stopped with
+SIGINT once the test has seen what it needs), and every supervisor binds a port
+of the system's choosing and reports it in ``run_started``.
 """
 from __future__ import annotations
 
@@ -18,7 +23,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,9 +35,7 @@ import pytest
 import zmq
 
 from supervisor.shm import REGISTRY_ENV
-from worker import keys as k
-from worker import protocol as p
-from worker import remote as wr
+from worker import keys as k, protocol as p, remote as wr
 
 CONFIG = """game: {kind: leduc}
 solver: {discount_interval: 40000, discount_until: 1000000}
@@ -45,7 +47,7 @@ BATCH = 20_000
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch) -> dict:
+def env(tmp_path, monkeypatch):
     registry = tmp_path / "registry"
     monkeypatch.setenv(REGISTRY_ENV, str(registry))
     config = tmp_path / "leduc.yaml"
@@ -57,14 +59,13 @@ def env(tmp_path, monkeypatch) -> dict:
     k.new_key_pair(tmp_path / "host", "fuzzer")
     k.authorize(keys_dir, tmp_path / "host" / "fuzzer.key")
     k.new_key_pair(tmp_path / "stranger", "mallory")  # never authorized
-    return {"tmp": tmp_path, "config": config, "keys": keys_dir, "registry": registry,
-            "process_env": {**os.environ, REGISTRY_ENV: str(registry)}}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    procs: list[subprocess.Popen] = []
+    yield {"tmp": tmp_path, "config": config, "keys": keys_dir, "registry": registry, "procs": procs,
+           "process_env": {**os.environ, REGISTRY_ENV: str(registry)}}
+    for proc in procs:  # a failed test leaves no open-ended run behind
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def supervise(env: dict, logdir: Path, *extra: str, workers: int = 0, bind: str = "tcp://127.0.0.1:*",
@@ -73,7 +74,9 @@ def supervise(env: dict, logdir: Path, *extra: str, workers: int = 0, bind: str 
             "--workers", str(workers), "--seed", str(SEED), "--batch-size", str(BATCH), "--log-format", "json",
             "--bind", bind, "--keys", str(env["keys"]), *extra]
     out = open(env["tmp"] / f"{name}.out", "wb")
-    return subprocess.Popen(args, env=env["process_env"], stdout=out, stderr=out, cwd=env["tmp"])
+    proc = subprocess.Popen(args, env=env["process_env"], stdout=out, stderr=out, cwd=env["tmp"])
+    env["procs"].append(proc)
+    return proc
 
 
 def remote_worker(env: dict, endpoint: str, name: str = "alice", key: str | None = None,
@@ -84,6 +87,7 @@ def remote_worker(env: dict, endpoint: str, name: str = "alice", key: str | None
     out = open(env["tmp"] / f"worker-{name}-{time.monotonic_ns()}.out", "wb")
     proc = subprocess.Popen(args, env=env["process_env"], stdout=out, stderr=out, cwd=env["tmp"])
     proc.output = Path(out.name)
+    env["procs"].append(proc)
     return proc
 
 
@@ -96,6 +100,31 @@ def events(logdir: Path) -> list[dict]:
 
 def named(logdir: Path, event: str, **match) -> list[dict]:
     return [e for e in events(logdir) if e["event"] == event and all(e.get(a) == b for a, b in match.items())]
+
+
+def named_after(logdir: Path, first: dict, event: str, **match) -> list[dict]:
+    """Events ``event`` logged after the event ``first``."""
+    log = events(logdir)
+    later = log[log.index(first) + 1:]
+    return [e for e in later if e["event"] == event and all(e.get(a) == b for a, b in match.items())]
+
+
+def batch_counts(logdir: Path) -> tuple[int, int]:
+    """(local, remote) batches completed, from ``batch_done`` events.
+
+    Read either form of the event: one per batch (``remote`` set for a remote
+    worker's), or a summary of a second's work with per-slot figures under
+    ``slots`` (a remote worker's entry carries its ``name``).
+    """
+    local = remote = 0
+    for e in named(logdir, "batch_done"):
+        for entry in e["slots"] if "slots" in e else [e]:
+            batches = entry["batches"] if "slots" in e else 1
+            if entry.get("remote") or "name" in entry:
+                remote += batches
+            else:
+                local += batches
+    return local, remote
 
 
 def wait_for(predicate, timeout: float, what: str):
@@ -203,8 +232,8 @@ def test_a_remote_only_run_equals_the_in_process_trainer_even_under_fuzz(env):
     assert np.array_equal(mine.regret, theirs.regret) and np.array_equal(mine.strategy, theirs.strategy)
     assert np.any(mine.regret != 0)
 
-    done = named(logdir, "batch_done")
-    assert done and all(e.get("remote") for e in done)
+    local, remote = batch_counts(logdir)
+    assert remote > 0 and local == 0
     assert len(named(logdir, "remote_synced")) >= 2
     assert named(logdir, "discount_applied")
     bad = [e for e in named(logdir, "bad_message") if e.get("remote")]
@@ -215,7 +244,7 @@ def test_a_remote_only_run_equals_the_in_process_trainer_even_under_fuzz(env):
 
 def test_local_and_remote_work_together_and_a_killed_remote_leaves_the_run_going(env):
     logdir = env["tmp"] / "run"
-    sup = supervise(env, logdir, "--time-budget", "14", workers=1)
+    sup = supervise(env, logdir, workers=1)  # runs until stopped
     endpoint = endpoint_of(logdir)
     first = remote_worker(env, endpoint)
     wait_for(lambda: named(logdir, "remote_synced"), 60, "a first remote sync")
@@ -223,13 +252,13 @@ def test_local_and_remote_work_together_and_a_killed_remote_leaves_the_run_going
     first.wait()
     dropped = wait_for(lambda: named(logdir, "remote_dropped", name="alice"), 30, "the remote drop")
     assert dropped[0]["reason"] == "silent"
-    local_before = len([e for e in named(logdir, "batch_done") if not e.get("remote")])
-    wait_for(lambda: len([e for e in named(logdir, "batch_done") if not e.get("remote")]) > local_before + 3, 30,
-             "local batches after the remote died")
+    local_before = batch_counts(logdir)[0]
+    wait_for(lambda: batch_counts(logdir)[0] > local_before + 3, 60, "local batches after the remote died")
     again = remote_worker(env, endpoint)  # the same name is welcomed back
-    wait_for(lambda: [e for e in named(logdir, "remote_joined") if e["rejoin"]], 60, "the rejoin")
-    assert sup.wait(timeout=120) == 0, (env["tmp"] / "supervisor.out").read_text()[-3000:]
-    assert again.wait(timeout=30) == 0
+    (rejoined,) = wait_for(lambda: named(logdir, "remote_joined", rejoin=True), 60, "the rejoin")
+    wait_for(lambda: named_after(logdir, rejoined, "remote_synced", name="alice"), 60, "a sync after the rejoin")
+    assert stop(sup) == 0, (env["tmp"] / "supervisor.out").read_text()[-3000:]
+    assert again.wait(timeout=30) == 0, again.output.read_text()
     finished = named(logdir, "run_finished")[0]
     assert finished["remote_batches"] > 0 and finished["batches"] > finished["remote_batches"]
     joined = named(logdir, "remote_joined")
@@ -257,7 +286,7 @@ def _in_process_worker(env, endpoint, name, game_builder=wr.build_game):
 
 def test_refusals_say_why_and_are_logged(env, monkeypatch):
     logdir = env["tmp"] / "run"
-    sup = supervise(env, logdir, "--time-budget", "120")
+    sup = supervise(env, logdir)  # runs until stopped
     try:
         endpoint = endpoint_of(logdir)
 
@@ -292,16 +321,15 @@ def test_refusals_say_why_and_are_logged(env, monkeypatch):
 
 
 def test_a_worker_outlives_its_supervisor_and_joins_the_next_one(env):
-    port = free_port()
-    bind = f"tcp://127.0.0.1:{port}"
-    first = supervise(env, env["tmp"] / "first", "--time-budget", "120", bind=bind, name="first")
-    endpoint_of(env["tmp"] / "first")
-    worker = remote_worker(env, bind)
+    first = supervise(env, env["tmp"] / "first", name="first")  # runs until killed
+    endpoint = endpoint_of(env["tmp"] / "first")  # the port the system chose
+    worker = remote_worker(env, endpoint)
     wait_for(lambda: named(env["tmp"] / "first", "remote_joined"), 60, "the first join")
     first.kill()  # the supervisor vanishes without a word
     first.wait()
     wait_for(lambda: "joining again in 1 s" in worker.output.read_text(), 30, "the worker to notice")
-    second = supervise(env, env["tmp"] / "second", "--iters", "100000", bind=bind, name="second")
+    # the next supervisor binds the endpoint the worker keeps trying (ZeroMQ listens with SO_REUSEADDR)
+    second = supervise(env, env["tmp"] / "second", "--iters", "100000", bind=endpoint, name="second")
     assert second.wait(timeout=120) == 0, (env["tmp"] / "second.out").read_text()[-3000:]
     assert worker.wait(timeout=30) == 0, worker.output.read_text()
     assert named(env["tmp"] / "second", "remote_joined")

@@ -3,8 +3,7 @@ import dataclasses
 
 import msgpack
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from worker import protocol as p
 

@@ -12,7 +12,7 @@ from holdem.games.leduc import leduc_game
 from supervisor.shm import SharedTables
 from worker import protocol as p
 from worker.engine import SolverEngine
-from worker.shm import array_views, open_segment, pack_layout
+from worker.shm import array_views, open_segment
 
 HU_TINY = """game: {kind: holdem, players: 2, stacks: 2000, small_blind: 50, big_blind: 100}
 actions:

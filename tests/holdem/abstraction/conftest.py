@@ -24,7 +24,8 @@ def test_file(test_tables, tmp_path_factory):
 def river_tables(test_tables):
     """The test preset with a full river table, as the larger presets store it."""
     preset = dataclasses.replace(test_tables.preset, river_table=True)
-    return dataclasses.replace(test_tables, preset=preset, river=river_table(test_tables.river_lut, preset.river_buckets))
+    river = river_table(test_tables.river_lut, preset.river_buckets)
+    return dataclasses.replace(test_tables, preset=preset, river=river)
 
 
 @pytest.fixture(scope="session")

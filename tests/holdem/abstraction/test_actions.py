@@ -63,7 +63,9 @@ def test_big_blind_sizes_are_raise_to_amounts():
 
 def mapped(street_actions: StreetActions, **kw) -> tuple[int, ...]:
     abstraction = ActionAbstraction((street_actions,) * 4)
-    args = dict(street=1, n_raises=0, current_bet=0, pot=100, to_call=0, min_raise_to=10, max_raise_to=1000, big_blind=10)
+    args = dict(
+        street=1, n_raises=0, current_bet=0, pot=100, to_call=0, min_raise_to=10, max_raise_to=1000, big_blind=10
+    )
     args.update(kw)
     return abstraction.raise_amounts(**args)
 
@@ -130,7 +132,10 @@ def test_uniform():
         ({"default": {"bet": [1.0], "raise": [1.0, "huge"]}}, ".preflop.raise[1]: expected a pot fraction"),
         ({"default": {"bet": 1.0, "raise": [1.0]}}, ".preflop.bet: expected a list of sizes"),
         ({"default": {"bet": [1.0], "raise": [1.0], "allin": "yes"}}, ".preflop.allin: expected true or false"),
-        ({"default": {"bet": [1.0], "raise": [1.0], "max_raises": -1}}, ".preflop.max_raises: expected an integer >= 0"),
+        (
+            {"default": {"bet": [1.0], "raise": [1.0], "max_raises": -1}},
+            ".preflop.max_raises: expected an integer >= 0",
+        ),
         ({"default": {"bet": [1.0] * (MAX_SIZES_PER_LIST + 1), "raise": []}}, ".preflop.bet: at most"),
         ([1, 2], ": expected a mapping of streets"),
     ],

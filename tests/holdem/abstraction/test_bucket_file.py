@@ -10,9 +10,9 @@ import pytest
 
 from holdem.abstraction import bucket_file
 from holdem.abstraction.bucket_file import (
-    BucketFileError,
     MANIFEST,
     VERSION,
+    BucketFileError,
     ensure_buckets,
     load_buckets,
     write_buckets,
@@ -76,7 +76,10 @@ def test_corrupt_bytes_refused(test_file, tmp_path):
     data[pos] ^= 0xFF
     bad = tmp_path / "flipped.npz"
     bad.write_bytes(bytes(data))
-    with pytest.raises(BucketFileError, match=r"flipped\.npz: corrupt array 'turn'.*rebuild it with: holdem-buckets build --preset test"):
+    with pytest.raises(
+        BucketFileError,
+        match=r"flipped\.npz: corrupt array 'turn'.*rebuild it with: holdem-buckets build --preset test",
+    ):
         load_buckets(bad)
 
 
@@ -90,7 +93,10 @@ def test_hash_mismatch_refused(test_file, tmp_path):
 def test_wrong_version_refused(test_file, tmp_path):
     bad = tmp_path / "future.npz"
     _rewrite(test_file, bad, manifest_edit=lambda m: m.update(version=VERSION + 1))
-    with pytest.raises(BucketFileError, match=rf"future\.npz: bucket file format version {VERSION + 1}, but this program reads version {VERSION}"):
+    with pytest.raises(
+        BucketFileError,
+        match=rf"future\.npz: bucket file format version {VERSION + 1}, but this program reads version {VERSION}",
+    ):
         load_buckets(bad)
 
 
@@ -99,14 +105,19 @@ def test_inconsistent_counts_refused_even_with_a_valid_hash(test_tables, tmp_pat
     flop[5] = test_tables.preset.flop_buckets  # one past the last bucket
     bad = tmp_path / "counts.npz"
     write_buckets(dataclasses.replace(test_tables, flop=flop), bad)
-    with pytest.raises(BucketFileError, match=r"counts\.npz: inconsistent bucket counts: flop table holds bucket 8 but the preset has 8 buckets"):
+    with pytest.raises(
+        BucketFileError,
+        match=r"counts\.npz: inconsistent bucket counts: flop table holds bucket 8 but the preset has 8 buckets",
+    ):
         load_buckets(bad)
 
 
 def test_other_npz_and_random_bytes_are_not_bucket_files(tmp_path):
     other = tmp_path / "other.npz"
     np.savez(other, x=np.arange(3))
-    with pytest.raises(BucketFileError, match=r"other\.npz: not a bucket file \(an \.npz archive without manifest\.json\)"):
+    with pytest.raises(
+        BucketFileError, match=r"other\.npz: not a bucket file \(an \.npz archive without manifest\.json\)"
+    ):
         load_buckets(other)
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"hello, not a zip")

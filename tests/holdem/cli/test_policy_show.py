@@ -103,7 +103,7 @@ def test_buckets_path_found_through_the_memory_mapped_river_table(tmp_path):
 def test_blueprint_loads_from_the_recorded_path_when_the_config_path_is_relative(tmp_path, monkeypatch):
     """A bucket file named relative to where training ran means nothing elsewhere; the manifest's path does."""
     from holdem.config import config_from_dict
-    from holdem.mccfr.trainer import TrainOptions, Trainer
+    from holdem.mccfr.trainer import Trainer, TrainOptions
 
     (tmp_path / "train").mkdir()
     (tmp_path / "elsewhere").mkdir()
@@ -175,10 +175,11 @@ def test_text_output_names_node_bucket_and_every_action(capsys, bp):
 
 
 @pytest.mark.parametrize("history,board,expect", [
-    ("r150", "", ["step 1 ('r150')", "raises go to 200..10000", "legal: fold, call 50 or raise to 200..10000"]),
+    ("r150", "", ["step 1 ('r150')", "BTN/SB may not raise to 150", "legal: fold, call 50 or raise to 200..10000"]),
+    ("r200 c / b50", "", ["step 3 ('b50')", "BB may not bet 50", "legal: check or bet 100..9800"]),
     ("x", "", ["step 1 ('x')", "cannot check", "legal: fold, call 50"]),
     ("r250 c x", "", ["step 3 ('x')", "preflop betting ended after step 2", "write '/' before step 3"]),
-    ("r250 / c", "", ["'/' after step 1", "not over", "seat 1 is to act"]),
+    ("r250 / c", "", ["'/' after step 1", "not over", "BB is to act"]),
     ("r250 zz", "", ["step 2 ('zz')", "not an action"]),
     ("r250.5", "", ["step 1", "not a whole number of chips"]),
     ("a c", "", ["hand is over"]),
@@ -196,8 +197,10 @@ def test_bad_history_or_board_exits_2_naming_the_problem(capsys, bp, history, bo
     (["--hand", "AsAs"], "duplicate card"),
     (["--hand", "AsKdQc"], "exactly two hole cards"),
     (["--hand", "AsAd", "--board", "Ad 7s 2c"], "duplicate card 'Ad'"),
-    (["--hand", "AsAd", "--seat", "1"], "seat 0 is"),
+    (["--hand", "AsAd", "--seat", "1"], "BB is not to act after this history; BTN/SB is"),
+    (["--hand", "AsAd", "--seat", "BB"], "BB is not to act"),
     (["--hand", "AsAd", "--seat", "7"], "seats are 0..1"),
+    (["--hand", "AsAd", "--seat", "CO"], "positions: BTN/SB, BB"),
     ([], "needs --hand CARDS"),
     (["--preflop", "--board", "Kd 7s 2c"], "drop --board"),
     (["--preflop", "--history", "r300 c /"], "leaves the preflop"),
@@ -213,9 +216,27 @@ def test_small_game_snapshot_is_refused(capsys, tmp_path_factory):
     assert code == 2 and "Hold'em" in err and "leduc" in err
 
 
-def test_unreadable_snapshot_exits_1(capsys, tmp_path):
+def test_unreadable_snapshot_exits_2(capsys, tmp_path):
     code, _, err = _show(capsys, tmp_path, "--preflop")
-    assert code == 1 and err.startswith("error: ")
+    assert code == 2 and err.startswith("holdem-policy: error: ") and err.count("\n") == 1
+
+
+def test_positions_and_bet_wording(capsys, bp):
+    """Players are named by position; with no bet on the street a raise is a bet."""
+    code, text, _ = _show(capsys, bp.source, "--hand", "7h2c", "--history", "r200 c /", "--board", "Kd 7s 2c")
+    assert code == 0 and "hand      BB: 7h2c" in text and "seat" not in text
+    assert "legal     check or bet 100..9800" in text
+    out = _show_json(capsys, bp.source, "--hand", "7h2c", "--history", "r200 c /", "--board", "Kd 7s 2c",
+                     "--seat", "BB")
+    assert out["position"] == "BB" and out["seat"] == 1
+    raises = [a for a in out["actions"] if a["kind"] == "raise"]
+    assert raises and all(a["action"].startswith("bet ") for a in raises)
+    assert raises[-1]["action"] == "bet 9800 (all-in)"
+    facing = _show_json(capsys, bp.source, "--hand", "7h2c", "--history", "r200")
+    assert facing["position"] == "BB"
+    assert all(a["action"].startswith("raise to ") for a in facing["actions"] if a["kind"] == "raise")
+    code, text, _ = _show(capsys, bp.source, "--preflop")
+    assert code == 0 and text.splitlines()[1].startswith("BTN/SB to act preflop")
 
 
 def test_console_script_reports_an_illegal_step_without_a_traceback(bp):
@@ -231,6 +252,7 @@ def test_three_handed_seats_follow_the_history(capsys, tmp_path_factory):
     first = _show_json(capsys, bp3.source, "--hand", "AsAd")
     after = _show_json(capsys, bp3.source, "--hand", "AsAd", "--history", "f")
     assert first["seat"] == 0 and after["seat"] == 1
+    assert first["position"] == "BTN" and after["position"] == "SB"
     state = _state(bp3, "AsAd", "", 1, [lambda s: s.fold()])
     assert after["node"] == bp3.locate(state)
     assert [a["probability"] for a in after["actions"]] == pytest.approx(

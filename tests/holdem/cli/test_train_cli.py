@@ -21,8 +21,9 @@ def _train(capsys, *argv):
 
 
 def test_train_then_resume_equals_one_run(tmp_path, capsys):
-    one = _train(capsys, "--config", "leduc", "--iters", "30000", "--logdir", str(tmp_path / "one"), "--batch-size", "4000", "--seed", "3")
-    _train(capsys, "--config", LEDUC_YAML, "--iters", "18000", "--logdir", str(tmp_path / "two"), "--batch-size", "4000", "--seed", "3")
+    fixed = ("--batch-size", "4000", "--seed", "3")
+    one = _train(capsys, "--config", "leduc", "--iters", "30000", "--logdir", str(tmp_path / "one"), *fixed)
+    _train(capsys, "--config", LEDUC_YAML, "--iters", "18000", "--logdir", str(tmp_path / "two"), *fixed)
     two = _train(capsys, "--config", LEDUC_YAML, "--iters", "12000", "--logdir", str(tmp_path / "two"), "--resume")
     assert one["iteration"] == two["iteration"] == 30000 and two["iterations_run"] == 12000
     a, _ = read_snapshot(tmp_path / "one")
@@ -39,18 +40,25 @@ def test_kuhn_config_trains(tmp_path, capsys):
 def test_bad_config_exits_2(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("game: {kind: leduc}\nsolver: {prune_probability: 2}\n")
-    with pytest.raises(SystemExit) as e:
-        main(["--config", str(bad), "--iters", "10", "--logdir", str(tmp_path / "x")])
-    assert e.value.code == 2
-    assert "solver.prune_probability" in capsys.readouterr().err
+    assert main(["--config", str(bad), "--iters", "10", "--logdir", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("holdem-train: error: ") and "solver.prune_probability" in err
+    assert not (tmp_path / "x").exists()  # stopped before touching the log directory
 
 
 def test_resume_with_other_batch_size_exits_2(tmp_path, capsys):
     _train(capsys, "--config", "kuhn", "--iters", "1000", "--logdir", str(tmp_path), "--batch-size", "500")
-    with pytest.raises(SystemExit) as e:
-        main(["--config", "kuhn", "--iters", "10", "--logdir", str(tmp_path), "--resume", "--batch-size", "400"])
-    assert e.value.code == 2
+    assert main(["--config", "kuhn", "--iters", "10", "--logdir", str(tmp_path), "--resume",
+                 "--batch-size", "400"]) == 2
     assert "batch-size" in capsys.readouterr().err
+
+
+def test_a_budget_is_required(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--config", "kuhn", "--logdir", str(tmp_path)])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--iters" in err and "holdem-train --help" in err
 
 
 def test_resume_of_a_damaged_run_exits_1(tmp_path, capsys):

@@ -52,7 +52,8 @@ def test_bucket_override(capsys):
 def test_human_output(capsys):
     assert main(["hu_small"]) == 0
     text = capsys.readouterr().out
-    for word in ("preflop", "flop", "turn", "river", "decision", "showdown", "regret", "strategy", "float32", "float64"):
+    words = ("preflop", "flop", "turn", "river", "decision", "showdown", "regret", "strategy", "float32", "float64")
+    for word in words:
         assert word in text
 
 

@@ -51,7 +51,7 @@ def bucket_file(root: Path) -> Path:
 
 def _train(config, logdir: Path, iterations: int, batch_size: int = 1000):
     from holdem.games.registry import make_game
-    from holdem.mccfr.trainer import TrainOptions, Trainer
+    from holdem.mccfr.trainer import Trainer, TrainOptions
 
     buckets = None
     if config.kind == "holdem":

@@ -75,4 +75,5 @@ def test_equity_against_random_hands_matches_known_figures():
     assert aa == pytest.approx(0.852, abs=0.015)
     assert seven_two == pytest.approx(0.346, abs=0.015)
     # against more opponents a hand's equity falls: AA against 4 random hands is about 56%
-    assert equity_vs_random(np.array(parse_cards("Ac Ad"), np.int64), board_array([]), 0, 4, 20000, 5) == pytest.approx(0.56, abs=0.03)
+    aces = np.array(parse_cards("Ac Ad"), np.int64)
+    assert equity_vs_random(aces, board_array([]), 0, 4, 20000, 5) == pytest.approx(0.56, abs=0.03)

@@ -9,8 +9,7 @@ seat could lose or win.
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from holdem.game import GameConfig, HandState, IllegalAction
 

@@ -194,7 +194,9 @@ def play_both(rng: np.random.Generator, tally: Tally) -> None:
     tally.showdowns += len(live) > 1
     tally.side_pot_hands += len(live) > 1 and len({state.contrib[s] for s in live}) > 1
     theirs = tuple(pk.payoffs[pokerkit_index(s, button, n)] for s in range(n))
-    assert state.payoffs() == theirs, f"payoffs differ: ours {state.payoffs()}, pokerkit {theirs}; {context}; {state.history}"
+    assert state.payoffs() == theirs, (
+        f"payoffs differ: ours {state.payoffs()}, pokerkit {theirs}; {context}; {state.history}"
+    )
 
 
 def run_cross_check(seed: int, n_hands: int) -> Tally:

@@ -90,7 +90,8 @@ def test_hand_counted_heads_up_call_or_jam_tree():
     flop = tree.children[limp, 0]
     assert tree.street[flop] == 1 and tree.actor[flop] == 1  # heads-up the big blind acts first after the flop
     assert tree.pot[flop] == 4
-    assert (tree.kind == NODE_SHOWDOWN).sum() == 1 + 1 + 3 * 2 + 1  # jam calls: preflop 2, 2 per street; river check-down
+    # jam calls: preflop 2, 2 per street; river check-down
+    assert (tree.kind == NODE_SHOWDOWN).sum() == 1 + 1 + 3 * 2 + 1
 
 
 def test_heads_up_pot_sizes_and_actors():
@@ -152,7 +153,9 @@ def test_unequal_stacks_allin_amounts():
 
 
 def test_six_players_structure():
-    actions = ActionAbstraction((S(("2.5bb",), (), True, 1), S((), (), True, 1), S((), (), False, 0), S((), (), True, 1)))
+    actions = ActionAbstraction(
+        (S(("2.5bb",), (), True, 1), S((), (), True, 1), S((), (), False, 0), S((), (), True, 1))
+    )
     tree = build_tree(TreeGame(6, (400, 300, 200, 500, 100, 250), 5, 10, ante=1), actions)
     check_structure(tree)
     assert tree.actor[0] == 3  # under the gun: the seat after the big blind

@@ -211,7 +211,7 @@ def random_game(rng: np.random.Generator, players: int) -> GameConfig:
 def test_random_paths_agree_with_engine(players, actions, n_games, paths_per_game):
     rng = np.random.default_rng(1000 + players)
     steps = 0
-    for g in range(n_games):
+    for _ in range(n_games):
         game = random_game(rng, players)
         steps += walk_random_paths(game, actions, paths_per_game, seed=int(rng.integers(1 << 31)))
     assert steps > n_games * paths_per_game  # paths are not all trivial

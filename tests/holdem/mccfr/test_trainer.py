@@ -9,7 +9,7 @@ import pytest
 from holdem.games.leduc import leduc_game
 from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.snapshot import SnapshotError, read_snapshot
-from holdem.mccfr.trainer import TrainOptions, Trainer
+from holdem.mccfr.trainer import Trainer, TrainOptions
 
 PARAMS = MCCFRParams(prune_probability=0.0, average_streets=(0, 1), discount_interval=1500, discount_until=10_000)
 CONFIG = {"game": {"kind": "leduc"}}
