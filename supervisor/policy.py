@@ -7,7 +7,7 @@ The asyncio driver (:mod:`supervisor.run`) reports what happened to a slot
 driver carries out.  Nothing here touches a process or a socket, so every
 rule is unit-tested with a fake clock.
 
-Rules (DESIGN.md, "Supervision policy"):
+Rules (docs/architecture.md, "Supervision policy"):
 
 - Liveness, after the zguide's Paranoid Pirate: a worker silent for
   ``heartbeat_interval * liveness`` seconds is dead.  A worker that keeps

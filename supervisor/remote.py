@@ -1,4 +1,4 @@
-"""Remote workers, supervisor side: a CURVE endpoint, their sessions, their syncs (DESIGN.md).
+"""Remote workers, supervisor side: a CURVE endpoint, their sessions, their syncs (docs/architecture.md, "The wire").
 
 :class:`RemoteHub` owns a second ROUTER socket (``--bind``), a CURVE server
 whose ZAP handler (:mod:`supervisor.auth`) admits only authorized keys, and

@@ -1,6 +1,6 @@
 """What a failed start-up check says: what failed, the worker's own words, and what to try.
 
-The check (DESIGN.md, "Supervision policy"): before training, one worker
+The check (docs/architecture.md, "Supervision policy"): before training, one worker
 must say hello, load the game, compile the kernel and finish a tiny batch
 within ``startup_timeout``.  When it cannot, the run stops instead of
 restarting for ever, and this report is printed on stderr (and logged as

@@ -1,7 +1,7 @@
 """A local worker's private copy of small tables, merged into the shared ones after every batch.
 
 Local workers normally update the shared tables in place, lock-free
-(Hogwild-style, DESIGN.md "Data").  On a game whose tables fit in a few cache
+(Hogwild-style, docs/architecture.md "Data layout").  On a game whose tables fit in a few cache
 pages (Leduc: 672 entries, 8 KB) that scales badly: every write of one core invalidates
 the line the other core is reading, and two workers ran at 0.8-1.4 times one
 (benchmarks/scaling.py).  With tables this small a private copy costs

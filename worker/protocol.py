@@ -1,4 +1,4 @@
-"""The wire format between the supervisor and its workers (DESIGN.md, "The wire").
+"""The wire format between the supervisor and its workers (docs/architecture.md, "The wire").
 
 Every message is one msgpack map carrying ``type`` (the message kind) and
 ``v`` (the protocol version) beside the message's own fields.  Each kind is a

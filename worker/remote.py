@@ -2,7 +2,7 @@
 
 ``holdem-worker --connect tcp://HOST:PORT --server-key server.key --key me.key_secret [--name NAME]``
 
-A session (DESIGN.md, "The wire"; messages in :mod:`worker.protocol`):
+A session (docs/architecture.md, "The wire"; messages in :mod:`worker.protocol`):
 
 1. ``join`` (name, host, pid); the supervisor's authenticator has already
    checked this host's CURVE key;

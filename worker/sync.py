@@ -1,7 +1,7 @@
 """Table changes between a remote worker and the supervisor: sparse, compressed, exact, checked.
 
-A remote worker trains on a private copy of the run's tables (DESIGN.md,
-"Data") and keeps a *base*: the tables as the supervisor last sent them.  The
+A remote worker trains on a private copy of the run's tables (docs/architecture.md,
+"Data layout") and keeps a *base*: the tables as the supervisor last sent them.  The
 supervisor keeps its own copy of every remote worker's base
 (:class:`PeerBase`), bit for bit the same.  A sync is always started by the
 worker, one at a time:
