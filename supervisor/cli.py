@@ -1,17 +1,29 @@
-"""``holdem-supervise``: train a blueprint with supervised worker processes on this host (and others).
+"""holdem-supervise: train a blueprint with supervised worker processes on this host (and others).
 
-With ``--bind tcp://ADDRESS:PORT --keys DIR`` workers on other hosts join
-the run (``holdem-worker --connect ...``; see :mod:`worker.remote`); CURVE
-keys come from ``holdem-keys``.  ``--workers`` may then be 0.
+    holdem-supervise --config CONFIG --logdir DIR [--workers N] [--iters N | --time-budget SECONDS]
+                     [--batch-size B] [--snapshot-interval SECONDS] [--buckets FILE]
+                     [--tensorboard] [--resume] [--seed S] [--log-format json|console]
 
-``--iters`` counts the iterations of this invocation (with ``--resume``: N
-more), as ``holdem-train``; seed and batch size come from the flag, else the
-config, else 0 / 10,000, and a resumed run keeps its own.
+Example:
+
+    holdem-supervise --config hu_small --workers 2 --time-budget 120 --logdir runs/hu_small
+
+With neither --iters nor --time-budget the run goes on until stopped: Ctrl-C
+(or SIGTERM) stops it after the batches in flight and writes a final
+snapshot; a second Ctrl-C stops at once.  --iters counts the iterations of
+this invocation (with --resume: N more), as holdem-train; seed and batch size
+come from the flag, else the config, else 0 / 10,000, and a resumed run keeps
+its own.
+
+Remote workers: with --bind tcp://ADDRESS:PORT --keys DIR, workers on other
+hosts join the run (holdem-worker --connect ...); CURVE keys come from
+holdem-keys.  --workers may then be 0.
 
 Exit status: 0 finished or stopped cleanly (Ctrl-C/SIGTERM, time budget,
 iteration target; a final snapshot is written), 1 damaged snapshot, 2 bad
-config, arguments or bucket file, 3 start-up check failed, 4 every worker
-slot was given up, 130 forced stop (a second Ctrl-C).
+config, arguments, --logdir or bucket file, 3 start-up check failed, 4 every
+worker slot was given up, 130 forced stop (a second Ctrl-C, or Ctrl-C before
+training started).
 """
 from __future__ import annotations
 
@@ -20,29 +32,31 @@ import os
 import sys
 from pathlib import Path
 
+from holdem.cli.command import CommandError, Parser, UsageError, command
+from holdem.cli.help import SUPERVISED_BATCH_SIZE_HELP, description
+from holdem.cli.writable import check_directory
 from supervisor.events import LOG_FORMATS
 
+PROG = "holdem-supervise"
 EXIT_SNAPSHOT = 1
-EXIT_USAGE = 2
 
 
 def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def build_parser(prog: str = "holdem-supervise") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=prog, description="Train a blueprint with supervised worker processes on this host, and remote workers that join "
-        "over CURVE (--bind, --keys).",
-        epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser(prog: str = PROG) -> Parser:
+    parser = Parser(prog=prog, description=description(__doc__))
     parser.add_argument("--config", required=True, help="YAML config file or preset name (e.g. leduc, hu_small)")
     parser.add_argument("--workers", type=int, default=default_workers(),
                         help="worker processes (default: the number of CPU cores, here %(default)s)")
     budget = parser.add_mutually_exclusive_group()
-    budget.add_argument("--iters", type=int, help="iterations to run in this invocation")
-    budget.add_argument("--time-budget", type=float, metavar="SECONDS", help="train for this many seconds")
+    budget.add_argument("--iters", type=int, help="iterations to run in this invocation (default: until Ctrl-C)")
+    budget.add_argument("--time-budget", type=float, metavar="SECONDS",
+                        help="train for this many seconds (default: until Ctrl-C)")
     parser.add_argument("--logdir", required=True, type=Path, help="run directory: events, status, snapshots")
-    parser.add_argument("--batch-size", type=int, help="iterations per batch (default: the config's, else 10000)")
+    parser.add_argument("--batch-size", type=int,
+                        help=SUPERVISED_BATCH_SIZE_HELP + " (default: the config's batch_size, else 10000)")
     parser.add_argument("--snapshot-interval", type=float, metavar="SECONDS",
                         help="seconds between snapshots (default 600; 0 = only the final one)")
     parser.add_argument("--buckets", type=Path, help="bucket file for Hold'em (default: the config's)")
@@ -64,6 +78,7 @@ def build_parser(prog: str = "holdem-supervise") -> argparse.ArgumentParser:
 
 
 def check_arguments(parser: argparse.ArgumentParser, args) -> None:
+    """Flag values that argparse cannot check itself; parser.error (one line, exit 2) on the first bad one."""
     bind = getattr(args, "bind", None)  # the legacy command (holdem.cli.train_blueprint) has no remote flags
     if args.workers < 0 or (args.workers == 0 and not bind):
         parser.error(f"--workers must be at least 1 (or 0 with --bind, for remote workers only), got {args.workers}")
@@ -105,25 +120,38 @@ def check_remote_arguments(parser: argparse.ArgumentParser, args) -> None:
               "anyone who can reach it can join the run and write to its tables", file=sys.stderr)
 
 
-def run(options) -> int:
-    """Check the inputs, then run the supervisor; input problems are printed without a traceback."""
-    from holdem.mccfr.snapshot import SnapshotError
+def check_run_inputs(options) -> None:
+    """The cheap checks, before any work: the config (with its supervisor section), then the log directory.
 
+    supervisor.training.prepare checks the config again, but only after
+    building the game, which may mean building a bucket file first.
+    """
+    from holdem.config import load_config, validate_section
+    from supervisor.params import SupervisorParams
+
+    config = load_config(options.config_path)
+    validate_section(config.supervisor, SupervisorParams, f"{config.source or options.config_path}: supervisor")
+    check_directory(options.logdir, f"--logdir {options.logdir}")
+
+
+def run(options) -> int:
+    """Check the inputs, then run the supervisor; an input problem raises UsageError or CommandError."""
+    from holdem.mccfr.snapshot import SnapshotError
     from supervisor.run import run_supervisor
     from supervisor.training import prepare
 
+    check_run_inputs(options)
     try:
         prepared = [prepare(options)]
     except SnapshotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_SNAPSHOT
+        raise CommandError(str(exc), EXIT_SNAPSHOT) from None
     except (ValueError, OSError) as exc:  # ConfigError, ResumeError, a bad bucket file, an unreadable path
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(str(exc)) from None
     # hand over the only reference: the supervisor drops its own Hold'em tree once it is in shared memory
     return run_supervisor(options, prepared.pop())
 
 
+@command(PROG)
 def main(argv: list[str] | None = None) -> int:
     from supervisor.run import RunOptions
 

@@ -1,4 +1,6 @@
-"""``python -m worker``: the same as ``holdem-worker``."""
+"""python -m worker: the same as holdem-worker."""
+import sys
+
 from worker.cli import main
 
-main()
+sys.exit(main())

@@ -1,33 +1,35 @@
-"""``holdem-worker``: one worker process, local or remote.
+"""holdem-worker: one worker process of a supervised run, local or remote.
 
-Local mode: the supervisor starts it as ``python -m worker --connect ENDPOINT
---slot S --attempt A ...``; it is not meant to be typed by hand.
-
-Remote mode (no ``--slot``): a person starts it on another host to join a
-run (:mod:`worker.remote`)::
+Remote mode (no --slot): a person starts it on another host to join a run
+(see worker/remote.py).  Example:
 
     holdem-worker --connect tcp://HEAD:5555 --server-key server.key --key me.key_secret [--name NAME]
 
+The supervisor's host runs holdem-supervise --bind tcp://0.0.0.0:5555 --keys
+DIR; key files come from holdem-keys.  The worker trains until the
+supervisor stops the run; Ctrl-C leaves it.
+
+Local mode: holdem-supervise starts it as python -m worker --connect
+ENDPOINT --slot S --attempt A ...; it is not meant to be typed by hand.
+
 Exit status in remote mode: 0 stopped by the supervisor, 2 bad arguments or
 key files, 5 refused (other protocol version, config or abstraction), 6 key
-not authorized, 7 the game cannot be built here, 8 ``--retry-for`` passed.
+not authorized, 7 the game cannot be built here, 8 --retry-for passed, 130
+interrupted.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import sys
 import time
 
+from holdem.cli.command import Parser, command
 from worker.faults import active_fault
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="holdem-worker", description="One worker process of a supervised run: remote (joins a run from "
-        "another host) or local (started by holdem-supervise with --slot).",
-        epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser() -> Parser:
+    parser = Parser(prog="holdem-worker", description=__doc__.strip())
     parser.add_argument("--connect", required=True, help="supervisor endpoint, e.g. tcp://head:5555")
     remote = parser.add_argument_group("remote mode")
     remote.add_argument("--server-key", help="the supervisor's public key file (its KEYS/server.key)")
@@ -41,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="give up after this long without a session (default: keep trying)")
     local = parser.add_argument_group("local mode (started by holdem-supervise)")
     local.add_argument("--slot", type=int, help="worker slot number (0-based)")
-    local.add_argument("--attempt", type=int, default=1, help="how many times this slot has been started; 0 = a standby worker")
+    local.add_argument("--attempt", type=int, default=1,
+                       help="how many times this slot has been started; 0 = a standby worker")
     local.add_argument("--heartbeat-interval", type=float, default=1.0, help="seconds between heartbeats")
     local.add_argument("--liveness", type=int, default=5, help="silent intervals before the supervisor is dead")
     local.add_argument("--owner-pid", type=int, default=0,
@@ -49,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@command("holdem-worker")
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.slot is None:

@@ -25,7 +25,6 @@ Typical use::
 """
 from __future__ import annotations
 
-import argparse
 import datetime
 import os
 import re
@@ -36,6 +35,8 @@ from pathlib import Path
 
 import zmq
 from zmq.utils import z85
+
+from holdem.cli.command import Parser, command
 
 PUBLIC_SUFFIX = ".key"
 SECRET_SUFFIX = ".key_secret"
@@ -228,10 +229,26 @@ def authorize(keys_dir: str | os.PathLike, public_file: str | os.PathLike, name:
 # ----------------------------------------------------------------- command line
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="holdem-keys", description=__doc__.split("\n\n")[0],
-                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]),
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+HELP = """holdem-keys: CURVE key pairs for remote workers, and the supervisor's list of admitted keys.
+
+    holdem-keys new DIR NAME                  make DIR/NAME.key (public) and DIR/NAME.key_secret (mode 0600)
+    holdem-keys authorize DIR WORKER.key      admit a worker: copy its public key into DIR/authorized/
+    holdem-keys list DIR                      the public keys DIR/authorized/ admits
+
+Example (the supervisor's host is head, a worker's host is host):
+
+    head$   holdem-keys new keys server
+    host$   holdem-keys new mykeys alice
+    head$   holdem-keys authorize keys alice.key    (after copying alice.key over)
+
+Then holdem-supervise --bind tcp://0.0.0.0:5555 --keys keys on head, and
+holdem-worker --connect tcp://head:5555 --server-key server.key --key mykeys/alice.key_secret
+on each worker host.  Nothing is ever overwritten.
+"""
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="holdem-keys", description=HELP)
     commands = parser.add_subparsers(dest="command", required=True)
     new = commands.add_parser("new", help="make a key pair DIR/NAME.key and DIR/NAME.key_secret (mode 0600)")
     new.add_argument("dir", type=Path)
@@ -245,28 +262,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@command("holdem-keys", usage_errors=(KeyFileError, OSError))
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        if args.command == "new":
-            public, secret = new_key_pair(args.dir, args.name)
-            print(f"public key: {public}\nsecret key: {secret} (mode 0600; keep it on this host)")
-            if args.name == SERVER_NAME:
-                print(f"give {public} to every worker host (holdem-worker --server-key)")
-            else:
-                print(f"give {public} to the supervisor's operator (holdem-keys authorize KEYS {public.name})")
-        elif args.command == "authorize":
-            target = authorize(args.dir, args.public_key, args.name)
-            print(f"authorized: {target} (a running supervisor picks it up at the next connection)")
+    if args.command == "new":
+        public, secret = new_key_pair(args.dir, args.name)
+        print(f"public key: {public}\nsecret key: {secret} (mode 0600; keep it on this host)")
+        if args.name == SERVER_NAME:
+            print(f"give {public} to every worker host (holdem-worker --server-key)")
         else:
-            keys = authorized_keys(args.dir)
-            for key, file_name in keys.items():
-                print(f"{file_name}\t{key.decode('ascii')}")
-            if not keys:
-                print(f"no authorized keys in {authorized_dir(args.dir)}", file=sys.stderr)
-    except (KeyFileError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+            print(f"give {public} to the supervisor's operator (holdem-keys authorize KEYS {public.name})")
+    elif args.command == "authorize":
+        target = authorize(args.dir, args.public_key, args.name)
+        print(f"authorized: {target} (a running supervisor picks it up at the next connection)")
+    else:
+        keys = authorized_keys(args.dir)
+        for key, file_name in keys.items():
+            print(f"{file_name}\t{key.decode('ascii')}")
+        if not keys:
+            print(f"no authorized keys in {authorized_dir(args.dir)}", file=sys.stderr)
     return 0
 
 

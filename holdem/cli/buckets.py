@@ -1,11 +1,18 @@
-"""``holdem-buckets``: build, inspect and query card-abstraction bucket files.
+"""holdem-buckets: build, inspect and query card-abstraction bucket files (Hold'em).
 
     holdem-buckets build --preset small|mid|large|test --out FILE [--seed S]
-    holdem-buckets info FILE
-    holdem-buckets lookup FILE --hole AsKd --board "Qh Jh 2c 7d"
+    holdem-buckets info FILE [--json]
+    holdem-buckets lookup FILE --hole AsKd [--board "Qh Jh 2c 7d"]
 
-A bad file or argument prints one message naming the problem and the fix and
-exits with status 2; ``--debug`` shows the traceback as well.
+Example:
+
+    holdem-buckets build --preset small --out small.npz
+
+Training builds the preset its config names on first use, into
+$HOLDEM_CACHE (default ~/.cache/holdem/); build writes one where you choose,
+e.g. to copy it to another host.  A bad file or argument prints one line
+naming the problem and the fix and exits with status 2 (--debug shows the
+traceback as well); Ctrl-C exits 130.
 """
 from __future__ import annotations
 
@@ -24,14 +31,17 @@ from holdem.abstraction.features import EQUITY_DENOM, HOLE_ID, N_HOLES, RIVER_HO
 from holdem.abstraction.presets import PRESETS, get_preset
 from holdem.abstraction.progress import ProgressBar
 from holdem.cards import format_cards, parse_cards
+from holdem.cli.command import Parser, UsageError, command
+from holdem.cli.help import description
+from holdem.cli.writable import check_output_file
 from holdem.isomorphism import preflop_class_name
 
-EXIT_ERROR = 2
+PROG = "holdem-buckets"
 STREETS = ("preflop", "flop", "turn", "river")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="holdem-buckets", description="Card-abstraction bucket files.")
+def _parser() -> Parser:
+    p = Parser(prog=PROG, description=description(__doc__))
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build a preset into a bucket file")
@@ -60,6 +70,7 @@ def _build(args) -> int:
     preset = get_preset(args.preset)
     if args.seed < 0:
         raise ValueError(f"--seed must be >= 0; got {args.seed}")
+    check_output_file(args.out, "--out")
     t0 = time.perf_counter()
     tables = build_buckets(preset, seed=args.seed, progress=ProgressBar(sys.stderr))
     manifest = write_buckets(tables, args.out)
@@ -110,7 +121,8 @@ def _lookup(args) -> int:
     preset = tables.preset
     buckets = hand_buckets(tables, hole, board)
     h = HOLE_ID[hole[0], hole[1]]
-    print(f"hand {format_cards(hole)} | {format_cards(board) or '-'}   ({preset.name}, {manifest['content_hash'][:19]})")
+    print(f"hand {format_cards(hole)} | {format_cards(board) or '-'}   "
+          f"({preset.name}, {manifest['content_hash'][:19]})")
     print(f"preflop  bucket {buckets[0]:>4} / {tables.buckets_per_street[0]}   class {preflop_class_name(buckets[0])}")
     for street, n_board, bins in ((1, 3, preset.flop_bins), (2, 4, preset.turn_bins)):
         if len(board) < n_board:
@@ -128,6 +140,7 @@ def _lookup(args) -> int:
     return 0
 
 
+@command(PROG)
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -135,11 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as e:  # bad input; BucketFileError is a ValueError
         if args.debug:
             raise
-        print(f"holdem-buckets: error: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("holdem-buckets: interrupted", file=sys.stderr)
-        return 130
+        raise UsageError(str(e)) from None
 
 
 if __name__ == "__main__":

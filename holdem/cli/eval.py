@@ -1,17 +1,22 @@
-"""``holdem-eval``: evaluate a blueprint head-to-head or by local best response.
+"""holdem-eval: evaluate a Hold'em blueprint head-to-head, or any blueprint by local best response.
 
     holdem-eval DIR --vs BOT|DIR2 [--hands N] [--seed S]   head-to-head (2-6 seats), duplicate dealing
     holdem-eval DIR --lbr [--hands N] [--seed S]           local best response (heads-up Hold'em;
                                                            exact on the tree for Kuhn/Leduc snapshots)
 
-``DIR`` is a run directory (its latest snapshot) or a snapshot directory.
-``BOT`` is one of ``random``, ``call``, ``raise-pot``, ``tag``
-(:mod:`holdem.eval.baselines`); a directory there is another snapshot of the
-same game, played in the other seats.  Results are in milli big blinds per
-hand with a 95% confidence interval over duplicate groups; a progress bar
-goes to stderr, a PNG of the running result to ``--plot``, and a JSON
-summary (with the command that reproduces it) to stdout.  Exit status: 0
-done, 2 bad arguments or an unusable snapshot.
+Example:
+
+    holdem-eval runs/hu_small --vs call --hands 2000
+
+DIR is a run directory (its latest snapshot) or a snapshot directory.  BOT
+is one of random, call, raise-pot, tag (holdem/eval/baselines.py); a
+directory there is another snapshot of the same game, played in the other
+seats.  The blueprint plays every position (BTN, SB, BB, ...) equally often.
+Results are in milli big blinds per hand with a 95% confidence interval over
+duplicate groups; a progress bar goes to stderr, a PNG of the running result
+to --plot, and a JSON summary (with the command that reproduces it) to
+stdout.  Exit status: 0 done, 2 bad arguments or an unusable snapshot, 130
+interrupted.
 """
 from __future__ import annotations
 
@@ -25,20 +30,24 @@ from typing import Any
 import numpy as np
 
 from holdem.blueprint import Blueprint, BlueprintError
+from holdem.cli.command import Parser, command
+from holdem.cli.help import description
+from holdem.cli.writable import check_output_file
 from holdem.eval.baselines import BASELINES, BlueprintBot, make_baseline
 from holdem.eval.match import MatchResult, groups_for, run_match
 from holdem.eval.plot import plot_running
 from holdem.eval.progress import ProgressBar
 from holdem.eval.ranges import DEFAULT_RUNOUTS
 from holdem.eval.stats import running_ci95, to_mbb
+from holdem.game.positions import position_names
 
+PROG = "holdem-eval"
 EXIT_OK = 0
-EXIT_USAGE = 2
 DEFAULT_HANDS = 1000
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="holdem-eval", description=__doc__.split("\n\n")[0])
+def build_parser() -> Parser:
+    p = Parser(prog=PROG, description=description(__doc__))
     p.add_argument("dir", type=Path, help="run directory (latest snapshot) or snapshot directory")
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--vs", metavar="BOT|DIR", help=f"opponent: {', '.join(BASELINES)} or another snapshot directory")
@@ -73,6 +82,10 @@ def _opponent(spec: str, hero: Blueprint, buckets: Path | None, seed: int):
     return BlueprintBot(other, name=f"snapshot:{other.source}")
 
 
+def _plot_path(args, plot_name: str) -> Path:
+    return args.plot or Path(f"holdem-eval-{plot_name}-s{args.seed}.png")
+
+
 def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str) -> tuple[MatchResult, dict[str, Any]]:
     config = hero.game_config
     n = config.players
@@ -82,12 +95,14 @@ def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str)
     def on_group(g: int, results: np.ndarray) -> None:
         bar.update((g + 1) * n, f"{to_mbb(results.mean(), config.big_blind):+9.1f} mbb/h")
 
+    if not args.no_plot and args.plot is None:  # an explicit --plot was checked before loading anything
+        check_output_file(_plot_path(args, plot_name), "--plot")
     result = run_match(config, hero_bot, opponent, args.hands, seed=args.seed, on_group=on_group)
     bar.finish(result.hands, f"{result.estimate_mbb().mean:+9.1f} mbb/h")
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"positions": list(position_names(n))}  # the hero played each equally often
     if not args.no_plot:
         mean, half = running_ci95(result.group_chips)
-        path = args.plot or Path(f"holdem-eval-{plot_name}-s{args.seed}.png")
+        path = _plot_path(args, plot_name)
         hands = np.arange(1, result.groups + 1) * n
         extra["plot"] = str(plot_running(path, hands, to_mbb(mean, config.big_blind), to_mbb(half, config.big_blind)))
     return result, extra
@@ -132,7 +147,8 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
                             "blueprint_decisions": bot.decisions, "blueprint_off_tree": bot.off_tree})
     else:
         if not hero.is_holdem:
-            raise BlueprintError(f"head-to-head plays Hold'em; {hero.source} is a {hero.game.name} snapshot (try --lbr)")
+            raise BlueprintError(f"head-to-head plays Hold'em; {hero.source} is a {hero.game.name} snapshot "
+                                 "(try --lbr)")
         opponent = _opponent(args.vs, hero, args.vs_buckets, args.seed)
         bot = BlueprintBot(hero)
         name = args.vs if args.vs in BASELINES else "snapshot"
@@ -146,6 +162,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     return summary
 
 
+@command(PROG, usage_errors=(BlueprintError,))
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -154,11 +171,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--hands must be at least 1, got {args.hands}")
     if args.runouts < 1:
         parser.error(f"--runouts must be at least 1, got {args.runouts}")
-    try:
-        summary = run(args, argv)
-    except BlueprintError as e:
-        print(f"holdem-eval: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+    if args.plot is not None and not args.no_plot:
+        check_output_file(args.plot, "--plot")  # before loading anything
+    summary = run(args, argv)
     print(json.dumps(summary))
     return EXIT_OK
 

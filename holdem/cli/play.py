@@ -1,18 +1,22 @@
-"""``holdem-play``: play heads-up against a blueprint in the terminal.
+"""holdem-play: play heads-up Hold'em against a blueprint in the terminal.
 
-    holdem-play DIR [--seat N] [--hands N] [--seed S] [--buckets PATH]
+    holdem-play DIR [--seat 0|1|BTN|BB] [--hands N] [--seed S] [--buckets PATH]
 
-``DIR`` is a run directory (its latest snapshot) or a snapshot directory of
-a heads-up Hold'em blueprint.  You sit in seat ``N`` (0 or 1); the button
-alternates every hand.  At your turn type ``f`` (fold), ``c`` (check or
-call), ``r AMOUNT`` (raise to AMOUNT: your total bet on this street), ``a``
-(all-in), ``q`` (quit), ``?`` (help).  Bad input gets a hint and the prompt
-again.  A running score (chips and big blinds per hand) follows every hand;
-end of input quits like ``q``.
+Example:
+
+    holdem-play runs/hu_small --hands 10
+
+DIR is a run directory (its latest snapshot) or a snapshot directory of a
+heads-up Hold'em blueprint.  You start on the button (BTN/SB, --seat 0 or
+BTN, the default) or in the big blind (BB, --seat 1 or BB); the button
+alternates every hand.  At your turn type f (fold), c (check or call),
+b AMOUNT (bet, when nobody has bet on this street) or r AMOUNT (raise to
+AMOUNT: your total bet on this street), a (all-in), q (quit), ? (help).  Bad
+input gets a hint and the prompt again.  A running score (chips and big
+blinds per hand) follows every hand; end of input quits like q.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -21,13 +25,18 @@ import numpy as np
 
 from holdem.blueprint import Blueprint, BlueprintError
 from holdem.cards import format_cards
+from holdem.cli.command import Parser, UsageError, command
+from holdem.cli.help import description
+from holdem.cli.wording import describe_action, describe_legal, facing_bet, facing_bets_in_history
 from holdem.eval.baselines import BlueprintBot, apply_move
-from holdem.game.engine import BOARD_CARDS_VISIBLE, STREET_NAMES, ActionKind, HandState, IllegalAction
+from holdem.game.engine import BOARD_CARDS_VISIBLE, STREET_NAMES, HandState, IllegalAction
+from holdem.game.positions import position, seat_of
 
+PROG = "holdem-play"
 EXIT_OK = 0
-EXIT_USAGE = 2
-HELP = ("f = fold, c = check/call, r AMOUNT = raise to AMOUNT (your total bet on this street), "
-        "a = all-in, q = quit, ? = this help")
+SEATS = 2
+HELP = ("f = fold, c = check/call, b AMOUNT = bet AMOUNT, r AMOUNT = raise to AMOUNT (your total bet on this "
+        "street), a = all-in, q = quit, ? = this help")
 
 
 class Quit(Exception):
@@ -35,7 +44,7 @@ class Quit(Exception):
 
 
 class Table:
-    """One session: the human in ``seat``, the blueprint in the other seat."""
+    """One session: the human in ``seat``, the blueprint in the other seat; the button alternates, seat 0 first."""
 
     def __init__(self, blueprint: Blueprint, seat: int, seed: int, out: TextIO, inp: TextIO):
         self.bot = BlueprintBot(blueprint)
@@ -47,39 +56,63 @@ class Table:
         self.score = 0
         self.hands = 0  # finished hands
         self.dealt = 0
+        self.button = 0
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
         self.out.flush()
 
+    def _position(self, seat: int) -> str:
+        return position(seat, SEATS, self.button)
+
     def _who(self, seat: int) -> str:
         return "You" if seat == self.seat else "Blueprint"
 
-    def _describe(self, action) -> str:
-        who = self._who(action.seat)
-        if action.kind == ActionKind.FOLD:
-            return f"{who} fold{'s' if who != 'You' else ''}."
-        if action.kind == ActionKind.RAISE:
-            return f"{who} raise{'s' if who != 'You' else ''} to {action.amount}."
-        verb = "call" if action.amount else "check"
-        return f"{who} {verb}{'s' if who != 'You' else ''}" + (f" {action.amount}." if action.amount else ".")
+    def _describe(self, state: HandState, i: int, facing: bool) -> str:
+        action = state.history[i]
+        mine = action.seat == self.seat
+        later = any(a.seat == action.seat for a in state.history[i + 1:])
+        all_in = action.amount > 0 and state.stacks[action.seat] == 0 and not later
+        words = describe_action(action.kind, action.amount, facing, third_person=not mine, all_in=all_in)
+        return f"{self._who(action.seat)} ({self._position(action.seat)}) {words}."
 
     def _show_table(self, state: HandState) -> None:
         me, other = self.seat, 1 - self.seat
         board = state.board[: BOARD_CARDS_VISIBLE[state.street]]
         self.say(f"  Board: {format_cards(board) or '-'}   ({STREET_NAMES[state.street]})   Pot: {state.pot}")
-        self.say(f"  You: {format_cards(state.holes[me])}  stack {state.stacks[me]}  bet {state.street_bets[me]}   |   "
-                 f"Blueprint: stack {state.stacks[other]}  bet {state.street_bets[other]}")
-        self.say(f"  Legal: {state.legal().describe()}")
+        self.say(f"  You ({self._position(me)}): {format_cards(state.holes[me])}  stack {state.stacks[me]}  "
+                 f"bet {state.street_bets[me]}   |   Blueprint ({self._position(other)}): stack {state.stacks[other]}  "
+                 f"bet {state.street_bets[other]}")
+        self.say(f"  Legal: {describe_legal(state.legal(), facing_bet(state))}")
 
     def _read(self) -> str:
-        self.out.write("Your action [f/c/r AMOUNT/a/q/?]: ")
+        self.out.write("Your action [f/c/b AMOUNT/r AMOUNT/a/q/?]: ")
         self.out.flush()
         line = self.inp.readline()
         if not line:
             self.say()
             raise Quit
         return line.strip().lower()
+
+    def _bet_or_raise(self, state: HandState, text: str) -> str | None:
+        """Apply ``a``, ``b N`` or ``r N``; or a hint when it cannot be applied (the engine has the last word)."""
+        legal = state.legal()
+        facing = facing_bet(state)
+        verb = "raise to" if facing else "bet"
+        can_do = describe_legal(legal, facing)
+        if not legal.can_raise:
+            then = "call" if legal.call_amount else "check"
+            return f"you cannot bet or raise here; legal: {can_do}; type c to {then}"
+        lowest, highest = legal.min_raise_to, legal.max_raise_to
+        assert lowest is not None and highest is not None  # can_raise
+        amount = str(highest) if text == "a" else text[1:].strip()
+        if not amount.isdigit():
+            return f"give the amount, e.g. {text[:1]} {lowest}; legal: {can_do}"
+        chips = int(amount)
+        if not lowest <= chips <= highest:
+            return f"you may not {verb} {chips}; legal: {can_do}"
+        state.raise_to(chips)
+        return None
 
     def _human_turn(self, state: HandState) -> None:
         self._show_table(state)
@@ -100,30 +133,21 @@ class Table:
                 elif text == "c":
                     state.check_or_call()
                     return
-                elif text == "a":
-                    if not legal.can_raise:
-                        self.say(f"Hint: you cannot raise here; legal: {legal.describe()}. Type c to call.")
-                        continue
-                    state.raise_to(legal.max_raise_to)
-                    return
-                elif text.startswith("r"):
-                    amount = text[1:].strip()
-                    if not amount.isdigit():
-                        self.say(f"Hint: give the total to raise to, e.g. r {legal.min_raise_to or 300}; legal: {legal.describe()}")
-                        continue
-                    state.raise_to(int(amount))
-                    return
+                elif text == "a" or text[:1] in ("b", "r"):
+                    hint = self._bet_or_raise(state, text)
+                    if hint is None:
+                        return
+                    self.say(f"Hint: {hint}")
                 else:
                     self.say(f"Hint: did not understand {text!r}. {HELP}")
             except IllegalAction as e:
                 self.say(f"Hint: {e}")
 
     def play_hand(self) -> None:
-        button = self.dealt % 2
-        state = HandState.start_random(self.config, self.rng, button=button)
+        self.button = self.dealt % SEATS
+        state = HandState.start_random(self.config, self.rng, button=self.button)
         self.dealt += 1
-        role = "button, small blind" if button == self.seat else "big blind"
-        self.say(f"=== Hand {self.dealt}: you are seat {self.seat} ({role}); "
+        self.say(f"=== Hand {self.dealt}: you are {self._position(self.seat)}; "
                  f"blinds {self.config.small_blind}/{self.config.big_blind} ===")
         self.say(f"Your cards: {format_cards(state.holes[self.seat])}")
         seen = 0
@@ -136,16 +160,17 @@ class Table:
                 self._human_turn(state)
             else:
                 apply_move(state, self.bot.act(state, self.rng))
-            for action in state.history[seen:]:
-                self.say(self._describe(action))
+            facing = facing_bets_in_history(state.history)
+            for i in range(seen, len(state.history)):
+                self.say(self._describe(state, i, facing[i]))
             seen = len(state.history)
         self._finish(state)
 
     def _finish(self, state: HandState) -> None:
         other = 1 - self.seat
         if not any(state.folded):
-            self.say(f"Showdown: board {format_cards(state.board)}; blueprint shows {format_cards(state.holes[other])}, "
-                     f"you show {format_cards(state.holes[self.seat])}.")
+            self.say(f"Showdown: board {format_cards(state.board)}; blueprint shows "
+                     f"{format_cards(state.holes[other])}, you show {format_cards(state.holes[self.seat])}.")
         won = state.payoffs()[self.seat]
         self.score += won
         self.hands += 1
@@ -155,36 +180,40 @@ class Table:
         self.say()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="holdem-play", description=__doc__.split("\n\n")[0])
+def build_parser() -> Parser:
+    p = Parser(prog=PROG, description=description(__doc__))
     p.add_argument("dir", type=Path, help="run directory (latest snapshot) or snapshot directory")
-    p.add_argument("--seat", type=int, default=0, help="your seat, 0 or 1 (default 0)")
+    p.add_argument("--seat", default="0", help="where you start: 0 or BTN (button and small blind, the default), "
+                   "1 or BB (big blind); the button alternates every hand")
     p.add_argument("--hands", type=int, help="stop after this many hands (default: until q)")
     p.add_argument("--seed", type=int, help="seed of the cards and the blueprint's draws (default: random)")
     p.add_argument("--buckets", type=Path, help="bucket file of the run (default: the one its config names)")
     return p
 
 
+def parse_seat(text: str) -> int:
+    """``--seat``: 0 or 1, or the position of the first hand (BTN/SB or BB)."""
+    if text.strip() in ("0", "1"):
+        return int(text)
+    try:
+        return seat_of(text, SEATS)
+    except ValueError:
+        raise UsageError(f"--seat must be 0 or BTN (the button), 1 or BB (the big blind); got {text!r}") from None
+
+
+@command(PROG, usage_errors=(BlueprintError,))
 def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = sys.stdout if stdout is None else stdout
     inp = sys.stdin if stdin is None else stdin
-    if args.seat not in (0, 1):
-        print(f"holdem-play: error: --seat must be 0 or 1 (heads-up), got {args.seat}", file=sys.stderr)
-        return EXIT_USAGE
+    seat = parse_seat(args.seat)
     if args.hands is not None and args.hands < 1:
-        print(f"holdem-play: error: --hands must be at least 1, got {args.hands}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        blueprint = Blueprint.load(args.dir, args.buckets,
-                                   translation_seed=args.seed if args.seed is not None else 0)
-        if not blueprint.is_holdem or blueprint.n_players != 2:
-            raise BlueprintError(f"{blueprint.source} is not a heads-up Hold'em blueprint; holdem-play is heads-up only")
-    except BlueprintError as e:
-        print(f"holdem-play: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
-    seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % (2**63))
-    table = Table(blueprint, args.seat, seed, out, inp)
+        raise UsageError(f"--hands must be at least 1, got {args.hands}")
+    blueprint = Blueprint.load(args.dir, args.buckets, translation_seed=args.seed if args.seed is not None else 0)
+    if not blueprint.is_holdem or blueprint.n_players != SEATS:
+        raise BlueprintError(f"{blueprint.source} is not a heads-up Hold'em blueprint; holdem-play is heads-up only")
+    seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**63))
+    table = Table(blueprint, seat, seed, out, inp)
     table.say(f"Heads-up against {blueprint.source} (iteration {blueprint.iteration}); stacks "
               f"{blueprint.game_config.stacks[0]}. {HELP}")
     try:

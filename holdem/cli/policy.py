@@ -1,54 +1,61 @@
-"""``holdem-policy``: read a trained snapshot.
+"""holdem-policy: read a trained snapshot.
 
     holdem-policy export DIR --format openspiel [--out FILE] [--current]
-        Kuhn/Leduc: JSON {information_state_string: [[action_id, probability], ...]}
-        (OpenSpiel's strings and action ids), average policy unless --current.
+        Kuhn and Leduc: the policy as JSON {information_state_string:
+        [[action_id, probability], ...]} (OpenSpiel's strings and action ids),
+        the average policy unless --current.
     holdem-policy value DIR [--current]
-        Kuhn/Leduc: exact exploitability (OpenSpiel's definition, chips per hand),
-        NashConv and each seat's value, as JSON.
-    holdem-policy show DIR --hand AsAd [--board "Kh 7d 2c"] [--history "r250 c / x"] [--seat N]
+        Kuhn and Leduc: exact exploitability (OpenSpiel's definition, chips
+        per hand), NashConv and each player's value, as JSON.
+    holdem-policy show DIR --hand AsAd [--board "Kh 7d 2c"] [--history "r250 c / x"] [--seat POS]
                        [--buckets FILE] [--json]
         Hold'em: the blueprint's action probabilities in one situation: the
         abstract node the history maps to, the bucket of the hand, and each
         abstract action with its concrete amount and probability.
-    holdem-policy show DIR --preflop [--history "r250"] [--seat N] [--buckets FILE] [--json]
-        Hold'em: 13x13 grids of the seat to act's probability of folding,
-        checking/calling and raising (all sizes together) with each of the
-        169 starting-hand classes; with no history, the first actor's
-        (heads-up: the button's).
+    holdem-policy show DIR --preflop [--history "r250"] [--seat POS] [--buckets FILE] [--json]
+        Hold'em: 13x13 grids of the probability of folding, checking/calling
+        and raising (all sizes together) of the player to act, for each of the
+        169 starting-hand classes; with no history, the first to act
+        (heads-up: the button, BTN/SB).
 
-The probabilities are those of :class:`holdem.blueprint.Blueprint`: the
+Examples:
+
+    holdem-policy show runs/hu_small --hand AsAd --history "r250"
+    holdem-policy show runs/hu_small --preflop | head -20
+    holdem-policy value runs/leduc
+
+The probabilities are those the blueprint plays (holdem/blueprint.py): the
 average strategy on the streets whose average the run accumulated
-(``solver.average_streets``), the current (regret-matching) strategy on the
+(solver.average_streets), the current (regret-matching) strategy on the
 others.
 
-Seats follow the betting tree: the button is seat 0 (heads-up it posts the
-small blind and acts first preflop), then clockwise.  ``--hand`` belongs to
-the seat to act after the history (``--seat`` may name it, as a check).
+Players are named by position: BTN (the button), SB, BB, then UTG, HJ, CO;
+heads-up the button posts the small blind (BTN/SB) and acts first preflop.
+--hand belongs to the player to act after the history (--seat may name that
+position, e.g. --seat BB, as a check).
 
-History syntax (``--history``): actions in order, separated by spaces;
-``/`` closes a street (required between streets, optional at the end)::
+History syntax (--history): actions in order, separated by spaces; / closes
+a street (required between streets, optional at the end):
 
     f        fold
     x        check (not legal when facing a bet)
     c        check or call
-    rN, bN   raise / bet to N chips: the seat's total bet on this street
+    bN, rN   bet N / raise to N chips: the player's total bet on this street
              (N may be given in big blinds: r2.5bb)
-    a        all-in (a raise to the whole stack)
+    a        all-in
 
-e.g. ``"r250 c / x r500 c / x x /"`` (heads-up, blinds 50/100: the button
-raises to 250, the big blind calls; on the flop the big blind checks, the
-button bets 500, called; both check the turn; now the river).  Every step is
-checked by the rules engine (:mod:`holdem.game.engine`); an illegal one is
-reported with its position and what was legal.  ``--board`` must show
-exactly the cards of the street the history reaches (0, 3, 4 or 5).
+e.g. "r250 c / x b500 c / x x /" (heads-up, blinds 50/100: BTN/SB raises to
+250, BB calls; on the flop BB checks, BTN/SB bets 500, called; both check
+the turn; now the river).  Every step is checked by the rules engine; an
+illegal one is reported with its position and what was legal.  --board must
+show exactly the cards of the street the history reaches (0, 3, 4 or 5).
 
-DIR is a log directory (its ``latest`` snapshot is read) or a snapshot
-directory.  Exit status: 0 ok, 1 unreadable snapshot, 2 bad arguments.
+DIR is a log directory (its latest snapshot is read) or a snapshot
+directory.  Exit status: 0 ok, 2 bad arguments or an unreadable snapshot,
+130 interrupted.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -59,7 +66,11 @@ from typing import Any, Sequence
 from holdem.atomic import write_text_atomic
 from holdem.blueprint import Blueprint, BlueprintError
 from holdem.cards import RANKS, format_cards, parse_cards
-from holdem.config import ConfigError, config_from_dict
+from holdem.cli.command import Parser, UsageError, command
+from holdem.cli.help import description
+from holdem.cli.wording import describe_action, describe_legal, facing_bet, facing_bets_in_history
+from holdem.cli.writable import check_output_file
+from holdem.config import config_from_dict
 from holdem.exploitability import best_response_values, policy_values
 from holdem.game.engine import (
     BOARD_CARDS,
@@ -71,37 +82,40 @@ from holdem.game.engine import (
     HandState,
     IllegalAction,
 )
+from holdem.game.positions import position, seat_of
 from holdem.game.tree_arrays import ACTION_CHECK_CALL, ACTION_FOLD
 from holdem.games.registry import make_game
 from holdem.games.spec import GameSpec
 from holdem.mccfr.snapshot import SnapshotError, read_snapshot
 from holdem.policy import average_policy, current_policy, openspiel_policy
 
-EXIT_ERROR = 1
-EXIT_USAGE = 2
+PROG = "holdem-policy"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="holdem-policy", description="Read the policy of a trained snapshot.")
+def build_parser() -> Parser:
+    p = Parser(prog=PROG, description=description(__doc__))
     sub = p.add_subparsers(dest="command", required=True)
-    exp = sub.add_parser("export", help="write the policy in another program's format")
+    exp = sub.add_parser("export", help="Kuhn/Leduc: write the policy in OpenSpiel's format")
     exp.add_argument("dir", type=Path, help="log directory or snapshot directory")
     exp.add_argument("--format", required=True, choices=["openspiel"], help="output format")
     exp.add_argument("--out", type=Path, help="output file (default: stdout)")
     exp.add_argument("--current", action="store_true", help="export the current (regret-matching) policy")
-    val = sub.add_parser("value", help="exact exploitability of a small game's policy")
+    val = sub.add_parser("value", help="Kuhn/Leduc: exact exploitability of the policy")
     val.add_argument("dir", type=Path, help="log directory or snapshot directory")
     val.add_argument("--current", action="store_true", help="evaluate the current (regret-matching) policy")
-    show = sub.add_parser("show", help="a Hold'em blueprint's action probabilities in a situation, or its preflop grid")
+    show = sub.add_parser("show", help="Hold'em: the blueprint's action probabilities in a situation, "
+                          "or its preflop grid")
     show.add_argument("dir", type=Path, help="log directory or snapshot directory")
     what = show.add_mutually_exclusive_group()  # one is needed: show_main says so (exit 2)
-    what.add_argument("--hand", help="the two hole cards of the seat to act, e.g. AsAd")
+    what.add_argument("--hand", help="the two hole cards of the player to act, e.g. AsAd")
     what.add_argument("--preflop", action="store_true",
-                      help="13x13 fold/call/raise grids of the seat to act over the 169 starting-hand classes")
+                      help="13x13 fold/call/raise grids of the player to act over the 169 starting-hand classes")
     show.add_argument("--board", default="", help="the board cards of the street the history reaches, e.g. 'Kh 7d 2c'")
     show.add_argument("--history", default="",
-                      help="actions so far: f, x, c, rN (raise to N), a; '/' between streets (e.g. 'r250 c / x')")
-    show.add_argument("--seat", type=int, help="the seat to act (button = seat 0), checked against the history")
+                      help="actions so far: f, x, c, bN (bet N), rN (raise to N), a; '/' between streets "
+                           "(e.g. 'r250 c / x')")
+    show.add_argument("--seat", metavar="POS", help="the position to act (BTN, SB, BB, UTG, HJ, CO; or a seat number, "
+                      "BTN = 0), checked against the history")
     show.add_argument("--buckets", type=Path, help="bucket file of the run (default: the one its manifest records)")
     show.add_argument("--json", action="store_true", help="print JSON instead of text")
     return p
@@ -131,7 +145,7 @@ class ShowError(ValueError):
 
 GRID_RANKS = RANKS[::-1]  # "AKQJT98765432": the grid's rows and columns, aces first
 _RAISE_TOKEN = re.compile(r"^[rb](\d+(?:\.\d+)?)(bb)?$")
-_TOKEN_HELP = "f (fold), x (check), c (check/call), rN or bN (raise/bet to N chips, or r2.5bb), a (all-in)"
+_TOKEN_HELP = "f (fold), x (check), c (check/call), bN (bet N chips), rN (raise to N chips, or r2.5bb), a (all-in)"
 STREET_SEPARATOR = "/"
 
 
@@ -157,24 +171,43 @@ def parse_history(text: str) -> list[list[Step]]:
     return segments
 
 
+def _actor(state) -> int:
+    """The seat to act; replay_history never returns a finished hand, so there is one."""
+    if state.actor is None:
+        raise ShowError("--history: the hand is over after this history; there is no decision to show")
+    return state.actor
+
+
+def _to_act(state) -> str:
+    """The position of the player to act in ``state`` (replayed histories put the button at seat 0)."""
+    return position(_actor(state), len(state.stacks), state.button)
+
+
+def _legal(state) -> str:
+    return describe_legal(state.legal(), facing_bet(state))
+
+
 def _apply_step(state, step: Step, big_blind: int) -> None:
     """Apply one history step to ``state`` in place; ShowError naming the step and what was legal."""
     where = f"--history step {step.number} ({step.token!r})"
     legal = state.legal()
+    who = _to_act(state)
     try:
         if step.token == "f":
+            if not legal.can_fold:
+                raise ShowError(f"{where}: {who} faces no bet, so cannot fold; legal: {_legal(state)}")
             state.fold()
         elif step.token == "x":
             if not legal.can_check:
-                raise ShowError(f"{where}: seat {legal.seat} cannot check, it faces a bet "
-                                f"(call {legal.call_amount}); legal: {legal.describe()}")
+                raise ShowError(f"{where}: {who} cannot check, it faces a bet (call {legal.call_amount}); "
+                                f"legal: {_legal(state)}")
             state.check_or_call()
         elif step.token == "c":
             state.check_or_call()
         elif step.token == "a":
             if not legal.can_raise:
-                raise ShowError(f"{where}: seat {legal.seat} may not raise; legal: {legal.describe()} "
-                                "(write c for a call that puts the seat all-in)")
+                raise ShowError(f"{where}: {who} may not bet or raise; legal: {_legal(state)} "
+                                "(write c for a call that puts the player all-in)")
             state.raise_to(legal.max_raise_to)
         else:
             m = _RAISE_TOKEN.match(step.token)
@@ -182,9 +215,14 @@ def _apply_step(state, step: Step, big_blind: int) -> None:
                 raise ShowError(f"{where}: not an action; write {_TOKEN_HELP}, '/' between streets")
             chips = float(m.group(1)) * (big_blind if m.group(2) else 1)
             if chips != int(chips):
-                raise ShowError(f"{where}: {chips:g} is not a whole number of chips; legal: {legal.describe()}")
+                raise ShowError(f"{where}: {chips:g} is not a whole number of chips; legal: {_legal(state)}")
+            verb = "raise to" if facing_bet(state) else "bet"
+            if not legal.can_raise:
+                raise ShowError(f"{where}: {who} may not bet or raise; legal: {_legal(state)}")
+            if not legal.min_raise_to <= chips <= legal.max_raise_to:
+                raise ShowError(f"{where}: {who} may not {verb} {chips:g}; legal: {_legal(state)}")
             state.raise_to(int(chips))
-    except IllegalAction as e:
+    except IllegalAction as e:  # the checks above name the usual mistakes; the engine has the last word
         raise ShowError(f"{where}: {e}") from None
 
 
@@ -218,7 +256,7 @@ def replay_history(config, segments: list[list[Step]], seat: int | None = None, 
             after = f"after step {last.number} ({last.token!r})" if last else "at the start"
             raise ShowError(
                 f"--history: '/' {after} closes the {STREET_NAMES[state.street]}, but its betting is not over: "
-                f"seat {state.actor} is to act ({state.legal().describe()})"
+                f"{_to_act(state)} is to act ({_legal(state)})"
             )
         for step in steps:
             if state.is_over:
@@ -236,34 +274,25 @@ def replay_history(config, segments: list[list[Step]], seat: int | None = None, 
     return state
 
 
-def _token(choice, legal) -> str:
+def _token(choice, legal, facing: bool) -> str:
     if choice.kind == ActionKind.FOLD:
         return "f"
     if choice.kind == ActionKind.CHECK_CALL:
         return "c" if choice.amount else "x"
-    return "a" if choice.amount == legal.max_raise_to else f"r{choice.amount}"
-
-
-def _describe_choice(choice, legal, facing_bet: bool) -> str:
-    if choice.kind == ActionKind.FOLD:
-        return "fold"
-    if choice.kind == ActionKind.CHECK_CALL:
-        return f"call {choice.amount}" if choice.amount else "check"
-    if choice.amount == legal.max_raise_to:
-        return f"all-in to {choice.amount}"
-    return f"raise to {choice.amount}" if facing_bet else f"bet {choice.amount}"
+    return "a" if choice.amount == legal.max_raise_to else f"{'r' if facing else 'b'}{choice.amount}"
 
 
 def compact_history(state) -> list[str]:
-    """``state``'s history in ``--history`` syntax (raises as rN, '/' between streets)."""
+    """``state``'s history in ``--history`` syntax (bets as bN, raises as rN, '/' between streets)."""
     out: list[str] = []
+    facing = facing_bets_in_history(state.history)
     for i, action in enumerate(state.history):
         if i > 0 and action.street != state.history[i - 1].street:
             out.append(STREET_SEPARATOR)
         if action.kind == ActionKind.FOLD:
             out.append("f")
         elif action.kind == ActionKind.RAISE:
-            out.append(f"r{action.amount}")
+            out.append(f"{'r' if facing[i] else 'b'}{action.amount}")
         else:
             out.append("c" if action.amount else "x")
     return out
@@ -299,9 +328,11 @@ def _strategy_name(bp, street: int) -> str:
 
 def _choices_json(decision, state) -> list[dict[str, Any]]:
     legal = state.legal()
-    facing_bet = max(state.street_bets) > 0  # preflop the blinds are the opening bet
+    facing = facing_bet(state)
     return [
-        {"token": _token(c, legal), "action": _describe_choice(c, legal, facing_bet), "kind": c.kind.name.lower(),
+        {"token": _token(c, legal, facing), "kind": c.kind.name.lower(),
+         "action": describe_action(c.kind, int(c.amount), facing,
+                                   all_in=c.kind == ActionKind.RAISE and c.amount == legal.max_raise_to),
          "amount": int(c.amount), "probability": float(c.probability), "abstract_action": int(c.abstract_action)}
         for c in decision.choices
     ]
@@ -341,7 +372,7 @@ def show_situation(bp, hand: str, board: str = "", history: str = "", seat: int 
         raise ShowError(f"--board: give 0, 3, 4 or 5 cards (the street the history reaches); got {len(shown)}")
     segments = parse_history(history)
     probe = replay_history(config, segments)  # whose turn it is does not depend on the cards
-    actor = probe.actor
+    actor = _actor(probe)
     _check_seat(seat, actor, config.players)
     state = replay_history(config, segments, actor, hole, shown)
     want = BOARD_CARDS_VISIBLE[state.street]
@@ -351,10 +382,10 @@ def show_situation(bp, hand: str, board: str = "", history: str = "", seat: int 
             f"--board gives {len(shown)}"
         )
     decision = bp.action_probabilities(state, actor)
-    legal = state.legal()
     out = _header(bp)
     out.update({
         "seat": actor,
+        "position": _to_act(state),
         "hand": format_cards(hole, ""),
         "board": format_cards(shown),
         "street": STREET_NAMES[state.street],
@@ -363,7 +394,7 @@ def show_situation(bp, hand: str, board: str = "", history: str = "", seat: int 
         "on_tree": decision.on_tree,
         "node": int(decision.node),
         "pot": state.pot,
-        "legal": legal.describe(),
+        "legal": _legal(state),
     })
     if decision.on_tree:
         node = decision.node
@@ -380,14 +411,27 @@ def show_situation(bp, hand: str, board: str = "", history: str = "", seat: int 
     return out
 
 
+def parse_seat(text: str | None, players: int) -> int | None:
+    """``--seat``: a position name (BTN, SB, BB, ...) or a seat number (BTN = 0); None if not given."""
+    if text is None:
+        return None
+    if text.strip().isdigit():
+        return int(text)
+    try:
+        return seat_of(text, players)
+    except ValueError as e:
+        raise ShowError(f"--seat: {e}") from None
+
+
 def _check_seat(seat: int | None, actor: int, players: int) -> None:
     if seat is None:
         return
     if not 0 <= seat < players:
-        raise ShowError(f"--seat {seat}: seats are 0..{players - 1} (the button is seat 0)")
+        raise ShowError(f"--seat {seat}: seats are 0..{players - 1} (BTN = 0); or name a position, e.g. --seat BB")
     if seat != actor:
-        raise ShowError(f"--seat {seat} is not to act after this history; seat {actor} is "
-                        "(the history decides whose turn it is; drop --seat or change --history)")
+        raise ShowError(f"--seat: {position(seat, players)} is not to act after this history; "
+                        f"{position(actor, players)} is (the history decides whose turn it is; drop --seat or "
+                        "change --history)")
 
 
 def grid_cell(name: str) -> tuple[int, int]:
@@ -399,7 +443,7 @@ def grid_cell(name: str) -> tuple[int, int]:
 
 
 def show_preflop(bp, history: str = "", seat: int | None = None) -> dict[str, Any]:
-    """Fold / check-call / raise probabilities of the seat to act after a preflop ``history``, per class."""
+    """Fold / check-call / raise probabilities of the player to act after a preflop ``history``, per class."""
     from holdem.isomorphism import N_PREFLOP_CLASSES, canonical, preflop_class_name  # compiled tables: load on use
 
     config = bp.game_config
@@ -407,7 +451,7 @@ def show_preflop(bp, history: str = "", seat: int | None = None) -> dict[str, An
     probe = replay_history(config, segments)
     if probe.street != PREFLOP:
         raise ShowError("--preflop: the history leaves the preflop; give a preflop history (no '/')")
-    actor = probe.actor
+    actor = _actor(probe)
     _check_seat(seat, actor, config.players)
     kinds = {"fold": ActionKind.FOLD, "call": ActionKind.CHECK_CALL, "raise": ActionKind.RAISE}
     grid = {k: [[0.0] * len(GRID_RANKS) for _ in GRID_RANKS] for k in kinds}
@@ -433,6 +477,7 @@ def show_preflop(bp, history: str = "", seat: int | None = None) -> dict[str, An
     out = _header(bp)
     out.update({
         "seat": actor,
+        "position": position(actor, config.players),
         "history": compact_history(state),
         "abstract_history": abstract_history(bp, state, actor),
         "node": node,
@@ -451,8 +496,8 @@ def _print_situation(out: dict[str, Any]) -> None:
         g += f", ante {out['ante']}"
     print(f"snapshot  {out['snapshot']} (iteration {out['iteration']:,})" if out["iteration"] is not None
           else f"snapshot  {out['snapshot']}")
-    print(f"game      {g}; the button is seat 0")
-    print(f"hand      seat {out['seat']}: {out['hand']}   board: {out['board'] or '-'}   ({out['street']})")
+    print(f"game      {g}")
+    print(f"hand      {out['position']}: {out['hand']}   board: {out['board'] or '-'}   ({out['street']})")
     if out["history"]:
         print("history   " + " ".join(out["history"]))
         print("abstract  " + " ".join(out["abstract_history"]) + "   (the history as the blueprint maps it)")
@@ -473,7 +518,7 @@ def _print_preflop(out: dict[str, Any]) -> None:
     print(f"snapshot  {out['snapshot']} (iteration {out['iteration']:,})" if out["iteration"] is not None
           else f"snapshot  {out['snapshot']}")
     after = " ".join(out["history"]) or "no action yet"
-    print(f"seat {out['seat']} to act preflop ({after}); node {out['node']}, {out['strategy']} strategy")
+    print(f"{out['position']} to act preflop ({after}); node {out['node']}, {out['strategy']} strategy")
     print("actions   " + ", ".join(f"{a['token']} ({a['action']})" for a in out["actions"]))
     print("grid: suited hands above the diagonal, offsuit below; percent")
     for key in ("fold", "call", "raise"):
@@ -485,33 +530,20 @@ def _print_preflop(out: dict[str, Any]) -> None:
 
 def show_main(args) -> int:
     if args.hand is None and not args.preflop:
-        print("error: 'show' needs --hand CARDS (one situation, e.g. --hand AsAd) or --preflop (the 13x13 grid)",
-              file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError("'show' needs --hand CARDS (one situation, e.g. --hand AsAd) or --preflop (the 13x13 grid)")
     if args.buckets is not None and not args.buckets.is_file():
-        print(f"error: --buckets {args.buckets}: no such file (the run's bucket file; see holdem-buckets)",
-              file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"--buckets {args.buckets}: no such file (the run's bucket file; see holdem-buckets)")
     if args.preflop and args.board:
-        print("error: --preflop shows the preflop: drop --board", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        bp = Blueprint.load(args.dir, args.buckets)
-    except BlueprintError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_ERROR
+        raise UsageError("--preflop shows the preflop: drop --board")
+    bp = Blueprint.load(args.dir, args.buckets)
     if not bp.is_holdem:
-        print(f"error: 'show' works for Hold'em snapshots; this one is {bp.game.name} "
-              "(use 'holdem-policy export' or 'value')", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        if args.preflop:
-            out = show_preflop(bp, args.history, args.seat)
-        else:
-            out = show_situation(bp, args.hand, args.board, args.history, args.seat)
-    except ShowError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"'show' works for Hold'em snapshots; this one is {bp.game.name} "
+                         "(use 'holdem-policy export' or 'value')")
+    seat = parse_seat(args.seat, bp.game_config.players)
+    if args.preflop:
+        out = show_preflop(bp, args.history, seat)
+    else:
+        out = show_situation(bp, args.hand, args.board, args.history, seat)
     if args.json:
         print(json.dumps(out))
     elif args.preflop:
@@ -521,18 +553,17 @@ def show_main(args) -> int:
     return 0
 
 
+@command(PROG, usage_errors=(BlueprintError, ShowError, SnapshotError))
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "show":
         return show_main(args)
-    try:
-        game, policy, manifest = load_policy(args.dir, args.current)
-    except (SnapshotError, ConfigError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_ERROR
+    if args.command == "export" and args.out is not None:
+        check_output_file(args.out, "--out")
+    game, policy, manifest = load_policy(args.dir, args.current)
     if game.exact is None:
-        print(f"error: '{args.command}' works for kuhn and leduc; this snapshot is {game.name}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"'{args.command}' works for kuhn and leduc; this snapshot is {game.name} "
+                         "(for Hold'em use 'holdem-policy show')")
     if args.command == "export":
         text = json.dumps(openspiel_policy(game, policy), indent=1, sort_keys=True) + "\n"
         if args.out is None:

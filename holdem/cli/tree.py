@@ -1,29 +1,34 @@
-"""``holdem-tree CONFIG [--buckets P,F,T,R] [--json]``: the size of a config before training it.
+"""holdem-tree: the size of a config's betting tree and tables, before training it.
 
-Builds the betting tree of the config (:func:`holdem.game.tree.build_tree`)
-and prints nodes per street (decision, fold and showdown terminals) and the
-bytes of the dense regret (float32) and strategy (float64) tables (one entry per
-information-set action: ``sum over decision nodes of buckets[street] *
-n_actions``, as :class:`holdem.game.tree_arrays.TableLayout` lays them out).
-Bucket counts default to the config's preset (``buckets: {preset: ...}``),
-else 169,200,200,200.  Kuhn and Leduc configs print their exact trees.
+    holdem-tree CONFIG [--buckets P,F,T,R] [--json] [--max-nodes N]
+
+Example:
+
+    holdem-tree hu_small
+
+Builds the betting tree of the config (holdem/game/tree.py) and prints nodes
+per street (decision, fold and showdown terminals) and the bytes of the
+dense regret (float32) and strategy (float64) tables: one entry per
+information-set action, that is the sum over decision nodes of
+buckets[street] * n_actions.  Bucket counts default to the config's preset
+(buckets: {preset: ...}), else 169,200,200,200.  Kuhn and Leduc configs print
+their exact trees.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sys
 import time
 from typing import Any, Sequence
 
-import numpy as np
-
-from holdem.config import Config, ConfigError, bucket_preset_counts, exit_on_config_error, load_config
+from holdem.cli.command import Parser, command
+from holdem.cli.help import description
+from holdem.config import Config, ConfigError, bucket_preset_counts, load_config
 from holdem.game.tree import DEFAULT_MAX_NODES
 from holdem.game.tree_arrays import NODE_DECISION, NODE_FOLD, NODE_SHOWDOWN, BettingTree, TableLayout
 from holdem.mccfr.tables import ENTRY_BYTES, REGRET_DTYPE, STRATEGY_DTYPE
 
+PROG = "holdem-tree"
 DEFAULT_BUCKETS = (169, 200, 200, 200)
 STREET_LABELS = ("preflop", "flop", "turn", "river")
 
@@ -34,7 +39,8 @@ def parse_buckets(text: str, n_streets: int = 4) -> tuple[int, ...]:
     try:
         counts = tuple(int(p) for p in parts)
     except ValueError:
-        raise ConfigError(f"--buckets: expected {n_streets} comma-separated integers (preflop,flop,turn,river), got {text!r}") from None
+        raise ConfigError(f"--buckets: expected {n_streets} comma-separated integers (preflop,flop,turn,river), "
+                          f"got {text!r}") from None
     if len(counts) != n_streets or any(c < 1 for c in counts):
         raise ConfigError(f"--buckets: expected {n_streets} positive integers (preflop,flop,turn,river), got {text!r}")
     return counts
@@ -84,10 +90,11 @@ _ARRAY_FIELDS = (
 
 
 def human_bytes(n: int) -> str:
+    size = float(n)
     for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.2f} {unit}"
-        n /= 1000
+        if size < 1000 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.2f} {unit}"
+        size /= 1000
     raise AssertionError
 
 
@@ -102,6 +109,8 @@ def _tree_of(config: Config, max_nodes: int) -> tuple[BettingTree, tuple[int, ..
         counts = None
         if config.buckets is not None and config.buckets.preset is not None:
             counts = bucket_preset_counts().get(config.buckets.preset)
+        if config.actions is None:
+            raise ConfigError(f"{config.source}: actions: missing; Hold'em needs bet/raise sizes per street")
         try:
             tree = build_tree(g, config.actions, max_nodes=max_nodes)
         except TreeTooLarge as exc:
@@ -111,15 +120,13 @@ def _tree_of(config: Config, max_nodes: int) -> tuple[BettingTree, tuple[int, ..
         module = __import__(f"holdem.games.{config.kind}", fromlist=[f"{config.kind}_game"])
         spec = getattr(module, f"{config.kind}_game")()
     except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"{config.source}: game.kind {config.kind}: its game module is not available ({exc})") from None
+        raise ConfigError(f"{config.source}: game.kind {config.kind}: its game module is not available "
+                          f"({exc})") from None
     return spec.tree, tuple(spec.layout.buckets_per_street), config.kind
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="holdem-tree",
-        description="Print the betting-tree size of a config and the memory its regret/strategy tables need.",
-    )
+def build_parser() -> Parser:
+    parser = Parser(prog=PROG, description=description(__doc__))
     parser.add_argument("config", help="YAML config file or preset name (e.g. hu_small)")
     parser.add_argument(
         "--buckets",
@@ -136,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@exit_on_config_error
+@command(PROG)
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.max_nodes < 1:
@@ -154,13 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         buckets, origin = DEFAULT_BUCKETS[: tree.n_streets], "default"
     summary = tree_summary(tree, buckets)
     summary.update({"config": config.source, "game": text, "buckets_from": origin, "build_seconds": round(seconds, 3)})
-    try:
-        if args.json:
-            print(json.dumps(summary))
-        else:
-            _print_summary(summary, config, text, origin, seconds)
-    except BrokenPipeError:  # e.g. piped into `head`: not an error
-        sys.stdout = open(os.devnull, "w")
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        _print_summary(summary, config, text, origin, seconds)
     return 0
 
 

@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,7 @@ def test_a_full_hand_through_stdin(run):
     out = proc.stdout
     assert "Your cards:" in out and "Legal:" in out and "Pot:" in out and "stack" in out
     assert "Hint: did not understand 'x'" in out
-    assert "Hint: seat" in out and "may not raise to 1" in out
+    assert "Hint: you may not raise to 1; legal: fold, call 50 or raise to 200..10000" in out
     assert "Score after 1 hand:" in out and "Final score:" in out and "over 1 hand." in out
     assert out.count("Your action") >= 3  # the prompt came back after each bad input
 
@@ -45,4 +46,33 @@ def test_all_in_and_a_running_score_over_hands(run):
 
 def test_bad_flags(run):
     proc = _play(run, "", "--seat", "2")
-    assert proc.returncode == 2 and "--seat must be 0 or 1" in proc.stderr
+    assert proc.returncode == 2 and "--seat must be 0 or BTN" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_positions_and_bet_wording(run):
+    """Seats are named by position, the button alternates, and an opening bet is a bet, not a raise."""
+    proc = _play(run, "c\n" * 80, "--seed", "5", "--hands", "2")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "=== Hand 1: you are BTN/SB;" in out and "=== Hand 2: you are BB;" in out
+    assert "You (BTN/SB): " in out and "Blueprint (BB): " in out and "seat" not in out
+    assert "Legal: fold, call 50 or raise to 200..10000" in out
+    proc = _play(run, "c\n" * 80, "--seed", "5", "--hands", "1", "--seat", "BB")
+    assert proc.returncode == 0 and "=== Hand 1: you are BB;" in proc.stdout
+    # over some hands: preflop every raise "raises to"; after the flop the first one on a street "bets"
+    texts = [_play(run, "c\n" * 80, "--seed", str(seed), "--hands", "4").stdout for seed in range(6)]
+    lines = [line for text in texts for line in text.splitlines()]
+    assert any("Legal: check or bet 100.." in line for line in lines)
+    postflop = opened = False
+    bets = 0
+    for line in lines:
+        if line.startswith("=== Hand"):
+            postflop = opened = False
+        elif line.startswith("--- "):
+            postflop, opened = True, False
+        elif re.match(r"^(You|Blueprint) \(\S+\) (bets?|raises?) ", line):
+            is_bet = re.match(r"^\S+ \(\S+\) bets? \d+( \(all-in\))?\.$", line) is not None
+            assert is_bet == (postflop and not opened), line
+            bets += is_bet
+            opened = True
+    assert bets > 0

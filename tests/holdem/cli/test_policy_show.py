@@ -223,14 +223,15 @@ def test_unreadable_snapshot_exits_2(capsys, tmp_path):
 
 def test_positions_and_bet_wording(capsys, bp):
     """Players are named by position; with no bet on the street a raise is a bet."""
-    code, text, _ = _show(capsys, bp.source, "--hand", "7h2c", "--history", "r200 c /", "--board", "Kd 7s 2c")
+    code, text, _ = _show(capsys, bp.source, "--hand", "7h2c", "--history", "r200 c /", "--board", "Kd 7s 3c")
     assert code == 0 and "hand      BB: 7h2c" in text and "seat" not in text
     assert "legal     check or bet 100..9800" in text
-    out = _show_json(capsys, bp.source, "--hand", "7h2c", "--history", "r200 c /", "--board", "Kd 7s 2c",
+    out = _show_json(capsys, bp.source, "--hand", "7h2c", "--history", "r200 c /", "--board", "Kd 7s 3c",
                      "--seat", "BB")
     assert out["position"] == "BB" and out["seat"] == 1
     raises = [a for a in out["actions"] if a["kind"] == "raise"]
     assert raises and all(a["action"].startswith("bet ") for a in raises)
+    assert all(a["token"][0] in "ba" for a in raises)
     assert raises[-1]["action"] == "bet 9800 (all-in)"
     facing = _show_json(capsys, bp.source, "--hand", "7h2c", "--history", "r200")
     assert facing["position"] == "BB"

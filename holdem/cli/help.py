@@ -1,0 +1,14 @@
+"""Help texts shared by the training commands, so each flag reads the same everywhere."""
+from __future__ import annotations
+
+BATCH_SIZE_HELP = ("iterations per reproducibility batch: the grid on which seeds, snapshots and exact resume "
+                   "are laid")
+SUPERVISED_BATCH_SIZE_HELP = (BATCH_SIZE_HELP + "; the supervisor hands each worker several of them at once, so "
+                              "small values no longer cost speed")
+UNTIL_STOPPED = ("With neither --iters nor --time-budget the run goes on until stopped: Ctrl-C (or SIGTERM) "
+                 "stops it after the work in flight and writes a final snapshot; a second Ctrl-C stops at once.")
+
+
+def description(doc: str | None) -> str:
+    """A module docstring as ``--help`` text: printed as written (it is plain text)."""
+    return (doc or "").strip()
