@@ -60,6 +60,23 @@ class SharedTables:
             self.release()
             raise
 
+    def extents(self) -> dict[str, np.ndarray]:
+        """Per table, the runs of entries that hold memory (pages ever written; holes read as zero and
+        are not backed: :mod:`holdem.mccfr.pages`)."""
+        from holdem.mccfr.pages import table_extents
+
+        return {name: table_extents(array, getattr(segment, "_fd", None))
+                for name, array, segment in zip(("regret", "strategy"), (self.regret, self.strategy),
+                                                self._segments)}
+
+    def allocated_bytes(self) -> dict[str, int]:
+        """Memory backing each table now (bytes): what training has touched, not the tables' size."""
+        out = {}
+        for name, segment in zip(("regret", "strategy"), self._segments):
+            fd = getattr(segment, "_fd", None)
+            out[name] = os.fstat(fd).st_blocks * 512 if fd is not None else segment.size
+        return out
+
     def _register(self, segments) -> None:
         """Record the run's segments before creating one, so no crash can leave a segment nobody knows of."""
         write_json_atomic(self.entry, {"owner_pid": os.getpid(), "run_id": self.run_id, "segments": list(segments)})

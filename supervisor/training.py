@@ -165,23 +165,49 @@ def discounts_due(setup: RunSetup, before: int, after: int) -> bool:
 
 
 def apply_discounts(setup: RunSetup, tables, before: int, after: int) -> list[tuple[int, float]]:
-    """Apply the discounts due when the count goes from ``before`` to ``after`` iterations; returns
-    (at_iteration, factor) pairs.  As in the trainer, only whole batches of the grid count: a batch
-    cut short by the end of a run applies its discounts when the resumed run completes it."""
+    """The discounts that take effect when the count goes from ``before`` to ``after`` iterations, as
+    (at_iteration, factor) pairs.  Nothing is touched: the next batches' table scale carries them
+    (:func:`holdem.mccfr.schedule.table_scale`).  As in the trainer, only whole batches of the grid
+    count: a batch cut short by the end of a run applies its discounts when the resumed run completes it."""
     from holdem.mccfr.schedule import discounts_for_batches
-    from holdem.mccfr.tables import Tables
 
     due = discounts_for_batches(setup.solver_params, setup.batch_size, before, after)
-    if due:
-        view = Tables(tables.regret, tables.strategy)
-        for d in due:
-            view.discount(d.factor)
     return [(int(d.at_iteration), float(d.factor)) for d in due]
 
 
-def table_figures(setup: RunSetup, tables) -> dict[str, float]:
+def current_scale(setup: RunSetup, iteration: int) -> float:
+    """The table scale once ``iteration`` iterations are done (that of the batch that starts or
+    finishes there)."""
+    from holdem.mccfr.schedule import table_scale
+
+    return table_scale(setup.solver_params, iteration // setup.batch_size * setup.batch_size)
+
+
+SAMPLE_RUNS = 256  # allocated runs sampled for the regret figure
+SAMPLE_ENTRIES = 4096  # entries read from each
+
+
+def table_figures(setup: RunSetup, tables, iteration: int = 0, extents: dict | None = None) -> dict[str, float]:
+    """Figures of the tables without a pass over them: memory backing them, and mean positive
+    regret (chips) over a sample of allocated entries (every entry of small tables)."""
     regret = tables.regret
-    return {"mean_positive_regret": float(np.maximum(regret, 0.0).mean()) if regret.size else 0.0}
+    figures: dict[str, float] = {}
+    if hasattr(tables, "allocated_bytes"):
+        backed = tables.allocated_bytes()
+        figures.update(allocated_bytes=sum(backed.values()), allocated_regret_entries=backed["regret"] // 4,
+                       allocated_strategy_entries=backed["strategy"] // 8)
+    if regret.size == 0:
+        return {**figures, "mean_positive_regret": 0.0}
+    scale = current_scale(setup, iteration)
+    if setup.small_tables:
+        return {**figures, "mean_positive_regret": float(np.maximum(regret, 0.0).mean()) / scale}
+    runs = (extents or tables.extents())["regret"]
+    if runs.size == 0:
+        return {**figures, "mean_positive_regret": 0.0}
+    pick = np.random.default_rng(iteration).choice(len(runs), size=min(SAMPLE_RUNS, len(runs)), replace=False)
+    parts = [regret[first:first + min(length, SAMPLE_ENTRIES)] for first, length in runs[np.sort(pick)]]
+    sample = np.concatenate(parts)
+    return {**figures, "mean_positive_regret": float(np.maximum(sample, 0.0).mean()) / scale}
 
 
 def manifest(setup: RunSetup, state: RunState) -> dict:
@@ -200,7 +226,8 @@ def manifest(setup: RunSetup, state: RunState) -> dict:
         "batch_size": setup.batch_size,
         "batches_done": state.batches_done,
         "next_batch_index": grid_index,
-        "schedule": {"discounts_applied": discounts_applied(params, state.iteration, setup.batch_size)},
+        "schedule": {"discounts_applied": discounts_applied(params, state.iteration, setup.batch_size),
+                     "table_scale": current_scale(setup, state.iteration)},
         "rng": {"scheme": "batch_seed(run_seed, batch_index); batch k covers [k*B, (k+1)*B)",
                 "next_batch_index": grid_index},
         "written_by": WRITTEN_BY,
@@ -221,8 +248,9 @@ def snapshot(setup: RunSetup, logdir: Path, tables, state: RunState) -> tuple[Pa
     from holdem.mccfr.tables import Tables
 
     view = Tables(tables.regret, tables.strategy)
-    path = write_snapshot(logdir, state.iteration, view, manifest(setup, state))
-    figures = table_figures(setup, tables)
+    extents = tables.extents() if hasattr(tables, "extents") and not setup.small_tables else None
+    path = write_snapshot(logdir, state.iteration, view, manifest(setup, state), extents=extents)
+    figures = table_figures(setup, tables, state.iteration, extents)
     if setup.game.exact is not None:
         figures["exploitability"] = exploitability(setup, view)
     return path, figures

@@ -92,33 +92,6 @@ class BettingTree:
 
 TREE_ARRAYS = ("street", "kind", "actor", "pot", "contrib", "folded", "n_actions", "children", "action_kind",
                "action_amount", "parent", "parent_action")
-TREE_SIZES = ("n_players", "n_streets")  # carried as 0-d int64 arrays beside the node arrays
-
-
-def tree_arrays(tree: BettingTree) -> dict[str, np.ndarray]:
-    """Every array of ``tree`` by field name (for shared memory; :func:`tree_from_arrays` inverts it)."""
-    out = {name: np.ascontiguousarray(getattr(tree, name)) for name in TREE_ARRAYS}
-    out.update({name: np.array(getattr(tree, name), dtype=np.int64) for name in TREE_SIZES})
-    return out
-
-
-def tree_from_arrays(arrays: dict[str, np.ndarray]) -> BettingTree:
-    """A tree over given arrays (views, not copies), checked for the shapes a tree must have."""
-    missing = [n for n in TREE_ARRAYS + TREE_SIZES if n not in arrays]
-    if missing:
-        raise ValueError(f"betting-tree arrays: missing {missing}")
-    n_players, n_streets = (int(arrays[n]) for n in TREE_SIZES)
-    n = arrays["street"].shape[0] if arrays["street"].ndim == 1 else -1
-    width = arrays["children"].shape[1] if arrays["children"].ndim == 2 else -1
-    expected = {"contrib": (n, n_players), "folded": (n, n_players), "children": (n, width),
-                "action_kind": (n, width), "action_amount": (n, width)}
-    for name in TREE_ARRAYS:
-        shape = expected.get(name, (n,))
-        if n < 0 or width < 0 or arrays[name].shape != shape:
-            raise ValueError(f"betting-tree arrays: {name} has shape {arrays[name].shape}, expected {shape}")
-    return BettingTree(n_players, n_streets, **{name: arrays[name] for name in TREE_ARRAYS})
-
-
 @dataclass(frozen=True)
 class TableLayout:
     """Row offsets of every decision node's information sets.

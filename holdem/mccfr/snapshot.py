@@ -7,11 +7,16 @@ snapshot directory relative to ``DIR``) replaced the same way.  A crash at
 any point leaves the previous snapshot and ``latest`` whole (DESIGN.md:
 "written to a temporary name, fsynced and renamed").
 
-Formats: ``tables.npz`` holds ``regret`` (float32) and ``strategy`` (float64),
-1-D, zip CRC-checked on read; ``manifest.json`` holds the caller's manifest
-plus ``format_version``, ``iteration`` and the table sizes and dtypes.
-Version 1 snapshots (float32 strategy sums) are still read: their sums are
-widened to float64 on loading.  Nothing is
+Formats: ``tables.npz`` holds, per table, ``<name>_extents`` (int64[k, 2]:
+first entry and length of each allocated run, :mod:`holdem.mccfr.pages`) and
+``<name>`` (the values of those runs, back to back: float32 regrets, float64
+strategy sums); entries outside the runs are zero.  Zip CRC-checked on read.
+``manifest.json`` holds the caller's manifest plus ``format_version``,
+``iteration``, the table sizes and dtypes and ``allocated`` entries.  Since
+version 3 the tables hold values times the run's table scale
+(:func:`holdem.mccfr.schedule.table_scale`); versions 1 and 2 (whole tables,
+eagerly discounted; version 1 with float32 strategy sums) are still read,
+widened, and multiplied by the scale their run continues at.  Nothing is
 pickled, and loading uses no pickle (the .npy headers are parsed and data is
 read straight into the destination arrays, which may be shared memory).
 """
@@ -31,8 +36,8 @@ import numpy as np
 from holdem.atomic import fsync_dir
 from holdem.mccfr.tables import TABLE_DTYPES, Tables
 
-FORMAT_VERSION = 2  # 2: strategy sums float64 (1: float32, still read)
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3  # 3: allocated runs only, scaled values; 2: whole tables; 1: float32 strategy sums
+READABLE_VERSIONS = (1, 2, 3)
 V1_DTYPES = {"regret": np.dtype("<f4"), "strategy": np.dtype("<f4")}
 SNAPSHOTS_DIR = "snapshots"
 TABLES_FILE = "tables.npz"
@@ -53,8 +58,35 @@ def _write_file(path: Path, write) -> None:
         os.fsync(f.fileno())
 
 
-def write_snapshot(logdir: str | os.PathLike, iteration: int, tables: Tables, manifest: dict[str, Any]) -> Path:
-    """Write the tables and manifest for ``iteration`` atomically; return the snapshot directory."""
+def _write_tables(f, tables: Tables, extents: dict[str, np.ndarray]) -> None:
+    """The .npz of format 3, streamed run by run (no copy of the tables is made)."""
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name in TABLE_NAMES:
+            runs = np.ascontiguousarray(extents[name], dtype=np.int64).reshape(-1, 2)
+            with zf.open(f"{name}_extents.npy", "w", force_zip64=True) as out:
+                np.lib.format.write_array(out, runs, allow_pickle=False)
+            table = getattr(tables, name)
+            count = int(runs[:, 1].sum()) if runs.size else 0
+            with zf.open(f"{name}.npy", "w", force_zip64=True) as out:
+                header = {"descr": np.lib.format.dtype_to_descr(table.dtype), "fortran_order": False,
+                          "shape": (count,)}
+                np.lib.format.write_array_header_2_0(out, header)
+                for first, length in runs:
+                    out.write(memoryview(table[first:first + length]).cast("B"))
+
+
+def whole_extents(tables: Tables) -> dict[str, np.ndarray]:
+    """Every entry of both tables as one run (small tables, where finding pages is not worth it)."""
+    return {name: np.array([[0, tables.size]], np.int64) if tables.size else np.empty((0, 2), np.int64)
+            for name in TABLE_NAMES}
+
+
+def write_snapshot(logdir: str | os.PathLike, iteration: int, tables: Tables, manifest: dict[str, Any],
+                   extents: dict[str, np.ndarray] | None = None) -> Path:
+    """Write the tables and manifest for ``iteration`` atomically; return the snapshot directory.
+
+    ``extents``: per table, the allocated runs to write (int64[k, 2]); default every entry.
+    """
     if iteration < 0:
         raise ValueError(f"iteration must be >= 0, got {iteration}")
     logdir = Path(logdir)
@@ -63,7 +95,9 @@ def write_snapshot(logdir: str | os.PathLike, iteration: int, tables: Tables, ma
     full = dict(manifest)
     full["format_version"] = FORMAT_VERSION
     full["iteration"] = int(iteration)
-    full["tables"] = {name: {"size": int(getattr(tables, name).shape[0]), "dtype": TABLE_DTYPES[name].name}
+    extents = whole_extents(tables) if extents is None else extents
+    full["tables"] = {name: {"size": int(getattr(tables, name).shape[0]), "dtype": TABLE_DTYPES[name].name,
+                             "allocated": int(extents[name][:, 1].sum()) if extents[name].size else 0}
                       for name in TABLE_NAMES}
     text = json.dumps(full, indent=2, sort_keys=True) + "\n"  # fails here, before touching disk, if not JSON-able
 
@@ -71,7 +105,7 @@ def write_snapshot(logdir: str | os.PathLike, iteration: int, tables: Tables, ma
     tmp = snaps / f".tmp-{iteration}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        _write_file(tmp / TABLES_FILE, lambda f: np.savez(f, regret=tables.regret, strategy=tables.strategy))
+        _write_file(tmp / TABLES_FILE, lambda f: _write_tables(f, tables, extents))
         _write_file(tmp / MANIFEST_FILE, lambda f: f.write(text.encode()))
         fsync_dir(tmp)
         old = None
@@ -153,24 +187,90 @@ def _read_array_into(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray 
     return _read_stored(zf, name, size, out, where, stored)
 
 
+def _read_header(f, name: str, where: Path) -> tuple[tuple, bool, np.dtype]:
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            return np.lib.format.read_array_header_1_0(f)
+        if version == (2, 0):
+            return np.lib.format.read_array_header_2_0(f)
+        raise ValueError(f"unsupported .npy version {version}")
+    except ValueError as e:
+        raise SnapshotError(f"{where}: bad header for {name!r} ({e}); the file is corrupt") from None
+
+
+def _read_runs(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray | None, where: Path) -> np.ndarray:
+    """Format 3: the allocated runs of table ``name`` into ``out`` (zeroed elsewhere if new)."""
+    member = f"{name}_extents.npy"
+    try:
+        f = zf.open(member)
+    except KeyError:
+        raise SnapshotError(f"{where} has no {name!r} array ({member} is missing); the file is corrupt") from None
+    with f:
+        shape, fortran, dtype = _read_header(f, member, where)
+        if dtype != np.int64 or len(shape) != 2 or shape[1] != 2 or fortran:
+            raise SnapshotError(f"{where}: {member!r} is {dtype} {shape}; expected int64 (k, 2)")
+        runs = np.frombuffer(_read_exact(f, shape[0] * 16, member, where), np.int64).reshape(shape)
+    starts, lengths = runs[:, 0], runs[:, 1]
+    if runs.size and ((lengths < 0).any() or (starts < 0).any() or (starts + lengths > size).any()
+                      or (starts[1:] < starts[:-1] + lengths[:-1]).any()):
+        raise SnapshotError(f"{where}: {member!r} has runs outside the table or overlapping; the file is corrupt")
+    wanted = TABLE_DTYPES[name]
+    if out is None:
+        out = np.zeros(size, dtype=wanted)
+    try:
+        f = zf.open(f"{name}.npy")
+    except KeyError:
+        raise SnapshotError(f"{where} has no {name!r} array; the file is corrupt") from None
+    with f:
+        shape, fortran, dtype = _read_header(f, name, where)
+        total = int(lengths.sum())
+        if dtype != wanted or shape != (total,) or fortran:
+            raise SnapshotError(f"{where}: {name!r} is {dtype} {shape}, its runs need {wanted.name} ({total},); "
+                                "the snapshot is inconsistent")
+        for first, length in runs:
+            _read_into(f, memoryview(out[first:first + length]).cast("B"), name, where)
+        _expect_end(f, name, where)
+    return out
+
+
+def _read_exact(f, nbytes: int, name: str, where: Path) -> bytes:
+    buf = bytearray(nbytes)
+    _read_into(f, memoryview(buf), name, where)
+    return bytes(buf)
+
+
+def _read_into(f, view: memoryview, name: str, where: Path) -> None:
+    done, total = 0, view.nbytes
+    try:
+        while done < total:
+            chunk = f.read(min(_READ_CHUNK, total - done))
+            if not chunk:
+                raise SnapshotError(f"{where}: {name!r} is truncated ({done} of {total} bytes)")
+            view[done : done + len(chunk)] = chunk
+            done += len(chunk)
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
+        raise SnapshotError(f"{where}: {name!r} failed its integrity check ({e}); the file is corrupt") from None
+
+
+def _expect_end(f, name: str, where: Path) -> None:
+    try:
+        if f.read(1):
+            raise SnapshotError(f"{where}: {name!r} has trailing data; the file is corrupt")
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
+        raise SnapshotError(f"{where}: {name!r} failed its integrity check ({e}); the file is corrupt") from None
+
+
 def _read_stored(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray | None, where: Path,
                  stored: np.dtype) -> np.ndarray:
+    """Formats 1 and 2: a whole table."""
     member = f"{name}.npy"
     try:
         f = zf.open(member)
     except KeyError:
         raise SnapshotError(f"{where} has no {name!r} array; the file is corrupt") from None
     with f:
-        try:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            else:
-                raise ValueError(f"unsupported .npy version {version}")
-        except ValueError as e:
-            raise SnapshotError(f"{where}: bad header for {name!r} ({e}); the file is corrupt") from None
+        shape, fortran, dtype = _read_header(f, name, where)
         if dtype != stored or shape != (size,) or fortran:
             raise SnapshotError(
                 f"{where}: {name!r} is {dtype} {shape}, the manifest says {stored.name} ({size},); "
@@ -178,20 +278,8 @@ def _read_stored(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray | No
             )
         if out is None:
             out = np.empty(size, dtype=stored)
-        view = memoryview(out).cast("B")
-        done = 0
-        total = view.nbytes
-        try:
-            while done < total:
-                chunk = f.read(min(_READ_CHUNK, total - done))
-                if not chunk:
-                    raise SnapshotError(f"{where}: {name!r} is truncated ({done} of {total} bytes)")
-                view[done : done + len(chunk)] = chunk
-                done += len(chunk)
-            if f.read(1):
-                raise SnapshotError(f"{where}: {name!r} has trailing data; the file is corrupt")
-        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
-            raise SnapshotError(f"{where}: {name!r} failed its integrity check ({e}); the file is corrupt") from None
+        _read_into(f, memoryview(out).cast("B"), name, where)
+        _expect_end(f, name, where)
     return out
 
 
@@ -199,7 +287,11 @@ def read_snapshot(path: str | os.PathLike, into: Tables | None = None) -> tuple[
     """Load (tables, manifest) from a log directory or snapshot directory.
 
     With ``into``, the data is read straight into those arrays (e.g. shared
-    memory; sizes must match) and ``into`` is returned.
+    memory; sizes must match, and they must be zero where the snapshot has no
+    runs) and ``into`` is returned.  A snapshot older than format 3 holds
+    true values: they are multiplied by the table scale its run continues at,
+    1 + the discounts its manifest says were applied (policies read ratios and
+    do not mind; a resumed run needs it).
     """
     snap = resolve_snapshot(path)
     manifest = read_manifest(snap)
@@ -212,15 +304,22 @@ def read_snapshot(path: str | os.PathLike, into: Tables | None = None) -> tuple[
     file = snap / TABLES_FILE
     if not file.is_file():
         raise SnapshotError(f"{file} is missing; the snapshot is incomplete")
-    stored = TABLE_DTYPES if manifest["format_version"] >= 2 else V1_DTYPES
+    version = manifest["format_version"]
+    stored = TABLE_DTYPES if version >= 2 else V1_DTYPES
     try:
         with zipfile.ZipFile(file) as zf:
-            arrays = {
-                name: _read_array_into(zf, name, sizes[name], None if into is None else getattr(into, name), file,
-                                       stored[name])
-                for name in TABLE_NAMES
-            }
+            arrays = {}
+            for name in TABLE_NAMES:
+                out = None if into is None else getattr(into, name)
+                if version >= 3:
+                    arrays[name] = _read_runs(zf, name, sizes[name], out, file)
+                else:
+                    arrays[name] = _read_array_into(zf, name, sizes[name], out, file, stored[name])
     except zipfile.BadZipFile as e:
         raise SnapshotError(f"{file} is not a valid .npz ({e}); it is truncated or corrupt") from None
     tables = into if into is not None else Tables(arrays["regret"], arrays["strategy"])
+    scale = 1 + int((manifest.get("schedule") or {}).get("discounts_applied", 0)) if version < 3 else 1
+    if scale != 1:
+        tables.regret *= np.float32(scale)
+        tables.strategy *= scale
     return tables, manifest

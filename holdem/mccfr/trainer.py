@@ -33,11 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
+import numpy as np
 import structlog
 
 from holdem.games.spec import GameSpec
 from holdem.mccfr.params import MCCFRParams
-from holdem.mccfr.schedule import discounts_applied, discounts_for_batches
+from holdem.mccfr.pages import table_extents
+from holdem.mccfr.schedule import discounts_applied, discounts_for_batches, table_scale
 from holdem.mccfr.snapshot import SnapshotError, latest_snapshot, read_snapshot, write_snapshot
 from holdem.mccfr.solver import Solver, batch_seed
 from holdem.mccfr.tables import ENTRY_BYTES, Tables
@@ -45,6 +47,7 @@ from holdem.mccfr.tables import ENTRY_BYTES, Tables
 DEFAULT_BATCH_SIZE = 10_000
 DEFAULT_SNAPSHOT_INTERVAL = 600.0  # seconds
 PROGRESS_PERIOD = 0.5  # seconds between progress-line refreshes
+WHOLE_TABLES_MAX_BYTES = 64 << 20  # snapshots write tables up to this size whole, larger ones by touched pages
 EVENTS_FILE = "events.jsonl"
 
 
@@ -198,6 +201,12 @@ class Trainer:
         self._saved_params = manifest.get("params")
         return manifest
 
+    def _extents(self) -> dict[str, np.ndarray] | None:
+        """Large tables: only the pages training touched (:mod:`holdem.mccfr.pages`); small ones whole."""
+        if self.tables.size * ENTRY_BYTES <= WHOLE_TABLES_MAX_BYTES:
+            return None
+        return {"regret": table_extents(self.tables.regret), "strategy": table_extents(self.tables.strategy)}
+
     def manifest(self) -> dict[str, Any]:
         out = {
             "game": self.game.name,
@@ -208,7 +217,8 @@ class Trainer:
             "batch_size": self.batch_size,
             "batches_done": self.batches_done,
             "next_batch_index": self.iteration // self.batch_size,
-            "schedule": {"discounts_applied": discounts_applied(self.params, self.iteration, self.batch_size)},
+            "schedule": {"discounts_applied": discounts_applied(self.params, self.iteration, self.batch_size),
+                         "table_scale": table_scale(self.params, self.iteration // self.batch_size * self.batch_size)},
             "rng": {"scheme": "batch_seed(run_seed, batch_index); batch k covers [k*B, (k+1)*B)",
                     "next_batch_index": self.iteration // self.batch_size},
         }
@@ -277,10 +287,10 @@ class Trainer:
                 self._show_progress(start_iteration, target, began, now)
                 last_progress = now
             if opts.snapshot_interval is not None and now - last_snapshot >= opts.snapshot_interval:
-                path = write_snapshot(self.logdir, self.iteration, self.tables, self.manifest())
+                path = write_snapshot(self.logdir, self.iteration, self.tables, self.manifest(), self._extents())
                 log.info("snapshot_written", iteration=self.iteration, path=str(path))
                 last_snapshot = self.clock()
-        path = write_snapshot(self.logdir, self.iteration, self.tables, self.manifest())
+        path = write_snapshot(self.logdir, self.iteration, self.tables, self.manifest(), self._extents())
         log.info("snapshot_written", iteration=self.iteration, path=str(path))
         seconds = self.clock() - began
         run = self.iteration - start_iteration

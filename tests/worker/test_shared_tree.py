@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from holdem.abstraction.bucket_file import ensure_buckets
-from holdem.game.tree_arrays import tree_arrays, tree_from_arrays
+from holdem.game.tree_arrays import compact_arrays, compact_from_arrays
 from holdem.games.leduc import leduc_game
 from supervisor.shm import SharedTables
 from worker import protocol as p
@@ -62,18 +62,20 @@ def test_a_bad_layout_is_refused_by_name(tmp_path, change, error):
 
 
 def test_tree_round_trip_and_shape_checks():
-    tree = leduc_game().tree
-    again = tree_from_arrays(tree_arrays(tree))
-    for name in ("children", "contrib", "pot", "parent_action"):
+    tree = leduc_game().compact
+    again = compact_from_arrays(compact_arrays(tree))
+    for name in ("first_child", "delta", "offset", "root_contrib"):
         assert np.array_equal(getattr(again, name), getattr(tree, name))
-    assert (again.n_players, again.n_streets) == (tree.n_players, tree.n_streets)
-    broken = tree_arrays(tree)
-    broken["contrib"] = broken["contrib"][:, :1]
-    with pytest.raises(ValueError, match="contrib"):
-        tree_from_arrays(broken)
-    del broken["pot"]
+    assert (again.n_players, again.n_streets, again.max_depth, again.table_size) == (
+        tree.n_players, tree.n_streets, tree.max_depth, tree.table_size)
+    broken = compact_arrays(tree)
+    broken["delta"] = broken["delta"][:1]
+    with pytest.raises(ValueError, match="delta"):
+        compact_from_arrays(broken)
+    broken["offset"] = broken["offset"].astype(np.int32)
+    del broken["delta"]
     with pytest.raises(ValueError, match="missing"):
-        tree_from_arrays(broken)
+        compact_from_arrays(broken)
 
 
 def test_a_worker_maps_the_supervisors_tree(tmp_path):
@@ -84,19 +86,20 @@ def test_a_worker_maps_the_supervisors_tree(tmp_path):
     buckets = ensure_buckets("test")
     _, game = load_game(config_path, buckets)
     with SharedTables(game.layout.size, "run", registry=tmp_path) as tables:
-        layout = tables.share_arrays(tree_arrays(game.tree))
+        layout = tables.share_arrays(compact_arrays(game.compact))
         welcome = p.Welcome(run_id="run", config_path=str(config_path), buckets_path=str(buckets),
                             regret_segment=tables.names[0], strategy_segment=tables.names[1],
                             table_size=game.layout.size, heartbeat_interval=1.0, liveness=5,
                             tree_segment=tables.arrays_name, tree_layout=json.dumps(layout))
         engine = SolverEngine()
         engine.load(p.decode(p.encode(welcome), p.FROM_SUPERVISOR))
-        tree = engine.solver.game.tree
-        assert np.array_equal(tree.contrib, game.tree.contrib)
+        tree = engine.solver.game.compact
+        assert np.array_equal(tree.delta, game.compact.delta)
+        assert np.array_equal(engine.solver.game.tree.contrib, game.tree.contrib)  # expanded on demand, the same
         # the same memory (mapped twice, so compare by writing, not by address)
-        tables.arrays["pot"][-1] += 12345
-        assert tree.pot[-1] == game.tree.pot[-1] + 12345
-        tables.arrays["pot"][-1] -= 12345
+        tables.arrays["delta"][-1] += 12345
+        assert tree.delta[-1] == game.compact.delta[-1] + 12345
+        tables.arrays["delta"][-1] -= 12345
         engine.run(p.Batch(batch_id=1, first_iteration=0, iterations=200, batch_start=0, seed=3, scratch=False))
         assert np.any(tables.regret != 0)  # trained on the shared tables, walking the shared tree
         engine.solver = engine.scratch = None

@@ -33,8 +33,8 @@ def test_round_trip_and_latest(tmp_path):
     loaded, manifest = read_snapshot(tmp_path)
     assert np.array_equal(loaded.regret, t.regret) and np.array_equal(loaded.strategy, t.strategy)
     assert manifest["game"] == "leduc" and manifest["iteration"] == 1500 and manifest["note"] == [1, 2]
-    assert manifest["tables"]["regret"] == {"size": 1000, "dtype": "float32"}
-    assert manifest["tables"]["strategy"] == {"size": 1000, "dtype": "float64"}
+    assert manifest["tables"]["regret"] == {"size": 1000, "dtype": "float32", "allocated": 1000}
+    assert manifest["tables"]["strategy"] == {"size": 1000, "dtype": "float64", "allocated": 1000}
     # a second snapshot moves latest; the first stays readable by its directory
     write_snapshot(tmp_path, 3000, _tables(seed=1), {"game": "leduc"})
     assert latest_snapshot(tmp_path) == tmp_path / "snapshots" / "3000"
@@ -97,7 +97,9 @@ def test_corrupt_table_bytes_fail_the_crc(tmp_path):
 def test_wrong_array_in_file(tmp_path):
     path = write_snapshot(tmp_path, 1, _tables(), {})
     with open(path / TABLES_FILE, "wb") as f:
-        np.savez(f, regret=np.zeros(1000, dtype=np.float64), strategy=np.zeros(1000, dtype=np.float32))
+        runs = np.array([[0, 1000]], np.int64)
+        np.savez(f, regret_extents=runs, regret=np.zeros(1000, dtype=np.float64), strategy_extents=runs,
+                 strategy=np.zeros(1000, dtype=np.float32))
     with pytest.raises(SnapshotError, match="inconsistent"):
         read_snapshot(tmp_path)
     with zipfile.ZipFile(path / TABLES_FILE, "w") as z:
@@ -159,3 +161,44 @@ def test_version_1_snapshots_with_float32_sums_are_widened(tmp_path):
     (path / MANIFEST_FILE).write_text(json.dumps(manifest))
     with pytest.raises(SnapshotError, match="inconsistent"):
         read_snapshot(tmp_path)
+
+
+def test_only_the_given_runs_are_written_and_the_rest_reads_as_zero(tmp_path):
+    t = _tables(5000)
+    runs = {"regret": np.array([[10, 90], [4000, 1000]], np.int64), "strategy": np.array([[0, 7]], np.int64)}
+    path = write_snapshot(tmp_path, 3, t, {}, extents=runs)
+    manifest = read_manifest(path)
+    assert manifest["tables"]["regret"]["allocated"] == 1090 and manifest["tables"]["strategy"]["allocated"] == 7
+    loaded, _ = read_snapshot(tmp_path)
+    want = np.zeros(5000, np.float32)
+    want[10:100], want[4000:] = t.regret[10:100], t.regret[4000:]
+    assert np.array_equal(loaded.regret, want)
+    assert np.array_equal(loaded.strategy[:7], t.strategy[:7]) and not loaded.strategy[7:].any()
+    # written run by run: the file holds the runs, not the whole tables
+    with zipfile.ZipFile(path / TABLES_FILE) as z:
+        assert z.getinfo("regret.npy").file_size < 1090 * 4 + 256
+
+
+def test_overlapping_runs_are_refused(tmp_path):
+    t = _tables(100)
+    write_snapshot(tmp_path, 3, t, {}, extents={"regret": np.array([[0, 50], [40, 10]], np.int64),
+                                                 "strategy": np.array([[0, 1]], np.int64)})
+    with pytest.raises(SnapshotError, match="overlapping"):
+        read_snapshot(tmp_path)
+
+
+def test_version_2_snapshots_take_the_table_scale_they_resume_at(tmp_path):
+    """Whole, eagerly discounted tables (format 2) are multiplied by the scale their run continues at."""
+    t = _tables(50)
+    path = write_snapshot(tmp_path, 10, t, {})
+    with open(path / TABLES_FILE, "wb") as f:
+        np.savez(f, regret=t.regret, strategy=t.strategy)
+    manifest = json.loads((path / MANIFEST_FILE).read_text())
+    manifest["format_version"] = 2
+    (path / MANIFEST_FILE).write_text(json.dumps(manifest))
+    as_is, _ = read_snapshot(tmp_path)
+    assert np.array_equal(as_is.regret, t.regret)  # no discount applied yet: scale 1
+    manifest["schedule"] = {"discounts_applied": 2}
+    (path / MANIFEST_FILE).write_text(json.dumps(manifest))
+    scaled, _ = read_snapshot(tmp_path)
+    assert np.array_equal(scaled.regret, t.regret * np.float32(3)) and np.allclose(scaled.strategy, 3 * t.strategy)

@@ -30,7 +30,7 @@ def test_resume_is_bit_identical(tmp_path, first):
     a, ma = read_snapshot(tmp_path / "one")
     b, mb = read_snapshot(tmp_path / "two")
     assert np.array_equal(a.regret, b.regret) and np.array_equal(a.strategy, b.strategy)
-    assert ma["schedule"] == mb["schedule"] == {"discounts_applied": 4}
+    assert ma["schedule"] == mb["schedule"] == {"discounts_applied": 4, "table_scale": 5.0}
     assert mb["next_batch_index"] == 6
 
 
