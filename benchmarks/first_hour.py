@@ -1,0 +1,134 @@
+"""A new user's first hour: the older command line against the README's default run, on the same machine.
+
+In one session, alternating (old, README, old, README, ...), it runs
+
+- the command users already type::
+
+    python -m holdem.cli.train_blueprint --config configs/hu_small.yaml --num-workers 2 --batch-size 100 \\
+        --tensorboard --logdir DIR --time-budget S
+
+- the README's default run::
+
+    holdem-supervise --config configs/hu_small.yaml --workers 2 --time-budget S --logdir DIR
+
+and prints JSON: each command's steady-state iterations/s (from the
+``batch_done`` summaries once every worker, the standby one included, is
+ready: :func:`scaling.steady_rate`), the ratio old / README (goal >= 0.9),
+the supervisor's CPU share while training (``run_finished``; goal < 2%), how
+fast ``events.jsonl`` grows (lines a second over the whole run; goal: a few)
+and how much each command wrote to stderr, plus the command that reproduces
+the figures.  Figures are medians over the rounds; the ratio is taken within
+each round, since a shared machine's speed drifts over minutes.
+
+The ``small`` bucket file is built first if the cache lacks it (about a
+minute, not measured), as the README's first run would.
+
+    python benchmarks/first_hour.py [--seconds 60] [--rounds 2] [--workers 2]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _runs
+from scaling import steady_rate
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIG = "configs/hu_small.yaml"
+
+
+def commands(workers: int, seconds: float, logdir: Path) -> dict[str, list[str]]:
+    return {
+        "old": [sys.executable, "-m", "holdem.cli.train_blueprint", "--config", CONFIG, "--num-workers",
+                str(workers), "--batch-size", "100", "--tensorboard", "--logdir", str(logdir / "old"),
+                "--time-budget", str(seconds)],
+        "readme": [sys.executable, "-m", "supervisor.cli", "--config", CONFIG, "--workers", str(workers),
+                   "--time-budget", str(seconds), "--logdir", str(logdir / "readme")],
+    }
+
+
+def measure(name: str, command: list[str], logdir: Path, workers: int) -> dict:
+    stderr = logdir.with_suffix(".stderr")
+    began = time.monotonic()
+    with open(stderr, "wb") as err:
+        code = subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err).returncode
+    wall = time.monotonic() - began
+    evs = _runs.events(logdir)
+    started = _runs.named(evs, "run_started")
+    finished = _runs.named(evs, "run_finished")
+    fin = finished[0] if finished else {}
+    standby = started[0]["params"]["standby_workers"] if started else 0
+    lines = len((logdir / "events.jsonl").read_text().splitlines()) if (logdir / "events.jsonl").exists() else 0
+    run_seconds = fin.get("seconds") or wall
+    err_text = stderr.read_bytes()
+    return {
+        "command": name, "exit_code": code, **steady_rate(evs, workers + standby, workers),
+        "iterations": fin.get("iterations"), "training_seconds": fin.get("training_seconds"),
+        "supervisor_cpu_share": fin.get("supervisor_cpu_share"),
+        "events_lines": lines, "events_lines_per_s": round(lines / run_seconds, 2) if run_seconds else None,
+        "batch_done_lines": len(_runs.named(evs, "batch_done")),
+        "stderr_lines": err_text.count(b"\n"), "stderr_bytes": len(err_text),
+        "wall_seconds": round(wall, 1),
+    }
+
+
+def median(runs: list[dict], key: str):
+    values = [r[key] for r in runs if isinstance(r.get(key), (int, float))]
+    return round(statistics.median(values), 5) if values else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="time budget of each run")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each command, alternated")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    results: dict = {"command": " ".join(["python", "benchmarks/first_hour.py", *argv]),
+                     "cpu_count": os.cpu_count(), "load_average_before": _runs.load_average()}
+
+    from holdem.abstraction.bucket_file import cache_path, ensure_buckets
+
+    built = not cache_path("small", 0).exists()
+    began = time.monotonic()
+    ensure_buckets("small")
+    if built:
+        results["bucket_build_seconds"] = round(time.monotonic() - began, 1)
+
+    rounds = []
+    with tempfile.TemporaryDirectory(prefix="holdem-first-hour-") as tmp:
+        for k in range(args.rounds):
+            workdir = Path(tmp) / f"round{k}"
+            workdir.mkdir()
+            runs = {name: measure(name, command, workdir / name, args.workers)
+                    for name, command in commands(args.workers, args.seconds, workdir).items()}
+            old, readme = runs["old"]["iterations_per_s"], runs["readme"]["iterations_per_s"]
+            rounds.append({**runs, "ratio": round(old / readme, 3) if old and readme else None})
+    summary = {}
+    for name in ("old", "readme"):
+        runs = [r[name] for r in rounds]
+        summary[name] = {key: median(runs, key) for key in ("iterations_per_s", "supervisor_cpu_share",
+                                                             "events_lines_per_s", "stderr_lines",
+                                                             "worker_busy_share")}
+        summary[name]["exit_codes"] = sorted({r["exit_code"] for r in runs})
+    ratios = [r["ratio"] for r in rounds if r["ratio"] is not None]
+    results.update(
+        seconds=args.seconds, workers=args.workers,
+        ratio_old_to_readme=round(statistics.median(ratios), 3) if ratios else None,
+        ratio_per_round=[r["ratio"] for r in rounds],
+        goals={"ratio_at_least": 0.9, "supervisor_cpu_share_below": 0.02, "events_lines_per_s": "a few"},
+        summary=summary, rounds=rounds, load_average_after=_runs.load_average(),
+    )
+    print(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
