@@ -11,12 +11,9 @@ from holdem.games.spec import Dealer
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    path = tmp_path_factory.mktemp("holdem-cache")
-    mp.setenv("HOLDEM_CACHE", str(path))
-    yield path
-    mp.undo()
+def cache(bucket_cache):
+    """The session's bucket cache (tests/conftest.py), where the ``test`` preset is built once."""
+    return bucket_cache
 
 
 def _config(buckets: BucketsConfig, **game):
