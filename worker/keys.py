@@ -249,7 +249,7 @@ on each worker host.  Nothing is ever overwritten.
 
 def build_parser() -> Parser:
     parser = Parser(prog="holdem-keys", description=HELP)
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="new|authorize|list")
     new = commands.add_parser("new", help="make a key pair DIR/NAME.key and DIR/NAME.key_secret (mode 0600)")
     new.add_argument("dir", type=Path)
     new.add_argument("name", help=f"'{SERVER_NAME}' for the supervisor's own pair; any name for a worker")

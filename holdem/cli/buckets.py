@@ -43,7 +43,7 @@ STREETS = ("preflop", "flop", "turn", "river")
 def _parser() -> Parser:
     p = Parser(prog=PROG, description=description(__doc__))
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, metavar="build|info|lookup")
     b = sub.add_parser("build", help="build a preset into a bucket file")
     b.add_argument("--preset", required=True, choices=sorted(PRESETS), help="; ".join(
         f"{n}: {p.description}" for n, p in PRESETS.items()))

@@ -94,7 +94,7 @@ PROG = "holdem-policy"
 
 def build_parser() -> Parser:
     p = Parser(prog=PROG, description=description(__doc__))
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, metavar="export|value|show")
     exp = sub.add_parser("export", help="Kuhn/Leduc: write the policy in OpenSpiel's format")
     exp.add_argument("dir", type=Path, help="log directory or snapshot directory")
     exp.add_argument("--format", required=True, choices=["openspiel"], help="output format")

@@ -28,7 +28,7 @@ def _problem(exc: OSError) -> str:
     if code in (errno.ENOSPC, errno.EDQUOT):
         return f"the disk is full ({reason}); free some space or choose a directory on another disk"
     if code == errno.EROFS:
-        return f"it is on a read-only file system ({reason}); choose a writable directory"
+        return "its file system is mounted read-only; choose a writable directory"
     if code in (errno.EACCES, errno.EPERM):
         return f"this user may not write there ({reason}); choose a directory you can write, or change its permissions"
     if code == errno.ENOTDIR:
@@ -44,6 +44,11 @@ def _probe(directory: Path) -> None:
     finally:
         os.close(fd)
         os.unlink(name)
+
+
+def _under_a_file(label: str, existing: Path) -> UsageError:
+    return UsageError(f"{label}: {existing} is a file, so nothing can be created under it; "
+                      "choose a path under a directory")
 
 
 def check_directory(path: str | os.PathLike[str], label: str) -> None:
@@ -62,8 +67,7 @@ def check_directory(path: str | os.PathLike[str], label: str) -> None:
             missing.append(existing)
             existing = existing.parent
         if existing.exists() and not existing.is_dir():
-            raise UsageError(f"{label}: {existing} is a file, so nothing can be created under it; "
-                             "choose a path under a directory")
+            raise _under_a_file(label, existing)
         for directory in reversed(missing):
             directory.mkdir()
             created.append(directory)
@@ -81,6 +85,9 @@ def check_directory(path: str | os.PathLike[str], label: str) -> None:
 def check_output_file(path: str | os.PathLike[str], flag: str) -> None:
     """Raise UsageError unless a file can be written at ``path`` (its directory is checked as above)."""
     path = Path(path)
+    label = f"{flag} {path}"
     if path.is_dir():
-        raise UsageError(f"{flag} {path}: is a directory; give a file name inside it")
-    check_directory(path.parent, f"{flag} {path} (its directory {path.parent})")
+        raise UsageError(f"{label}: is a directory; give a file name inside it")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise _under_a_file(label, path.parent)
+    check_directory(path.parent, f"{label} (in {path.parent})")
