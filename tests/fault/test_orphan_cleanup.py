@@ -14,8 +14,17 @@ import subprocess
 import sys
 import textwrap
 
-from faultkit import FAST, named, process_gone, read_events, segment_exists, supervise_in_process, \
-    supervise_subprocess, wait_until, write_config
+from faultkit import (
+    FAST,
+    named,
+    process_gone,
+    read_events,
+    segment_exists,
+    supervise_in_process,
+    supervise_subprocess,
+    wait_until,
+    write_config,
+)
 
 from supervisor.shm import REGISTRY_ENV, sweep_stale
 from worker.faults import FAULT_ENV

@@ -1,4 +1,5 @@
-"""Batch accounting: the trainer's grid, groups of batches, re-issue of lost ones, cut and resumed batches; group sizes."""
+"""Batch accounting: the trainer's grid, groups of batches, re-issue of lost ones, cut and resumed batches;
+group sizes."""
 import pytest
 
 from supervisor.batches import Assignment, BatchBook, GroupSizer

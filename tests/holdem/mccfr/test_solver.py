@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
