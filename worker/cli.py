@@ -1,7 +1,9 @@
 """holdem-worker: one worker process of a supervised run, local or remote.
 
 Remote mode (no --slot): a person starts it on another host to join a run
-(see worker/remote.py).  Example:
+(see worker/remote.py).
+
+Example:
 
     holdem-worker --connect tcp://HEAD:5555 --server-key server.key --key me.key_secret [--name NAME]
 

@@ -235,29 +235,41 @@ HELP = """holdem-keys: CURVE key pairs for remote workers, and the supervisor's 
     holdem-keys authorize DIR WORKER.key      admit a worker: copy its public key into DIR/authorized/
     holdem-keys list DIR                      the public keys DIR/authorized/ admits
 
-Example (the supervisor's host is head, a worker's host is host):
+Example:
 
     head$   holdem-keys new keys server
     host$   holdem-keys new mykeys alice
     head$   holdem-keys authorize keys alice.key    (after copying alice.key over)
 
-Then holdem-supervise --bind tcp://0.0.0.0:5555 --keys keys on head, and
-holdem-worker --connect tcp://head:5555 --server-key server.key --key mykeys/alice.key_secret
-on each worker host.  Nothing is ever overwritten.
+head is the supervisor's host, host a worker's.  Then, on head:
+
+    holdem-supervise --config hu_small --bind tcp://0.0.0.0:5555 --keys keys --logdir runs/x
+
+and on each worker host (with server.key copied over):
+
+    holdem-worker --connect tcp://head:5555 --server-key server.key --key mykeys/alice.key_secret
+
+Nothing is ever overwritten.
 """
 
 
 def build_parser() -> Parser:
     parser = Parser(prog="holdem-keys", description=HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="new|authorize|list")
-    new = commands.add_parser("new", help="make a key pair DIR/NAME.key and DIR/NAME.key_secret (mode 0600)")
+    new = commands.add_parser("new", help="make a key pair DIR/NAME.key and DIR/NAME.key_secret (mode 0600)",
+                              description="Make a key pair DIR/NAME.key and DIR/NAME.key_secret (mode 0600).\n\n"
+                                          "Example:\n\n    holdem-keys new keys server")
     new.add_argument("dir", type=Path)
     new.add_argument("name", help=f"'{SERVER_NAME}' for the supervisor's own pair; any name for a worker")
-    auth = commands.add_parser("authorize", help="admit a worker: copy its public key into DIR/authorized/")
+    auth = commands.add_parser("authorize", help="admit a worker: copy its public key into DIR/authorized/",
+                               description="Admit a worker: copy its public key into DIR/authorized/.\n\n"
+                                           "Example:\n\n    holdem-keys authorize keys alice.key")
     auth.add_argument("dir", type=Path, help="the supervisor's --keys directory")
     auth.add_argument("public_key", type=Path, help="the worker's NAME.key file")
     auth.add_argument("--name", help="name to file it under (default: the file's name)")
-    show = commands.add_parser("list", help="list the public keys admitted by DIR/authorized/")
+    show = commands.add_parser("list", help="list the public keys admitted by DIR/authorized/",
+                               description="List the public keys admitted by DIR/authorized/.\n\n"
+                                           "Example:\n\n    holdem-keys list keys")
     show.add_argument("dir", type=Path)
     return parser
 

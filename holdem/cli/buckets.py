@@ -44,15 +44,21 @@ def _parser() -> Parser:
     p = Parser(prog=PROG, description=description(__doc__))
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="build|info|lookup")
-    b = sub.add_parser("build", help="build a preset into a bucket file")
+    b = sub.add_parser("build", help="build a preset into a bucket file",
+                       description="Build a preset into a bucket file.\n\n"
+                                   "Example:\n\n    holdem-buckets build --preset small --out small.npz")
     b.add_argument("--preset", required=True, choices=sorted(PRESETS), help="; ".join(
         f"{n}: {p.description}" for n, p in PRESETS.items()))
     b.add_argument("--out", required=True, type=Path, help="bucket file to write (.npz)")
     b.add_argument("--seed", type=int, default=0, help="random seed (default 0); one seed, one file")
-    i = sub.add_parser("info", help="print a bucket file's preset, counts, parameters and hash")
+    i = sub.add_parser("info", help="print a bucket file's preset, counts, parameters and hash",
+                       description="Print a bucket file's preset, counts, parameters and hash.\n\n"
+                                   "Example:\n\n    holdem-buckets info small.npz")
     i.add_argument("file", type=Path)
     i.add_argument("--json", action="store_true", help="print the manifest as JSON")
-    q = sub.add_parser("lookup", help="bucket and features of one hand on each street")
+    q = sub.add_parser("lookup", help="bucket and features of one hand on each street",
+                       description="Bucket and features of one hand on each street.\n\n"
+                                   "Example:\n\n    holdem-buckets lookup small.npz --hole AsKd --board 'Qh Jh 2c'")
     q.add_argument("file", type=Path)
     q.add_argument("--hole", required=True, help="two cards, e.g. AsKd")
     q.add_argument("--board", default="", help="0, 3, 4 or 5 cards, e.g. 'Qh Jh 2c 7d'")

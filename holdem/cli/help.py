@@ -5,8 +5,6 @@ BATCH_SIZE_HELP = ("iterations per reproducibility batch: the grid on which seed
                    "are laid")
 SUPERVISED_BATCH_SIZE_HELP = (BATCH_SIZE_HELP + "; the supervisor hands each worker several of them at once, so "
                               "small values no longer cost speed")
-UNTIL_STOPPED = ("With neither --iters nor --time-budget the run goes on until stopped: Ctrl-C (or SIGTERM) "
-                 "stops it after the work in flight and writes a final snapshot; a second Ctrl-C stops at once.")
 
 
 def description(doc: str | None) -> str:

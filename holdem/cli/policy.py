@@ -95,16 +95,25 @@ PROG = "holdem-policy"
 def build_parser() -> Parser:
     p = Parser(prog=PROG, description=description(__doc__))
     sub = p.add_subparsers(dest="command", required=True, metavar="export|value|show")
-    exp = sub.add_parser("export", help="Kuhn/Leduc: write the policy in OpenSpiel's format")
+    exp = sub.add_parser("export", help="Kuhn/Leduc: write the policy in OpenSpiel's format",
+                         description="Kuhn/Leduc: write the policy in OpenSpiel's format.\n\n"
+                                     "Example:\n\n    holdem-policy export runs/leduc --format openspiel "
+                                     "--out policy.json")
     exp.add_argument("dir", type=Path, help="log directory or snapshot directory")
     exp.add_argument("--format", required=True, choices=["openspiel"], help="output format")
     exp.add_argument("--out", type=Path, help="output file (default: stdout)")
     exp.add_argument("--current", action="store_true", help="export the current (regret-matching) policy")
-    val = sub.add_parser("value", help="Kuhn/Leduc: exact exploitability of the policy")
+    val = sub.add_parser("value", help="Kuhn/Leduc: exact exploitability of the policy",
+                         description="Kuhn/Leduc: exact exploitability of the policy, as JSON.\n\n"
+                                     "Example:\n\n    holdem-policy value runs/leduc")
     val.add_argument("dir", type=Path, help="log directory or snapshot directory")
     val.add_argument("--current", action="store_true", help="evaluate the current (regret-matching) policy")
     show = sub.add_parser("show", help="Hold'em: the blueprint's action probabilities in a situation, "
-                          "or its preflop grid")
+                          "or its preflop grid",
+                          description="Hold'em: the blueprint's action probabilities in a situation, or its "
+                                      "preflop grid (holdem-policy --help explains the history syntax).\n\n"
+                                      "Examples:\n\n    holdem-policy show runs/hu_small --hand AsAd --history r250\n"
+                                      "    holdem-policy show runs/hu_small --preflop | head -20")
     show.add_argument("dir", type=Path, help="log directory or snapshot directory")
     what = show.add_mutually_exclusive_group()  # one is needed: show_main says so (exit 2)
     what.add_argument("--hand", help="the two hole cards of the player to act, e.g. AsAd")

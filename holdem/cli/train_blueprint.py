@@ -9,12 +9,12 @@ Example:
     python -m holdem.cli.train_blueprint --config configs/hu_small.yaml --num-workers 2 --batch-size 100 \\
         --tensorboard --time-budget 60 --logdir runs/hu_small
 
---num-workers 0 (the default) starts one worker per CPU core.  With both
---iters and --time-budget the run stops at whichever comes first; with
-neither it goes on until stopped: Ctrl-C (or SIGTERM) stops it after the
-batches in flight and writes a final snapshot; a second Ctrl-C stops at
-once.  --resume-from DIR continues from DIR's latest snapshot and writes the
-new ones under --logdir.  Exit status as holdem-supervise.
+With neither --iters nor --time-budget the run goes on until stopped:
+Ctrl-C (or SIGTERM) stops it after the batches in flight and writes a final
+snapshot; a second Ctrl-C stops at once.  With both, it stops at whichever
+comes first.  --num-workers 0 (the default) starts one worker per CPU core.
+--resume-from DIR continues from DIR's latest snapshot and writes the new
+ones under --logdir.  Exit status as holdem-supervise.
 """
 from __future__ import annotations
 
