@@ -1,6 +1,6 @@
 """A new user's first hour: the older command line against the README's default run, on the same machine.
 
-In one session, alternating (old, README, old, README, ...), it runs
+In one session, alternating (old then README, README then old, ...), it runs
 
 - the command users already type::
 
@@ -13,7 +13,9 @@ In one session, alternating (old, README, old, README, ...), it runs
 
 and prints JSON: each command's steady-state iterations/s (from the
 ``batch_done`` summaries once every worker, the standby one included, is
-ready: :func:`scaling.steady_rate`), the ratio old / README (goal >= 0.9),
+ready: :func:`scaling.steady_rate`; ``kernel_iterations_per_s`` is per
+worker inside its work, ``worker_busy_share`` the share of the time workers
+spent in it), the ratio old / README (goal >= 0.9),
 the supervisor's CPU share while training (``run_finished``; goal < 2%), how
 fast ``events.jsonl`` grows (lines a second over the whole run; goal: a few)
 and how much each command wrote to stderr, plus the command that reproduces
@@ -107,8 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         for k in range(args.rounds):
             workdir = Path(tmp) / f"round{k}"
             workdir.mkdir()
-            runs = {name: measure(name, command, workdir / name, args.workers)
-                    for name, command in commands(args.workers, args.seconds, workdir).items()}
+            both = commands(args.workers, args.seconds, workdir)
+            order = ("old", "readme") if k % 2 == 0 else ("readme", "old")  # neither always runs first
+            runs = {name: measure(name, both[name], workdir / name, args.workers) for name in order}
             old, readme = runs["old"]["iterations_per_s"], runs["readme"]["iterations_per_s"]
             rounds.append({**runs, "ratio": round(old / readme, 3) if old and readme else None})
     summary = {}
@@ -116,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = [r[name] for r in rounds]
         summary[name] = {key: median(runs, key) for key in ("iterations_per_s", "supervisor_cpu_share",
                                                              "events_lines_per_s", "stderr_lines",
-                                                             "worker_busy_share")}
+                                                             "worker_busy_share", "kernel_iterations_per_s")}
         summary[name]["exit_codes"] = sorted({r["exit_code"] for r in runs})
     ratios = [r["ratio"] for r in rounds if r["ratio"] is not None]
     results.update(

@@ -272,7 +272,7 @@ class Group(Message):
 
 @dataclass(frozen=True)
 class Pause(Message):
-    """Finish the batch in hand and wait (discounting or a snapshot is due)."""
+    """Sync now (remote workers): the run needs the finished batches in (a snapshot, the stop, no work left)."""
 
     TYPE: ClassVar[str] = "pause"
     SENDERS: ClassVar[tuple[str, ...]] = (FROM_SUPERVISOR,)
