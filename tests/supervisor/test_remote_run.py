@@ -210,8 +210,14 @@ def socket_fuzz(endpoint: str, env: dict, count: int) -> None:
 
 
 def test_a_remote_only_run_equals_the_in_process_trainer_even_under_fuzz(env):
-    """--workers 0 and one remote worker: the tables are the trainer's bit for bit."""
+    """--workers 0 and one remote worker: the tables are the trainer's bit for bit.
+
+    The worker syncs after every batch (a sync interval far below a batch's
+    duration), so later batches run on copies the supervisor's answers updated.
+    """
     from holdem.cli.train import main as train_main
+
+    env["config"].write_text(CONFIG.replace("sync_interval: 0.3", "sync_interval: 0.000001"))
 
     iters = 240_000
     logdir = env["tmp"] / "run"
@@ -306,7 +312,8 @@ def test_refusals_say_why_and_are_logged(env, monkeypatch):
         code, said = _in_process_worker(env, endpoint, "bob", other_buckets)
         assert code == wr.EXIT_REFUSED, said
         assert "abstraction hash" in said and "--buckets" in said
-        assert [e for e in named(logdir, "remote_refused") if e.get("name") == "bob"]
+        # the supervisor logs a refusal after sending it: wait for the line rather than race the worker's exit
+        wait_for(lambda: named(logdir, "remote_refused", name="bob"), 30, "bob's refusal in the log")
 
         # another protocol version
         monkeypatch.setattr(p, "PROTOCOL_VERSION", p.PROTOCOL_VERSION + 1)
@@ -314,7 +321,8 @@ def test_refusals_say_why_and_are_logged(env, monkeypatch):
         assert code == wr.EXIT_REFUSED, said
         assert f"protocol version {p.PROTOCOL_VERSION}" in said
         monkeypatch.undo()
-        assert [e for e in named(logdir, "remote_refused") if "protocol version" in e["reason"]]
+        wait_for(lambda: [e for e in named(logdir, "remote_refused") if "protocol version" in e["reason"]], 30,
+                 "carol's refusal in the log")
         assert not named(logdir, "remote_joined")
     finally:
         assert stop(sup) == 0, (env["tmp"] / "supervisor.out").read_text()[-3000:]
