@@ -28,6 +28,7 @@ def test_head_to_head_against_a_baseline(run, tmp_path, capsys):
     code, out, err = _eval(capsys, run, "--vs", "call", "--hands", 21, "--seed", 4, "--plot", plot)
     assert code == 0
     assert out["opponent"] == "call" and out["hands"] == 22 and out["duplicate_groups"] == 11
+    assert out["positions"] == ["BTN/SB", "BB"]  # the blueprint played each equally often
     assert out["ci95"][0] <= out["mbb_per_hand"] <= out["ci95"][1]
     assert out["command"].startswith("holdem-eval ") and "--seed 4" in out["command"]
     assert plot.read_bytes().startswith(PNG_SIGNATURE) and out["plot"] == str(plot)
@@ -46,6 +47,7 @@ def test_three_seats(tmp_path_factory, capsys):
     run3 = trained_3max_run(tmp_path_factory)
     code, out, _ = _eval(capsys, run3, "--vs", "tag", "--hands", 12, "--no-plot", "--no-progress")
     assert code == 0 and out["seats"] == 3 and out["hands"] == 12 and out["mode"] == "table"
+    assert out["positions"] == ["BTN", "SB", "BB"]
     assert out["blueprint_decisions"] > 0
     # callers never bet off the abstract sizes, so the blueprint never leaves its tree
     code, out, _ = _eval(capsys, run3, "--vs", "call", "--hands", 30, "--no-plot", "--no-progress")

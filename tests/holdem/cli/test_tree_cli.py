@@ -71,4 +71,5 @@ def test_errors_exit_2_without_traceback(tmp_path):
             [sys.executable, "-m", "holdem.cli.tree", *argv], capture_output=True, text=True, timeout=300
         )
         assert proc.returncode == 2, proc.stderr
-        assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+        assert proc.stderr.startswith("holdem-tree: error: ") and "Traceback" not in proc.stderr
+        assert proc.stderr.count("\n") == 1
