@@ -86,11 +86,24 @@ def test_logdir_on_a_read_only_file_system(name, tmp_path):
     assert not (ro / "run").exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere the mode bits forbid")
-def test_logdir_without_permission(tmp_path):
+@pytest.fixture
+def locked_directory(tmp_path):
+    """A directory this user may not write in: mode 0555, and immutable for root (who ignores the mode)."""
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o555)
-    assert_one_line_exit_2(run([*TRAIN, "--logdir", str(locked / "run")]), "may not write there")
+    if os.geteuid() == 0:
+        if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(locked)]).returncode != 0:
+            pytest.skip("root needs an immutable directory (chattr +i) to be refused a write")
+    yield locked
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(locked)], check=True)
+
+
+@pytest.mark.parametrize("name", TRAINERS)
+def test_logdir_without_permission(name, locked_directory):
+    for path in (locked_directory, locked_directory / "run"):
+        done = run([*TRAINERS[name], "--logdir", str(path)])
+        assert_one_line_exit_2(done, f"--logdir {path}", "may not write there", "change its permissions")
 
 
 @needs_mount
