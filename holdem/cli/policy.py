@@ -528,7 +528,7 @@ def _print_preflop(out: dict[str, Any]) -> None:
           else f"snapshot  {out['snapshot']}")
     after = " ".join(out["history"]) or "no action yet"
     print(f"{out['position']} to act preflop ({after}); node {out['node']}, {out['strategy']} strategy")
-    print("actions   " + ", ".join(f"{a['token']} ({a['action']})" for a in out["actions"]))
+    print("actions   " + ", ".join(f"{a['token']}: {a['action']}" for a in out["actions"]))
     print("grid: suited hands above the diagonal, offsuit below; percent")
     for key in ("fold", "call", "raise"):
         print()
