@@ -1,7 +1,7 @@
 """Atomic file writes: temporary file in the same directory, fsync, rename.
 
 A reader, or a crash, sees the old file or the new one, never half of one
-(docs/architecture.md, "Snapshots": "written to a temporary name, fsynced and renamed").  The one
+(docs/architecture.md, "Data layout": "written to a temporary name, fsynced and renamed").  The one
 place the project does this for single files; snapshots and bucket files,
 which write several files or a directory, use :func:`fsync_dir` for the
 rename itself to be durable.
