@@ -138,7 +138,8 @@ class GroupSizer:
     time, as its result reports): ``target_seconds * speed / batch_size``
     batches, at least 1, at most ``max_batches``, and at most ``growth``
     times the larger of the group it was measured on and its current size, so
-    a first measurement on a tiny group cannot send a huge one.  A worker not measured yet gets 1 batch;
+    a first measurement on a tiny group cannot send a huge one.  A worker not
+    measured yet (a new process: :meth:`forget`) gets 1 batch;
     ``target_seconds`` 0 always gives 1.
     """
 
@@ -153,6 +154,11 @@ class GroupSizer:
 
     def size(self, worker) -> int:
         return self.sizes.get(worker, 1)
+
+    def forget(self, worker) -> None:
+        """``worker``'s process is gone: its successor starts at 1 batch, so one that keeps failing early
+        loses little work."""
+        self.sizes.pop(worker, None)
 
     def measured(self, worker, batches: int, iterations: int, seconds: float) -> None:
         """``worker`` ran ``batches`` batches (``iterations`` iterations) in ``seconds`` of kernel time."""

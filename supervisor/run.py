@@ -429,6 +429,7 @@ class Supervisor:
         if self.handles[slot] is not handle:
             return  # pragma: no cover - a handle always sits at the position it serves
         self.handles[slot] = None
+        self.sizer.forget(slot)
         if handle.identity is not None:
             self.by_identity.pop(handle.identity, None)
         lost = None

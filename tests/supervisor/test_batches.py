@@ -134,3 +134,12 @@ def test_group_sizer_never_goes_below_one_and_zero_target_means_single_batches()
     assert off.size(0) == 1
     with pytest.raises(ValueError):
         GroupSizer(batch_size=0, target_seconds=0.5, max_batches=1)
+
+
+def test_a_new_process_starts_again_at_one_batch():
+    sizer = GroupSizer(batch_size=100, target_seconds=0.5, max_batches=1000)
+    sizer.measured(0, batches=1, iterations=100, seconds=0.0001)
+    assert sizer.size(0) == 4
+    sizer.forget(0)
+    assert sizer.size(0) == 1
+    sizer.forget(7)  # never measured: nothing to forget
