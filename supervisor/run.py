@@ -84,6 +84,7 @@ PROGRESS_LINE_INTERVAL = 1.0  # seconds between redraws of the terminal progress
 SUMMARY_INTERVAL = 1.0  # seconds between batch_done summaries (and discount reports) in the event log
 MAX_GROUP_BATCHES = 1 << 16  # grid batches in one message at most (a worker builds one call per batch)
 TICKS_PER_HEARTBEAT = 4
+TABLES_EVENT_PERIOD = 60.0  # seconds between tables_allocated events (status.json has the figures always)
 MAX_TICK = 0.25
 BAD_MESSAGES_LOGGED_PER_SLOT = 20  # a flood of garbage must not flood the log
 
@@ -137,6 +138,7 @@ class Supervisor:
         self.pause_reason = ""
         self.pause_began = 0.0
         self.barrier_task: asyncio.Task | None = None  # a snapshot with dispatch paused
+        self.last_tables_event = float("-inf")  # when tables_allocated was last emitted
         self.last_snapshot_at = 0.0
         self.last_snapshot_pause: float | None = None  # seconds the last interval snapshot paused dispatch
         self.last_snapshot_iteration = -1
@@ -902,14 +904,21 @@ class Supervisor:
             "shared_memory": list(self.tables.names) if self.tables else [], "slots": slots,
             "remote_endpoint": self.remote.endpoint if self.remote else None,
             "remote_slots": self.remote.status(now) if self.remote else [],
+            "tables": training.allocated_figures(self.tables) if self.tables else {},
             "updated": time.time(),
         }
+        if status["tables"] and now - self.last_tables_event >= TABLES_EVENT_PERIOD:
+            self.last_tables_event = now
+            self.events.emit("tables_allocated", iterations=self.book.completed_iterations,
+                             elapsed=status["elapsed"], **status["tables"])
         try:
             write_json_atomic(self.options.logdir / "status.json", status)
         except OSError as exc:
             self.events.emit("status_write_failed", level="warning", error=str(exc))
         if self.tb is not None:
-            extra = training.table_figures(self.setup, self.tables) if self.setup.small_tables else {}
+            extra = dict(status["tables"])
+            if self.setup.small_tables:
+                extra.update(training.table_figures(self.setup, self.tables, self.book.completed_iterations))
             self.tb.scalars(self.book.completed_iterations, **{"run/iterations_per_s": rate,
                                                                   "run/workers_alive": self._alive(),
                                                                   "run/restarts": self.restarts},

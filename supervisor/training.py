@@ -129,6 +129,11 @@ def _resume_point(options, game) -> tuple[ResumePoint, int, int]:
     for key, mine in (("game", game.name), ("abstraction_hash", game.abstraction_hash)):
         if manifest.get(key) != mine:
             raise ResumeError(f"--resume: the snapshot's {key} is {manifest.get(key)!r}, this config gives {mine!r}")
+    from holdem.mccfr.snapshot import table_layout_mismatch
+
+    layout_error = table_layout_mismatch(manifest, game)
+    if layout_error:
+        raise ResumeError(f"--resume: {layout_error}")
     for key in ("run_seed", "batch_size", "batches_done", "iteration"):
         if not isinstance(manifest.get(key), int) or isinstance(manifest.get(key), bool):
             raise ResumeError(f"--resume: {source} lacks an integer {key!r}; it is not a training snapshot")
@@ -183,6 +188,14 @@ def current_scale(setup: RunSetup, iteration: int) -> float:
     return table_scale(setup.solver_params, iteration // setup.batch_size * setup.batch_size)
 
 
+def allocated_figures(tables) -> dict[str, int]:
+    """Memory backing the shared tables now (cheap: two fstat calls): grows with what training touched."""
+    backed = tables.allocated_bytes()
+    return {"allocated_bytes": sum(backed.values()), "allocated_regret_entries": backed["regret"] // 4,
+            "allocated_strategy_entries": backed["strategy"] // 8,
+            "table_bytes": int(tables.regret.nbytes + tables.strategy.nbytes)}
+
+
 SAMPLE_RUNS = 256  # allocated runs sampled for the regret figure
 SAMPLE_ENTRIES = 4096  # entries read from each
 
@@ -193,9 +206,7 @@ def table_figures(setup: RunSetup, tables, iteration: int = 0, extents: dict | N
     regret = tables.regret
     figures: dict[str, float] = {}
     if hasattr(tables, "allocated_bytes"):
-        backed = tables.allocated_bytes()
-        figures.update(allocated_bytes=sum(backed.values()), allocated_regret_entries=backed["regret"] // 4,
-                       allocated_strategy_entries=backed["strategy"] // 8)
+        figures.update(allocated_figures(tables))
     if regret.size == 0:
         return {**figures, "mean_positive_regret": 0.0}
     scale = current_scale(setup, iteration)
@@ -230,6 +241,7 @@ def manifest(setup: RunSetup, state: RunState) -> dict:
                      "table_scale": current_scale(setup, state.iteration)},
         "rng": {"scheme": "batch_seed(run_seed, batch_index); batch k covers [k*B, (k+1)*B)",
                 "next_batch_index": grid_index},
+        "table_layout": setup.game.compact.table_layout,
         "written_by": WRITTEN_BY,
         "run_id": state.run_id,
     }
@@ -248,7 +260,7 @@ def snapshot(setup: RunSetup, logdir: Path, tables, state: RunState) -> tuple[Pa
     from holdem.mccfr.tables import Tables
 
     view = Tables(tables.regret, tables.strategy)
-    extents = tables.extents() if hasattr(tables, "extents") and not setup.small_tables else None
+    extents = tables.extents() if hasattr(tables, "extents") else None
     path = write_snapshot(logdir, state.iteration, view, manifest(setup, state), extents=extents)
     figures = table_figures(setup, tables, state.iteration, extents)
     if setup.game.exact is not None:

@@ -31,6 +31,9 @@ import numpy as np
 from holdem.game.tree_arrays import BettingTree, CompactTree, Deferred, TableLayout, compact_from_full, expand
 
 
+FULL_TREE_MAX_NODES = 50_000_000  # the full tree takes 80-140 bytes a node
+
+
 @runtime_checkable
 class Dealer(Protocol):
     def deal(self, seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -117,8 +120,17 @@ def compact_game(name: str, compact: CompactTree, dealer: Dealer, abstraction_ha
                  width: int | None = None) -> GameSpec:
     """A game over a compact tree whose full tree and layout are expanded only if read
     (``width``: columns of the full tree's per-action arrays)."""
-    tree = Deferred(lambda: expand(compact, width), n_players=compact.n_players, n_streets=compact.n_streets,
-                    n_nodes=compact.n_nodes, width=width)
-    layout = Deferred(lambda: TableLayout.build(tree, compact.buckets_per_street),
-                      buckets_per_street=compact.buckets_per_street, size=compact.table_size)
+    def full() -> BettingTree:
+        if compact.n_nodes > FULL_TREE_MAX_NODES:
+            raise ValueError(
+                f"the betting tree has {compact.n_nodes:,} nodes; expanding it for this command would take about "
+                f"{compact.n_nodes * 136 // 2**30} GiB (at most {FULL_TREE_MAX_NODES:,} nodes are expanded)"
+            )
+        return expand(compact, width)
+
+    tree = Deferred(full, n_players=compact.n_players, n_streets=compact.n_streets, n_nodes=compact.n_nodes,
+                    width=width)
+    layout = Deferred(lambda: TableLayout.build(tree, compact.buckets_per_street, compact.table_layout),
+                      buckets_per_street=compact.buckets_per_street, size=compact.table_size,
+                      kind=compact.table_layout)
     return GameSpec(name, tree, layout, dealer, abstraction_hash, None, compact)

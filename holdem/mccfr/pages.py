@@ -16,10 +16,32 @@ import ctypes
 import ctypes.util
 import mmap
 import os
+import sys
 
 import numpy as np
 
 PAGE = mmap.PAGESIZE
+
+
+LAZY_MIN_BYTES = 64 << 20  # smaller arrays come from the allocator as usual
+_LINUX_MAP_NORESERVE = 0x4000  # <sys/mman.h> on Linux; Python's mmap module names it from 3.13
+
+
+def lazy_zeros(size: int, dtype) -> np.ndarray:
+    """A zeroed array whose pages get memory when first touched, whatever its size.
+
+    ``np.zeros`` is lazy too, but the kernel refuses one allocation larger than
+    memory plus swap under its default overcommit rule, and a 6-max table is
+    larger; a private anonymous mapping with ``MAP_NORESERVE`` is not counted
+    until used.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = int(size) * dtype.itemsize
+    flags = getattr(mmap, "MAP_NORESERVE", _LINUX_MAP_NORESERVE if sys.platform.startswith("linux") else 0)
+    if nbytes < LAZY_MIN_BYTES or not flags:
+        return np.zeros(size, dtype)
+    buffer = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | flags)
+    return np.frombuffer(buffer, dtype=dtype, count=int(size))
 
 
 def file_extents(fd: int, nbytes: int) -> list[tuple[int, int]]:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from holdem.mccfr.pages import lazy_zeros
+
 REGRET_DTYPE = np.dtype("<f4")
 STRATEGY_DTYPE = np.dtype("<f8")
 TABLE_DTYPES = {"regret": REGRET_DTYPE, "strategy": STRATEGY_DTYPE}
@@ -49,7 +51,8 @@ class Tables:
 
     @classmethod
     def zeros(cls, size: int) -> "Tables":
-        return cls(np.zeros(size, dtype=REGRET_DTYPE), np.zeros(size, dtype=STRATEGY_DTYPE))
+        """Zeroed tables, backed by memory only where touched (:func:`holdem.mccfr.pages.lazy_zeros`)."""
+        return cls(lazy_zeros(size, REGRET_DTYPE), lazy_zeros(size, STRATEGY_DTYPE))
 
     @property
     def size(self) -> int:

@@ -54,8 +54,9 @@ def test_average_on_average_streets_and_current_elsewhere(run, bp):
     preflop_only = blueprint_policy(bp.game, tables.regret, tables.strategy, (0,))
     rows_street = np.full(bp.layout.size, -1)
     for node in bp.tree.decision_nodes():
-        width = int(bp.layout.buckets_per_street[bp.tree.street[node]]) * int(bp.tree.n_actions[node])
-        rows_street[bp.layout.offset[node] : bp.layout.offset[node] + width] = bp.tree.street[node]
+        street = int(bp.tree.street[node])
+        rows_street[bp.layout.rows(node, street, int(bp.tree.n_actions[node]))] = street
+    assert (rows_street >= 0).all()
     assert np.array_equal(preflop_only[rows_street == 0], avg[rows_street == 0])
     assert np.array_equal(preflop_only[rows_street > 0], cur[rows_street > 0])
     assert not np.array_equal(avg[rows_street > 0], cur[rows_street > 0])
@@ -69,7 +70,8 @@ def test_rows_on_demand_equal_the_dense_policy(run, bp, streets):
     tree, layout = bp.tree, bp.layout
     for node in tree.decision_nodes()[::7]:
         na, nb = int(tree.n_actions[node]), int(layout.buckets_per_street[tree.street[node]])
-        expected = dense[layout.offset[node] : layout.offset[node] + nb * na].reshape(nb, na)
+        expected = dense[layout.rows(node, int(tree.street[node]), na)]
+        assert expected.shape == (nb, na)
         assert np.allclose(lazy.rows(node, np.arange(nb)), expected, rtol=0, atol=1e-12)
     assert np.array_equal(lazy.rows(0, np.array([-1]))[0], np.zeros(tree.n_actions[0]))
 
@@ -154,8 +156,7 @@ def test_fold_that_is_not_legal_becomes_a_check(bp):
         na = int(tree.n_actions[node])
         kinds = list(tree.action_kind[node, :na])
         a = kinds.index(ACTION_FOLD) if ACTION_FOLD in kinds else kinds.index(ACTION_CHECK_CALL)
-        nb = bp.layout.buckets_per_street[tree.street[node]]
-        policy[bp.layout.offset[node] + np.arange(nb) * na + a] = 1.0
+        policy[bp.layout.rows(node, int(tree.street[node]), na)[:, a]] = 1.0
     folder = Blueprint(bp.game, policy, game_config=bp.game_config)
     state = HandState.start_random(bp.game_config, np.random.default_rng(4), button=0)
     assert [c.kind for c in folder.action_probabilities(state).choices if c.probability == 1.0] == [ActionKind.FOLD]

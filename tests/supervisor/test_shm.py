@@ -101,3 +101,65 @@ def test_sweep_drops_unreadable_entries(tmp_path):
     (tmp_path / "junk.json").write_text("{not json")
     assert sweep_stale(tmp_path) == []
     assert not (tmp_path / "junk.json").exists()
+
+
+WRITER = textwrap.dedent("""
+    import sys, numpy as np
+    from worker.shm import attach_tables
+    names, size, parity, go = sys.argv[1:3], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    segments, regret, strategy = attach_tables(tuple(names), size)
+    entries = np.load(sys.argv[6])
+    mine = entries[entries % 2 == parity]
+    np.random.default_rng(parity).shuffle(mine)
+    print("ready", flush=True)
+    while open(go).read() != "go":
+        pass
+    for i in mine:  # one entry at a time: each first touch of a page races the other process
+        regret[i] = i + 1
+        strategy[i] += 1.0
+    print("done", flush=True)
+""")
+
+
+def test_tables_are_backed_only_where_touched(tmp_path):
+    size = 1 << 22  # 16 MiB of regrets, 32 MiB of sums: nothing backed until written
+    with SharedTables(size, "run", registry=tmp_path) as tables:
+        assert tables.allocated_bytes() == {"regret": 0, "strategy": 0}
+        assert all(e.size == 0 for e in tables.extents().values())
+        tables.regret[5000] = 1.0
+        tables.strategy[[10, 3_000_000]] = 2.0
+        assert tables.allocated_bytes() == {"regret": 4096, "strategy": 2 * 4096}
+        runs = tables.extents()
+        assert runs["regret"].tolist() == [[4096, 1024]]
+        assert runs["strategy"].tolist() == [[0, 512], [2_999_808, 512]]
+
+
+def test_two_processes_allocating_at_once_lose_and_duplicate_nothing(tmp_path):
+    """Both write (one entry at a time, in random order) into the same untouched pages of fresh tables."""
+    size = 1 << 22
+    rng = np.random.default_rng(0)
+    pages = rng.choice(size // 1024, size=300, replace=False)
+    entries = np.unique((pages[:, None] * 1024 + rng.integers(0, 1024, size=(300, 40))).ravel())
+    np.save(tmp_path / "entries.npy", entries)
+    go = tmp_path / "go"
+    go.write_text("wait")
+    with SharedTables(size, "run", registry=tmp_path) as tables:
+        procs = [subprocess.Popen([sys.executable, "-c", WRITER, *tables.names, str(size), str(parity), str(go),
+                                   str(tmp_path / "entries.npy")], stdout=subprocess.PIPE, text=True)
+                 for parity in (0, 1)]
+        for proc in procs:
+            assert proc.stdout.readline().strip() == "ready"
+        go.write_text("go")
+        for proc in procs:
+            assert proc.stdout.readline().strip() == "done"
+            assert proc.wait(timeout=60) == 0
+        # before anything reads the tables: a read of an untouched page would back it too
+        touched = len(np.unique(entries // 1024))
+        assert tables.allocated_bytes()["regret"] == touched * 4096
+        assert sum(length for _, length in tables.extents()["regret"]) == touched * 1024
+        want = np.zeros(size, np.float32)
+        want[entries] = entries + 1
+        assert np.array_equal(tables.regret, want), "an entry written by one process was lost"
+        counts = np.zeros(size)
+        counts[entries] = 1.0
+        assert np.array_equal(tables.strategy, counts), "an entry was added twice or not at all"

@@ -118,10 +118,9 @@ def test_lbr_raises_against_a_blueprint_that_always_folds_to_raises(bp):
         na = int(tree.n_actions[node])
         kinds = list(tree.action_kind[node, :na])
         if ACTION_FOLD in kinds:
-            nb = layout.buckets_per_street[tree.street[node]]
-            block = np.zeros((nb, na))
-            block[:, kinds.index(ACTION_FOLD)] = 1.0
-            policy[layout.offset[node] : layout.offset[node] + nb * na] = block.ravel()
+            rows = layout.rows(node, int(tree.street[node]), na)
+            policy[rows] = 0.0
+            policy[rows[:, kinds.index(ACTION_FOLD)]] = 1.0
     folder = Blueprint(bp.game, policy, game_config=bp.game_config)
     lbr = LocalBestResponse(folder, runouts=16)
     state = HandState.start_random(bp.game_config, np.random.default_rng(0), button=0)

@@ -1,0 +1,73 @@
+"""The compact tree: what it stores, its expansion, and both table layouts."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from holdem.abstraction.actions import ActionAbstraction
+from holdem.game.tree import TreeGame, build_compact, build_tree
+from holdem.game.tree_arrays import (
+    FOLD_DELTA,
+    NODE_DECISION,
+    NODE_MAJOR,
+    STREET_MAJOR,
+    TableLayout,
+    compact_from_full,
+    expand,
+    with_layout,
+)
+
+FCPA = ActionAbstraction.uniform(bet=(1.0,), raises=(1.0,), allin=True, max_raises=2)
+GAMES = [TreeGame(2, (2000, 2000), 50, 100), TreeGame(3, (900, 2000, 400), 50, 100, ante=10)]
+
+
+@pytest.mark.parametrize("game", GAMES)
+def test_a_node_costs_twenty_bytes_and_the_build_counts_exactly(game):
+    tree = build_compact(game, FCPA, buckets_per_street=(5, 4, 4, 4))
+    assert tree.node_bytes() == 20 * tree.n_nodes
+    decision = tree.kind == NODE_DECISION
+    # children are consecutive blocks that tile every id but the root exactly once
+    firsts, counts = tree.first_child[decision], tree.n_actions[decision].astype(np.int64)
+    covered = np.zeros(tree.n_nodes, np.int64)
+    for first, count in zip(firsts, counts):
+        covered[first:first + count] += 1
+    assert covered[0] == 0 and (covered[1:] == 1).all()
+    assert (tree.first_child[~decision] == -1).all() and (tree.delta >= FOLD_DELTA).all()
+
+
+@pytest.mark.parametrize("game", GAMES)
+@pytest.mark.parametrize("kind", [NODE_MAJOR, STREET_MAJOR])
+def test_every_table_entry_belongs_to_exactly_one_row(game, kind):
+    buckets = (5, 4, 3, 2)
+    full = build_tree(game, FCPA)
+    layout = TableLayout.build(full, buckets, kind)
+    seen = np.zeros(layout.size, np.int64)
+    for node in full.decision_nodes():
+        seen[layout.rows(int(node), int(full.street[node]), int(full.n_actions[node])).ravel()] += 1
+    assert (seen == 1).all()
+    # the compact tree's offsets are the same rows: train-side and read-side agree
+    compact, full_ids = compact_from_full(full, layout)
+    laid = with_layout(build_compact(game, FCPA), buckets, kind)
+    assert laid.table_size == layout.size == compact.table_size
+    assert np.array_equal(np.sort(laid.offset), np.sort(compact.offset))
+    assert np.array_equal(compact.offset, layout.offset[full_ids])
+
+
+def test_street_major_keeps_one_bucket_of_a_street_together():
+    full = build_tree(GAMES[1], FCPA)
+    layout = TableLayout.build(full, (5, 4, 3, 2), STREET_MAJOR)
+    flop = [int(n) for n in full.decision_nodes() if full.street[n] == 1]
+    rows = np.array([layout.row(n, 2, 1, int(full.n_actions[n])) for n in flop])
+    span = rows.max() + full.n_actions[flop[np.argmax(rows)]] - rows.min()
+    assert span == layout.stride[1]  # bucket 2's flop rows: one contiguous block, every flop node in it
+
+
+def test_expanding_the_compact_tree_round_trips():
+    for game in GAMES:
+        full = build_tree(game, FCPA)
+        blinds = build_compact(game, FCPA).root_bets
+        layout = TableLayout.build(full, (1, 1, 1, 1))
+        again = expand(compact_from_full(full, layout, blinds)[0], full.max_actions)
+        for name in ("street", "kind", "actor", "pot", "contrib", "folded", "n_actions", "children",
+                     "action_kind", "action_amount", "parent", "parent_action"):
+            assert np.array_equal(getattr(again, name), getattr(full, name)), name
