@@ -16,7 +16,10 @@ and prints JSON: each command's steady-state iterations/s (from the
 ready: :func:`scaling.steady_rate`; ``kernel_iterations_per_s`` is per
 worker inside its work, ``worker_busy_share`` the share of the time workers
 spent in it), the ratio old / README (goal >= 0.9),
-the supervisor's CPU share while training (``run_finished``; goal < 2%), how
+and the same over the iterations both runs of a round covered
+(``same_work_*``: the kernel speeds up as training goes on, once pruning
+starts, so over equal time the faster command also measures easier
+iterations), the supervisor's CPU share while training (``run_finished``; goal < 2%), how
 fast ``events.jsonl`` grows (lines a second over the whole run; goal: a few)
 and how much each command wrote to stderr, plus the command that reproduces
 the figures.  Figures are medians over the rounds; the ratio is taken within
@@ -56,6 +59,9 @@ def commands(workers: int, seconds: float, logdir: Path) -> dict[str, list[str]]
     }
 
 
+events_by_run: dict[str, list[dict]] = {}
+
+
 def measure(name: str, command: list[str], logdir: Path, workers: int) -> dict:
     stderr = logdir.with_suffix(".stderr")
     began = time.monotonic()
@@ -63,6 +69,7 @@ def measure(name: str, command: list[str], logdir: Path, workers: int) -> dict:
         code = subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err).returncode
     wall = time.monotonic() - began
     evs = _runs.events(logdir)
+    events_by_run[name] = evs
     started = _runs.named(evs, "run_started")
     finished = _runs.named(evs, "run_finished")
     fin = finished[0] if finished else {}
@@ -79,6 +86,42 @@ def measure(name: str, command: list[str], logdir: Path, workers: int) -> dict:
         "stderr_lines": err_text.count(b"\n"), "stderr_bytes": len(err_text),
         "wall_seconds": round(wall, 1),
     }
+
+
+def progress(evs: list[dict]) -> list[tuple[float, int]]:
+    """(time, iterations done) at every ``batch_done`` summary."""
+    return [(_runs.stamp(e), e["total_iterations"]) for e in _runs.named(evs, "batch_done")]
+
+
+def time_at(points: list[tuple[float, int]], iterations: float) -> float | None:
+    """When the run reached ``iterations`` (linear between summaries), or None if it never did."""
+    for (t0, i0), (t1, i1) in zip(points, points[1:]):
+        if i0 <= iterations <= i1 and i1 > i0:
+            return t0 + (t1 - t0) * (iterations - i0) / (i1 - i0)
+    return None
+
+
+def same_work_rates(a: list[dict], b: list[dict]) -> tuple[float | None, float | None, list[int]]:
+    """Each run's iterations/s over the same iterations: from where both had every worker ready to where
+    the shorter one ended.  The kernel gets faster as training goes on (pruning starts after
+    ``prune_after`` iterations), so a run that got further would otherwise look faster still."""
+    lows, highs = [], []
+    for evs in (a, b):
+        points = progress(evs)
+        ready = sorted(_runs.stamp(e) for e in _runs.named(evs, "worker_ready"))
+        if len(points) < 2 or not ready:
+            return None, None, []
+        lows.append(next((i for t, i in points if t >= ready[-1]), points[-1][1]))
+        highs.append(points[-1][1])
+    low, high = max(lows), min(highs)
+    if high <= low:
+        return None, None, []
+    rates = []
+    for evs in (a, b):
+        points = progress(evs)
+        t0, t1 = time_at(points, low), time_at(points, high)
+        rates.append(round((high - low) / (t1 - t0), 1) if t0 is not None and t1 and t1 > t0 else None)
+    return rates[0], rates[1], [low, high]
 
 
 def median(runs: list[dict], key: str):
@@ -113,19 +156,28 @@ def main(argv: list[str] | None = None) -> int:
             order = ("old", "readme") if k % 2 == 0 else ("readme", "old")  # neither always runs first
             runs = {name: measure(name, both[name], workdir / name, args.workers) for name in order}
             old, readme = runs["old"]["iterations_per_s"], runs["readme"]["iterations_per_s"]
-            rounds.append({**runs, "ratio": round(old / readme, 3) if old and readme else None})
+            same_old, same_readme, span = same_work_rates(events_by_run["old"], events_by_run["readme"])
+            runs["old"]["same_work_iterations_per_s"] = same_old
+            runs["readme"]["same_work_iterations_per_s"] = same_readme
+            rounds.append({**runs, "ratio": round(old / readme, 3) if old and readme else None,
+                           "same_work_iterations": span,
+                           "same_work_ratio": round(same_old / same_readme, 3) if same_old and same_readme else None})
     summary = {}
     for name in ("old", "readme"):
         runs = [r[name] for r in rounds]
         summary[name] = {key: median(runs, key) for key in ("iterations_per_s", "supervisor_cpu_share",
                                                              "events_lines_per_s", "stderr_lines",
-                                                             "worker_busy_share", "kernel_iterations_per_s")}
+                                                             "worker_busy_share", "kernel_iterations_per_s",
+                                                             "same_work_iterations_per_s")}
         summary[name]["exit_codes"] = sorted({r["exit_code"] for r in runs})
     ratios = [r["ratio"] for r in rounds if r["ratio"] is not None]
+    same = [r["same_work_ratio"] for r in rounds if r["same_work_ratio"] is not None]
     results.update(
         seconds=args.seconds, workers=args.workers,
         ratio_old_to_readme=round(statistics.median(ratios), 3) if ratios else None,
         ratio_per_round=[r["ratio"] for r in rounds],
+        same_work_ratio_old_to_readme=round(statistics.median(same), 3) if same else None,
+        same_work_ratio_per_round=[r["same_work_ratio"] for r in rounds],
         goals={"ratio_at_least": 0.9, "supervisor_cpu_share_below": 0.02, "events_lines_per_s": "a few"},
         summary=summary, rounds=rounds, load_average_after=_runs.load_average(),
     )
