@@ -131,6 +131,17 @@ class BatchBook:
         return self.target is not None and self._span(self.next_batch)[1] == 0 and self.settled
 
 
+def batch_ranges(batch_ids) -> list[list[int]]:
+    """Sorted batch ids as ``[first, last]`` runs of consecutive ids: a short line however many there are."""
+    out: list[list[int]] = []
+    for batch_id in sorted(batch_ids):
+        if out and out[-1][1] + 1 == batch_id:
+            out[-1][1] = batch_id
+        else:
+            out.append([batch_id, batch_id])
+    return out
+
+
 class GroupSizer:
     """How many grid batches to hand one worker so that its group takes about ``target_seconds``.
 

@@ -62,7 +62,7 @@ from holdem.game.tree_arrays import compact_arrays, compact_from_arrays
 from holdem.mccfr.tables import ENTRY_BYTES
 from supervisor import startup, training
 from holdem.atomic import write_json_atomic
-from supervisor.batches import BatchBook, GroupSizer
+from supervisor.batches import BatchBook, GroupSizer, batch_ranges
 from supervisor.events import EventLog
 from supervisor.params import SupervisorParams
 from supervisor.policy import Escalate, GiveUp, Kill, Phase, SlotPolicy, Start
@@ -798,7 +798,8 @@ class Supervisor:
                 if self.remote is not None:
                     self.remote.abandon()
                 abandoned = self.book.abandon_in_flight()
-                self.events.emit("batches_abandoned", level="warning", batches=abandoned,
+                self.events.emit("batches_abandoned", level="warning", batches=len(abandoned),
+                                 batch_ranges=batch_ranges(abandoned),
                                  note="their partial updates stay in the tables; --resume runs them again")
             if self.trained:
                 self._summarize(self.clock())

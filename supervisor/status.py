@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from supervisor.batches import batch_ranges
+
 
 def format_duration(seconds: float | None) -> str:
     if seconds is None or seconds != seconds or seconds == float("inf"):
@@ -50,11 +52,7 @@ class DoneTally:
         entry["iterations"] += iterations
         entry["nodes"] += nodes
         entry["seconds"] += seconds
-        ranges, last = entry["batch_ranges"], first_batch + batches - 1
-        if ranges and ranges[-1][1] + 1 == first_batch:
-            ranges[-1][1] = last
-        else:
-            ranges.append([first_batch, last])
+        entry["batch_ranges"].extend(range(first_batch, first_batch + batches))  # made ranges in summary()
 
     def summary(self, now: float) -> dict | None:
         """The interval's figures (None if nothing completed in it); the next interval starts now."""
@@ -65,6 +63,7 @@ class DoneTally:
             return None
         for entry in slots:
             entry["seconds"] = round(entry["seconds"], 4)
+            entry["batch_ranges"] = batch_ranges(entry["batch_ranges"])
         total = {key: sum(e[key] for e in slots) for key in ("batches", "iterations", "nodes")}
         return {**total, "seconds": round(sum(e["seconds"] for e in slots), 4), "interval": round(interval, 3),
                 "iterations_per_s": round(total["iterations"] / interval, 1) if interval > 0 else None,

@@ -2,7 +2,7 @@
 group sizes."""
 import pytest
 
-from supervisor.batches import Assignment, BatchBook, GroupSizer
+from supervisor.batches import Assignment, BatchBook, GroupSizer, batch_ranges
 
 
 def test_batches_follow_the_trainer_grid():
@@ -143,3 +143,8 @@ def test_a_new_process_starts_again_at_one_batch():
     sizer.forget(0)
     assert sizer.size(0) == 1
     sizer.forget(7)  # never measured: nothing to forget
+
+
+def test_batch_ranges_are_runs_of_consecutive_ids():
+    assert batch_ranges([]) == []
+    assert batch_ranges([7, 3, 4, 5, 9, 10]) == [[3, 5], [7, 7], [9, 10]]
