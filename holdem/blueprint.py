@@ -43,10 +43,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from numba import njit
 
 from holdem.game.engine import BOARD_CARDS_VISIBLE, ActionKind, HandState
-from holdem.game.tree_arrays import ACTION_CHECK_CALL, ACTION_FOLD, ACTION_RAISE, NODE_DECISION, NODE_MAJOR
+from holdem.game.tree_arrays import ACTION_CHECK_CALL, ACTION_FOLD, ACTION_RAISE, NODE_DECISION
 from holdem.games.spec import GameSpec
 from holdem.mccfr.rng import SEED_MASK, mix_py
 from holdem.mccfr.strategy import average_strategy, current_strategy
@@ -100,26 +99,11 @@ def blueprint_policy(game: GameSpec, regret: np.ndarray, strategy: np.ndarray,
     tree, layout = game.tree, game.layout
     average = average_strategy(tree, layout, regret, strategy)
     current = current_strategy(tree, layout, regret)
-    row_street = np.full(layout.size, -1, dtype=np.int64)
-    _row_streets(tree.kind, tree.street, tree.n_actions, np.asarray(layout.offset, dtype=np.int64),
-                 layout.strides(tree.n_streets), np.asarray(layout.buckets_per_street, dtype=np.int64), row_street)
+    nodes = tree.decision_nodes()  # TableLayout assigns offsets in node order, so rows are contiguous per node
+    widths = np.array([layout.buckets_per_street[tree.street[n]] for n in nodes], dtype=np.int64) * tree.n_actions[nodes]
+    row_street = np.repeat(tree.street[nodes].astype(np.int64), widths)
     use_average = np.isin(row_street, np.asarray(tuple(average_streets), dtype=np.int64))
     return np.where(use_average, average, current)
-
-
-@njit(cache=True, nogil=True)
-def _row_streets(kind, street, n_actions, offset, stride, buckets, out):
-    """``out[entry]``: the street of the row each table entry belongs to."""
-    for node in range(kind.shape[0]):
-        if kind[node] != NODE_DECISION:
-            continue
-        s = street[node]
-        na = n_actions[node]
-        step = stride[s] if stride[s] > 0 else na
-        for b in range(buckets[s]):
-            row = offset[node] + b * step
-            for a in range(na):
-                out[row + a] = s
 
 
 def _normalise_rows(regret: np.ndarray, strategy: np.ndarray, use_average: bool) -> np.ndarray:
@@ -233,8 +217,7 @@ class Blueprint:
         if config.kind == "holdem":
             bucket_file = _bucket_file(config, manifest, snap, buckets_path)
             try:
-                game = make_game(config, str(bucket_file) if bucket_file is not None else None,
-                                 table_layout=manifest.get("table_layout", NODE_MAJOR))
+                game = make_game(config, str(bucket_file) if bucket_file is not None else None)
             except Exception as e:  # bucket-file problems carry their own message and fix
                 raise BlueprintError(f"cannot build the game of {snap}: {e}") from None
             want = manifest.get("abstraction_hash")
@@ -283,9 +266,7 @@ class Blueprint:
         """
         na = int(self.tree.n_actions[node])
         b = np.asarray(buckets, dtype=np.int64)
-        street = int(self.tree.street[node])
-        step = self.layout.row(node, 1, street, na) - self.layout.row(node, 0, street, na)
-        idx = int(self.layout.offset[node]) + np.maximum(b, 0)[:, None] * step + np.arange(na)
+        idx = int(self.layout.offset[node]) + np.maximum(b, 0)[:, None] * na + np.arange(na)
         if self._policy is not None:
             out = self._policy[idx]
         else:

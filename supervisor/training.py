@@ -129,11 +129,6 @@ def _resume_point(options, game) -> tuple[ResumePoint, int, int]:
     for key, mine in (("game", game.name), ("abstraction_hash", game.abstraction_hash)):
         if manifest.get(key) != mine:
             raise ResumeError(f"--resume: the snapshot's {key} is {manifest.get(key)!r}, this config gives {mine!r}")
-    from holdem.mccfr.snapshot import table_layout_mismatch
-
-    layout_error = table_layout_mismatch(manifest, game)
-    if layout_error:
-        raise ResumeError(f"--resume: {layout_error}")
     for key in ("run_seed", "batch_size", "batches_done", "iteration"):
         if not isinstance(manifest.get(key), int) or isinstance(manifest.get(key), bool):
             raise ResumeError(f"--resume: {source} lacks an integer {key!r}; it is not a training snapshot")
@@ -241,7 +236,6 @@ def manifest(setup: RunSetup, state: RunState) -> dict:
                      "table_scale": current_scale(setup, state.iteration)},
         "rng": {"scheme": "batch_seed(run_seed, batch_index); batch k covers [k*B, (k+1)*B)",
                 "next_batch_index": grid_index},
-        "table_layout": setup.game.compact.table_layout,
         "written_by": WRITTEN_BY,
         "run_id": state.run_id,
     }

@@ -59,7 +59,6 @@ from holdem.game.tree_arrays import (
     NODE_DECISION,
     NODE_FOLD,
     NODE_SHOWDOWN,
-    STREET_MAJOR,
     BettingTree,
     CompactTree,
     expand,
@@ -124,12 +123,12 @@ def game_params(game: Any) -> TreeGame:
 
 
 def build_compact(game: Any, actions: ActionAbstraction, max_nodes: int = DEFAULT_MAX_NODES,
-                  buckets_per_street: tuple[int, ...] | None = None, table_layout: str = STREET_MAJOR) -> CompactTree:
+                  buckets_per_street: tuple[int, ...] | None = None) -> CompactTree:
     """The compact betting tree of ``game`` (GameConfig-like) under ``actions``.
 
     Two compiled passes, the first only counting, so the build holds nothing
     but the result (no arrays grown by doubling).  With ``buckets_per_street``
-    the table offsets are laid out too, in ``table_layout`` (:func:`with_layout`).  Raises
+    the table offsets are laid out too (:func:`with_layout`).  Raises
     :class:`TreeTooLarge` (a ValueError) when the tree would exceed ``max_nodes``.
     """
     g = game_params(game)
@@ -152,7 +151,7 @@ def build_compact(game: Any, actions: ActionAbstraction, max_nodes: int = DEFAUL
     tree = CompactTree(n_players=g.players, n_streets=N_STREETS, kind=kind, street=street, actor=actor,
                        n_actions=n_actions, first_child=first_child, delta=delta, root_contrib=root, root_bets=root_bets,
                        offset=np.empty(0, np.int64), max_depth=int(depth), table_size=0, buckets_per_street=())
-    return tree if buckets_per_street is None else with_layout(tree, buckets_per_street, table_layout)
+    return tree if buckets_per_street is None else with_layout(tree, buckets_per_street)
 
 
 def build_tree(game: Any, actions: ActionAbstraction, max_nodes: int = DEFAULT_FULL_NODES) -> BettingTree:

@@ -19,7 +19,7 @@ bucket counts per street.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
@@ -92,80 +92,40 @@ class BettingTree:
 
 TREE_ARRAYS = ("street", "kind", "actor", "pot", "contrib", "folded", "n_actions", "children", "action_kind",
                "action_amount", "parent", "parent_action")
-NODE_MAJOR = "node"  # a node's rows together: offset[node] + bucket * n_actions
-STREET_MAJOR = "street"  # a street's rows bucket by bucket: offset[node] + bucket * stride[street]
-TABLE_LAYOUTS = (NODE_MAJOR, STREET_MAJOR)
-
-
 @dataclass(frozen=True)
 class TableLayout:
     """Row offsets of every decision node's information sets.
 
-    ``offset[node]`` is -1 at terminals.  Two layouts (``kind``):
-
-    * ``"node"``: a node's rows are one block, ``buckets * n_actions`` entries
-      (nodes in id order); ``stride`` is all zero.
-    * ``"street"``: the rows of street s form one slab of ``buckets[s]``
-      sub-slabs, one per bucket, each holding that bucket's row of every
-      node of the street in preorder; the row of (node, b) starts at
-      ``offset[node] + b * stride[s]``.  A traversal keeps one seat's bucket
-      along a street, so the rows it touches lie close together: lazily
-      backed tables (:mod:`holdem.mccfr.pages`) then back far fewer pages for
-      the rarely visited parts of a big tree than with whole-node blocks.
+    ``offset[node]`` is -1 at terminals; rows of a decision node on street s
+    span ``buckets_per_street[s] * n_actions[node]`` entries, one node after
+    the other in id order (preorder for Hold'em, so a subtree's rows are one
+    block).  A row-per-bucket layout of each street was tried for the lazily
+    backed tables of big trees and backed 8% more pages (docs/architecture.md).
     """
 
     buckets_per_street: tuple[int, ...]
     offset: np.ndarray  # int64[N]
     size: int  # total entries of each table
-    stride: tuple[int, ...] = ()  # per street; 0 (or empty): rows of a node are n_actions apart
-    kind: str = NODE_MAJOR
 
     @classmethod
-    def build(cls, tree: BettingTree, buckets_per_street: tuple[int, ...], kind: str = NODE_MAJOR) -> "TableLayout":
+    def build(cls, tree: BettingTree, buckets_per_street: tuple[int, ...]) -> "TableLayout":
         if len(buckets_per_street) < tree.n_streets:
             raise ValueError(
                 f"buckets_per_street has {len(buckets_per_street)} entries; the tree has {tree.n_streets} streets"
             )
-        if kind not in TABLE_LAYOUTS:
-            raise ValueError(f"table layout: expected one of {TABLE_LAYOUTS}, got {kind!r}")
         buckets = np.asarray(buckets_per_street, dtype=np.int64)
         decision = tree.kind == NODE_DECISION
-        if kind == STREET_MAJOR:
-            widths = np.zeros(tree.n_nodes, dtype=np.int64)
-            widths[decision] = tree.n_actions[decision]
-            offset = np.full(tree.n_nodes, -1, dtype=np.int64)
-            stride, base = [], 0
-            for s in range(tree.n_streets):
-                here = decision & (tree.street == s)
-                local = np.cumsum(widths * here) - widths
-                offset[here] = base + local[here]
-                width = int(widths[here].sum())
-                stride.append(width)
-                base += int(buckets[s]) * width
-            return cls(tuple(int(b) for b in buckets_per_street), offset, base, tuple(stride), kind)
         rows = np.zeros(tree.n_nodes, dtype=np.int64)
         rows[decision] = buckets[tree.street[decision]] * tree.n_actions[decision].astype(np.int64)
         ends = np.cumsum(rows)
         offset = np.where(decision, ends - rows, -1).astype(np.int64)
         total = int(ends[-1]) if tree.n_nodes else 0
-        return cls(tuple(int(b) for b in buckets_per_street), offset, int(total), (0,) * tree.n_streets, kind)
-
-    def strides(self, n_streets: int) -> np.ndarray:
-        """int64[n_streets]: the kernels' per-street stride (0: node-major)."""
-        out = np.zeros(n_streets, dtype=np.int64)
-        out[: len(self.stride)] = self.stride[:n_streets]
-        return out
-
-    def row(self, node: int, bucket: int, street: int, n_actions: int) -> int:
-        """First entry of the row of (``node``, ``bucket``)."""
-        step = self.stride[street] if self.stride and self.stride[street] else n_actions
-        return int(self.offset[node]) + bucket * step
+        return cls(tuple(int(b) for b in buckets_per_street), offset, int(total))
 
     def rows(self, node: int, street: int, n_actions: int) -> np.ndarray:
         """int64[buckets, n_actions]: the entries of every row of ``node``, bucket by bucket."""
-        step = self.stride[street] if self.stride and self.stride[street] else n_actions
         buckets = np.arange(self.buckets_per_street[street], dtype=np.int64)
-        return int(self.offset[node]) + buckets[:, None] * step + np.arange(n_actions)
+        return int(self.offset[node]) + buckets[:, None] * n_actions + np.arange(n_actions)
 
     def table_bytes(self, dtype=np.float32) -> int:
         """Bytes of one table (regrets or strategy sums)."""
@@ -193,10 +153,8 @@ class CompactTree:
                              ``FOLD_DELTA`` for a fold; 0 at the root
     root_contrib  int64[P]   antes and blinds posted at the root
     root_bets     int64[P]   the blinds alone (the preflop street bets at the root; antes are not bets)
-    offset        int64[N]   table row offset (as :class:`TableLayout` over the expanded tree), -1 at
-                             terminals
-    stride        int64[S]   per street, entries between a node's rows of successive buckets (0: the
-                             node's own ``n_actions``, the node-major layout)
+    offset        int64[N]   table row offset (as :class:`TableLayout` over the expanded tree, whose
+                             ids are in preorder, so a subtree's rows are one block), -1 at terminals
     max_depth     most decision nodes on a root-to-leaf path
     table_size    entries of each table
     buckets_per_street  the card abstraction's bucket counts the offsets were laid out for
@@ -216,11 +174,6 @@ class CompactTree:
     max_depth: int
     table_size: int
     buckets_per_street: tuple[int, ...]
-    stride: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-
-    @property
-    def table_layout(self) -> str:
-        return STREET_MAJOR if self.stride.size and self.stride.any() else NODE_MAJOR
 
     @property
     def n_nodes(self) -> int:
@@ -245,7 +198,6 @@ def compact_arrays(tree: CompactTree) -> dict[str, np.ndarray]:
     out["root_contrib"] = np.ascontiguousarray(tree.root_contrib, dtype=np.int64)
     out["root_bets"] = np.ascontiguousarray(tree.root_bets, dtype=np.int64)
     out["buckets_per_street"] = np.asarray(tree.buckets_per_street, dtype=np.int64)
-    out["stride"] = np.ascontiguousarray(tree.stride, dtype=np.int64)
     out.update({name: np.array(getattr(tree, name), dtype=np.int64) for name in COMPACT_SIZES})
     return out
 
@@ -256,7 +208,7 @@ _COMPACT_DTYPES = {"kind": np.int8, "street": np.int8, "actor": np.int8, "n_acti
 
 def compact_from_arrays(arrays: dict[str, np.ndarray]) -> CompactTree:
     """A compact tree over given arrays (views, not copies), checked for names, dtypes and shapes."""
-    missing = [n for n in COMPACT_ARRAYS + COMPACT_SIZES + ("root_contrib", "root_bets", "buckets_per_street", "stride")
+    missing = [n for n in COMPACT_ARRAYS + COMPACT_SIZES + ("root_contrib", "root_bets", "buckets_per_street")
                if n not in arrays]
     if missing:
         raise ValueError(f"compact-tree arrays: missing {missing}")
@@ -273,43 +225,30 @@ def compact_from_arrays(arrays: dict[str, np.ndarray]) -> CompactTree:
     return CompactTree(kind=arrays["kind"], street=arrays["street"], actor=arrays["actor"],
                        n_actions=arrays["n_actions"], first_child=arrays["first_child"], delta=arrays["delta"],
                        root_contrib=arrays["root_contrib"], root_bets=arrays["root_bets"], offset=arrays["offset"],
-                       buckets_per_street=tuple(int(b) for b in arrays["buckets_per_street"]),
-                       stride=arrays["stride"], **sizes)
+                       buckets_per_street=tuple(int(b) for b in arrays["buckets_per_street"]), **sizes)
 
 
-def with_layout(tree: CompactTree, buckets_per_street: tuple[int, ...], kind: str = STREET_MAJOR) -> CompactTree:
-    """``tree`` with table offsets for ``buckets_per_street``: exactly those of :meth:`TableLayout.build`
-    over the expanded tree (nodes in preorder), in layout ``kind``."""
+def with_layout(tree: CompactTree, buckets_per_street: tuple[int, ...]) -> CompactTree:
+    """``tree`` with table offsets for ``buckets_per_street``: those :meth:`TableLayout.build` gives
+    the expanded tree (rows in preorder, so every subtree's rows form one block)."""
     if len(buckets_per_street) < tree.n_streets:
         raise ValueError(
             f"buckets_per_street has {len(buckets_per_street)} entries; the tree has {tree.n_streets} streets"
         )
-    if kind not in TABLE_LAYOUTS:
-        raise ValueError(f"table layout: expected one of {TABLE_LAYOUTS}, got {kind!r}")
-    buckets = np.asarray(buckets_per_street, dtype=np.int64)
-    decision = tree.kind == NODE_DECISION
-    stride = np.zeros(tree.n_streets, np.int64)
-    base = np.zeros(tree.n_streets, np.int64)
-    if kind == STREET_MAJOR:
-        stride = np.bincount(tree.street[decision], weights=tree.n_actions[decision],
-                             minlength=tree.n_streets).astype(np.int64)[: tree.n_streets]
-        base[1:] = np.cumsum(buckets[: tree.n_streets] * stride)[:-1]
     offset = np.empty(tree.n_nodes, np.int64)
-    size = _preorder_offsets(tree.kind, tree.street, tree.n_actions, tree.first_child, buckets, stride, base,
-                             tree.max_depth, offset)
+    size = _preorder_offsets(tree.kind, tree.street, tree.n_actions, tree.first_child,
+                             np.asarray(buckets_per_street, dtype=np.int64), tree.max_depth, offset)
     return replace(tree, offset=offset, table_size=int(size),
-                   buckets_per_street=tuple(int(b) for b in buckets_per_street), stride=stride)
+                   buckets_per_street=tuple(int(b) for b in buckets_per_street))
 
 
 @njit(cache=True, nogil=True)
-def _preorder_offsets(kind, street, n_actions, first_child, buckets, stride, base, max_depth, offset):
-    """Offsets in preorder: node-major where ``stride[s]`` is 0, else within street s's slab."""
+def _preorder_offsets(kind, street, n_actions, first_child, buckets, max_depth, offset):
     width = max(1, n_actions.max()) if kind.shape[0] else 1
     stack = np.empty((max_depth + 1) * width + 1, np.int64)
     stack[0] = 0
     top = 1
-    total = np.int64(0)  # node-major: entries so far
-    local = base.copy()  # street-major: next free entry of each street's bucket-0 sub-slab
+    total = np.int64(0)
     while top > 0:
         top -= 1
         node = stack[top]
@@ -317,18 +256,11 @@ def _preorder_offsets(kind, street, n_actions, first_child, buckets, stride, bas
             offset[node] = -1
             continue
         na = n_actions[node]
-        s = street[node]
-        if stride[s] > 0:
-            offset[node] = local[s]
-            local[s] += na
-        else:
-            offset[node] = total
-            total += buckets[s] * na
+        offset[node] = total
+        total += buckets[street[node]] * na
         for a in range(na - 1, -1, -1):
             stack[top] = first_child[node] + a
             top += 1
-    for s in range(stride.shape[0]):
-        total += buckets[s] * stride[s]
     return total
 
 
@@ -468,7 +400,7 @@ def compact_from_full(tree: BettingTree, layout: TableLayout,
         first_child=first_child, delta=delta, root_contrib=np.asarray(tree.contrib[0], np.int64),
         root_bets=np.asarray(tree.contrib[0] if root_bets is None else root_bets, np.int64), offset=offset,
         max_depth=int(depth[terminal].max()) if terminal.any() else 0, table_size=int(layout.size),
-        buckets_per_street=tuple(layout.buckets_per_street), stride=layout.strides(tree.n_streets),
+        buckets_per_street=tuple(layout.buckets_per_street),
     ), full_ids
 
 

@@ -18,11 +18,7 @@ from holdem.abstraction.bucket_file import ensure_buckets, load_buckets
 from holdem.abstraction.deal import HoldemDealer
 from holdem.abstraction.progress import Progress
 from holdem.game.tree import build_compact
-from holdem.game.tree_arrays import STREET_MAJOR, CompactTree
-
-# New Hold'em runs lay tables out street by street, bucket by bucket (TableLayout): a run touches far
-# fewer pages of them than with each node's rows together; snapshots record the layout they use.
-HOLDEM_LAYOUT = STREET_MAJOR
+from holdem.game.tree_arrays import CompactTree
 from holdem.games.spec import GameSpec, compact_game
 
 
@@ -39,11 +35,9 @@ def bucket_path(config: Any, buckets_path: str | os.PathLike | None = None, prog
 
 
 def holdem_game(config: Any, buckets_path: str | os.PathLike | None = None, progress: Progress | None = None,
-                tree: CompactTree | None = None, table_layout: str = STREET_MAJOR) -> GameSpec:
+                tree: CompactTree | None = None) -> GameSpec:
     """The GameSpec of a Hold'em config (see the module docstring).
 
-    ``table_layout``: :data:`holdem.game.tree_arrays.STREET_MAJOR` for new runs;
-    snapshots written before it existed are node-major.
     ``tree``: the config's compact betting tree with its table offsets, already
     built (a worker gets the supervisor's through shared memory); built here if
     None.  The full tree is expanded only if something reads ``game.tree``.  Raises
@@ -53,7 +47,7 @@ def holdem_game(config: Any, buckets_path: str | os.PathLike | None = None, prog
     tables, manifest = load_buckets(bucket_path(config, buckets_path, progress))
     buckets = tuple(tables.buckets_per_street)
     if tree is None:
-        tree = build_compact(config.game, config.actions, buckets_per_street=buckets, table_layout=table_layout)
+        tree = build_compact(config.game, config.actions, buckets_per_street=buckets)
     elif tree.buckets_per_street[: tree.n_streets] != buckets[: tree.n_streets]:
         raise ValueError(f"the shared tree is laid out for buckets {tree.buckets_per_street}, "
                          f"the bucket file has {buckets}")

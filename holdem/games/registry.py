@@ -28,12 +28,11 @@ def game_kind(config: Any) -> str:
     return kind
 
 
-def make_game(config: Any, buckets_path: str | None = None, tree=None, table_layout: str | None = None) -> GameSpec:
-    """The game of a config; ``tree``: a Hold'em betting tree built already (small games build their own);
-    ``table_layout``: Hold'em's table layout (default: that of new runs; a snapshot names its own)."""
+def make_game(config: Any, buckets_path: str | None = None, tree=None) -> GameSpec:
+    """The game of a config; ``tree``: a Hold'em betting tree built already (small games build their own)."""
     kind = game_kind(config)
     if kind in SMALL_GAMES:
         return SMALL_GAMES[kind]()
-    from holdem.games.holdem import HOLDEM_LAYOUT, holdem_game
+    from holdem.games.holdem import holdem_game
 
-    return holdem_game(config, buckets_path, tree=tree, table_layout=table_layout or HOLDEM_LAYOUT)
+    return holdem_game(config, buckets_path, tree=tree)

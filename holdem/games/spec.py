@@ -130,7 +130,6 @@ def compact_game(name: str, compact: CompactTree, dealer: Dealer, abstraction_ha
 
     tree = Deferred(full, n_players=compact.n_players, n_streets=compact.n_streets, n_nodes=compact.n_nodes,
                     width=width)
-    layout = Deferred(lambda: TableLayout.build(tree, compact.buckets_per_street, compact.table_layout),
-                      buckets_per_street=compact.buckets_per_street, size=compact.table_size,
-                      kind=compact.table_layout)
+    layout = Deferred(lambda: TableLayout.build(tree, compact.buckets_per_street),
+                      buckets_per_street=compact.buckets_per_street, size=compact.table_size)
     return GameSpec(name, tree, layout, dealer, abstraction_hash, None, compact)

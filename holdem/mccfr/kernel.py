@@ -94,7 +94,7 @@ def take_action(child, actor, delta, contrib, folded):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False)
-def traverse(trav, kind, actor, street, n_actions, first_child, delta, offset, stride, root_contrib, last_street,
+def traverse(trav, kind, actor, street, n_actions, first_child, delta, offset, root_contrib, last_street,
              prune_last_street, prune_terminal, average, prune, prune_threshold, regret_floor, scale, regret,
              strategy, buckets, strength, hand, state, st_node, st_row, st_a, st_sig, st_val, st_keep, st_contrib,
              st_folded, contrib):
@@ -125,10 +125,7 @@ def traverse(trav, kind, actor, street, n_actions, first_child, delta, offset, s
             p = actor[node]
             na = n_actions[node]
             s = street[node]
-            step = stride[s]
-            if step == 0:
-                step = na
-            row = offset[node] + buckets[hand, p, s] * step
+            row = offset[node] + buckets[hand, p, s] * na
             pos = 0.0
             for a in range(na):
                 r = regret[row + a]
@@ -216,7 +213,7 @@ def traverse(trav, kind, actor, street, n_actions, first_child, delta, offset, s
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False)
-def run_iterations(kind, actor, street, n_actions, first_child, delta, offset, stride, root_contrib, last_street,
+def run_iterations(kind, actor, street, n_actions, first_child, delta, offset, root_contrib, last_street,
                    prune_last_street, prune_terminal, average_streets, scale, regret, strategy, buckets, strength,
                    first_hand, t0, n_iter, seed, prune_after, prune_probability, prune_threshold, regret_floor,
                    strategy_interval, st_node, st_row, st_a, st_sig, st_val, st_keep, st_contrib, st_folded,
@@ -237,7 +234,7 @@ def run_iterations(kind, actor, street, n_actions, first_child, delta, offset, s
                 state, u = next_float(state)
                 prune = u < prune_probability
             h = first_hand + k * n_players + trav
-            _, nodes, state = traverse(trav, kind, actor, street, n_actions, first_child, delta, offset, stride,
+            _, nodes, state = traverse(trav, kind, actor, street, n_actions, first_child, delta, offset,
                                        root_contrib, last_street, prune_last_street, prune_terminal, average,
                                        prune, prune_threshold, regret_floor, scale, regret, strategy, buckets,
                                        strength, h, state, st_node, st_row, st_a, st_sig, st_val, st_keep,

@@ -34,7 +34,6 @@ from typing import Any
 import numpy as np
 
 from holdem.atomic import fsync_dir
-from holdem.game.tree_arrays import NODE_MAJOR
 from holdem.mccfr.tables import TABLE_DTYPES, Tables
 
 FORMAT_VERSION = 3  # 3: allocated runs only, scaled values; 2: whole tables; 1: float32 strategy sums
@@ -125,16 +124,6 @@ def write_snapshot(logdir: str | os.PathLike, iteration: int, tables: Tables, ma
     os.replace(latest_tmp, logdir / LATEST_FILE)
     fsync_dir(logdir)
     return final
-
-
-def table_layout_mismatch(manifest: dict, game) -> str | None:
-    """Why a run on ``game`` cannot continue a snapshot's tables laid out otherwise, or None."""
-    theirs, mine = manifest.get("table_layout", NODE_MAJOR), game.compact.table_layout
-    if theirs == mine:
-        return None
-    return (f"the snapshot's tables are laid out {theirs}-major (an earlier version), this run's {mine}-major; "
-            "it still loads for play and evaluation (holdem-policy, holdem-eval, holdem-play), but training "
-            "cannot continue it: start a new run")
 
 
 def latest_snapshot(logdir: str | os.PathLike) -> Path | None:

@@ -56,12 +56,6 @@ class BatchStats:
     seconds: float
 
 
-def _strides(tree) -> np.ndarray:
-    out = np.zeros(tree.n_streets, dtype=np.int64)
-    out[: tree.stride.size] = tree.stride[: tree.n_streets]
-    return out
-
-
 class Solver:
     """Runs MCCFR batches on ``tables`` (allocated zeroed if None; never copied)."""
 
@@ -80,7 +74,7 @@ class Solver:
         self._n_streets = tree.n_streets
         self._arrays = (
             tree.kind, tree.actor, tree.street, tree.n_actions, tree.first_child, tree.delta, tree.offset,
-            _strides(tree), np.ascontiguousarray(tree.root_contrib, dtype=np.int64), tree.n_streets - 1, params.prune_last_street,
+            np.ascontiguousarray(tree.root_contrib, dtype=np.int64), tree.n_streets - 1, params.prune_last_street,
             params.prune_terminal,
         )
         self._average = sum(1 << s for s in params.average_streets if s < self._n_streets)
@@ -101,7 +95,7 @@ class Solver:
     def _own_hand_arrays(self, depth: int) -> tuple:
         """Exact deals, terminal utilities and stack for :mod:`holdem.mccfr.own_hands`."""
         game, tree = self.game, self.game.tree
-        if game.exact is None or game.compact.table_layout != "node":
+        if game.exact is None:
             raise ValueError(
                 f"solver.enumerate_own_hands: game {game.name!r} has no exact chance model (only Kuhn and "
                 "Leduc do); set it to false"

@@ -15,14 +15,13 @@ from holdem.game.tree_arrays import NODE_DECISION
 
 
 @njit(cache=True, nogil=True)
-def _fill_policy(kind, street, n_actions, offset, stride, buckets_per_street, regret, strategy, use_average, out):
+def _fill_policy(kind, street, n_actions, offset, buckets_per_street, regret, strategy, use_average, out):
     for node in range(kind.shape[0]):
         if kind[node] != NODE_DECISION:
             continue
         na = n_actions[node]
-        step = stride[street[node]] if stride[street[node]] > 0 else na
         for b in range(buckets_per_street[street[node]]):
-            row = offset[node] + b * step
+            row = offset[node] + b * na
             if use_average:
                 total = 0.0
                 for a in range(na):
@@ -47,7 +46,6 @@ def _policy(tree, layout, regret, strategy, use_average: bool) -> np.ndarray:
     _fill_policy(
         np.ascontiguousarray(tree.kind, dtype=np.int8), np.ascontiguousarray(tree.street, dtype=np.int8),
         np.ascontiguousarray(tree.n_actions, dtype=np.int8), np.ascontiguousarray(layout.offset, dtype=np.int64),
-        layout.strides(tree.n_streets),
         np.asarray(layout.buckets_per_street, dtype=np.int64), regret, strategy, use_average, out,
     )
     return out

@@ -40,7 +40,7 @@ from holdem.games.spec import GameSpec
 from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.pages import table_extents
 from holdem.mccfr.schedule import discounts_applied, discounts_for_batches, table_scale
-from holdem.mccfr.snapshot import SnapshotError, table_layout_mismatch, latest_snapshot, read_snapshot, write_snapshot
+from holdem.mccfr.snapshot import SnapshotError, latest_snapshot, read_snapshot, write_snapshot
 from holdem.mccfr.solver import Solver, batch_seed
 from holdem.mccfr.tables import ENTRY_BYTES, Tables
 
@@ -193,9 +193,6 @@ class Trainer:
         for key, mine in (("game", self.game.name), ("abstraction_hash", self.game.abstraction_hash)):
             if manifest.get(key) != mine:
                 raise SnapshotError(f"--resume: the snapshot's {key} is {manifest.get(key)!r}, this config gives {mine!r}")
-        layout_error = table_layout_mismatch(manifest, self.game)
-        if layout_error:
-            raise SnapshotError(f"--resume: {layout_error}")
         for key in ("run_seed", "batch_size", "batches_done"):
             if not isinstance(manifest.get(key), int):
                 raise SnapshotError(f"--resume: the snapshot manifest lacks an integer {key!r}; it is not a training snapshot")
@@ -222,7 +219,6 @@ class Trainer:
             "next_batch_index": self.iteration // self.batch_size,
             "schedule": {"discounts_applied": discounts_applied(self.params, self.iteration, self.batch_size),
                          "table_scale": table_scale(self.params, self.iteration // self.batch_size * self.batch_size)},
-            "table_layout": self.game.compact.table_layout,
             "rng": {"scheme": "batch_seed(run_seed, batch_index); batch k covers [k*B, (k+1)*B)",
                     "next_batch_index": self.iteration // self.batch_size},
         }

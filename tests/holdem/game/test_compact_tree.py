@@ -9,8 +9,6 @@ from holdem.game.tree import TreeGame, build_compact, build_tree
 from holdem.game.tree_arrays import (
     FOLD_DELTA,
     NODE_DECISION,
-    NODE_MAJOR,
-    STREET_MAJOR,
     TableLayout,
     compact_from_full,
     expand,
@@ -36,30 +34,20 @@ def test_a_node_costs_twenty_bytes_and_the_build_counts_exactly(game):
 
 
 @pytest.mark.parametrize("game", GAMES)
-@pytest.mark.parametrize("kind", [NODE_MAJOR, STREET_MAJOR])
-def test_every_table_entry_belongs_to_exactly_one_row(game, kind):
+def test_every_table_entry_belongs_to_exactly_one_row(game):
     buckets = (5, 4, 3, 2)
     full = build_tree(game, FCPA)
-    layout = TableLayout.build(full, buckets, kind)
+    layout = TableLayout.build(full, buckets)
     seen = np.zeros(layout.size, np.int64)
     for node in full.decision_nodes():
         seen[layout.rows(int(node), int(full.street[node]), int(full.n_actions[node])).ravel()] += 1
     assert (seen == 1).all()
     # the compact tree's offsets are the same rows: train-side and read-side agree
     compact, full_ids = compact_from_full(full, layout)
-    laid = with_layout(build_compact(game, FCPA), buckets, kind)
+    laid = with_layout(build_compact(game, FCPA), buckets)
     assert laid.table_size == layout.size == compact.table_size
     assert np.array_equal(np.sort(laid.offset), np.sort(compact.offset))
     assert np.array_equal(compact.offset, layout.offset[full_ids])
-
-
-def test_street_major_keeps_one_bucket_of_a_street_together():
-    full = build_tree(GAMES[1], FCPA)
-    layout = TableLayout.build(full, (5, 4, 3, 2), STREET_MAJOR)
-    flop = [int(n) for n in full.decision_nodes() if full.street[n] == 1]
-    rows = np.array([layout.row(n, 2, 1, int(full.n_actions[n])) for n in flop])
-    span = rows.max() + full.n_actions[flop[np.argmax(rows)]] - rows.min()
-    assert span == layout.stride[1]  # bucket 2's flop rows: one contiguous block, every flop node in it
 
 
 def test_expanding_the_compact_tree_round_trips():

@@ -65,7 +65,7 @@ def reference_batch(game, params, regret, strategy, first, n, seed):
         if tree.kind[node] != NODE_DECISION:
             return terminal_utility(node, trav, *args, strength, hand)
         p, na, st = int(tree.actor[node]), int(tree.n_actions[node]), int(tree.street[node])
-        row = layout.row(node, int(buckets[hand, p, st]), st, na)
+        row = int(layout.offset[node]) + int(buckets[hand, p, st]) * na
         r = [float(regret[row + a]) for a in range(na)]
         pos = sum(x for x in r if x > 0)
         sigma = [max(x, 0.0) / pos for x in r] if pos > 0 else [1.0 / na] * na
