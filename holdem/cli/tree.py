@@ -6,9 +6,11 @@ Example:
 
     holdem-tree hu_small
 
-Builds the betting tree of the config (holdem/game/tree.py) and prints nodes
-per street (decision, fold and showdown terminals) and the bytes of the
-dense regret (float32) and strategy (float64) tables: one entry per
+Builds the compact betting tree of the config (holdem/game/tree.py) and
+prints nodes per street (decision, fold and showdown terminals), the tree's
+bytes (and bytes a node), the build's time and peak memory, and the bytes of
+the regret (float32) and strategy (float64) tables if every entry were backed
+(training backs only what it touches): one entry per
 information-set action, that is the sum over decision nodes of
 buckets[street] * n_actions.  Bucket counts default to the config's preset
 (buckets: {preset: ...}), else 169,200,200,200.  Kuhn and Leduc configs print
@@ -17,6 +19,7 @@ their exact trees.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from typing import Any, Sequence
@@ -25,7 +28,7 @@ from holdem.cli.command import Parser, command
 from holdem.cli.help import description
 from holdem.config import Config, ConfigError, bucket_preset_counts, load_config
 from holdem.game.tree import DEFAULT_MAX_NODES
-from holdem.game.tree_arrays import NODE_DECISION, NODE_FOLD, NODE_SHOWDOWN, BettingTree, TableLayout
+from holdem.game.tree_arrays import NODE_DECISION, NODE_FOLD, NODE_SHOWDOWN, CompactTree, with_layout
 from holdem.mccfr.tables import ENTRY_BYTES, REGRET_DTYPE, STRATEGY_DTYPE
 
 PROG = "holdem-tree"
@@ -46,13 +49,13 @@ def parse_buckets(text: str, n_streets: int = 4) -> tuple[int, ...]:
     return counts
 
 
-def table_entries(tree: BettingTree, buckets_per_street: Sequence[int]) -> int:
-    """Entries of one table (equals ``TableLayout.build(tree, buckets).size``), vectorized."""
-    return TableLayout.build(tree, tuple(buckets_per_street)).size
+def table_entries(tree: CompactTree, buckets_per_street: Sequence[int]) -> int:
+    """Entries of one table (equals ``TableLayout.build`` over the expanded tree)."""
+    return with_layout(tree, tuple(buckets_per_street)).table_size
 
 
-def tree_summary(tree: BettingTree, buckets_per_street: Sequence[int]) -> dict[str, Any]:
-    """Node counts per street and kind, and table sizes; JSON-ready."""
+def tree_summary(tree: CompactTree, buckets_per_street: Sequence[int]) -> dict[str, Any]:
+    """Node counts per street and kind, table sizes and the tree's own bytes; JSON-ready."""
     per_street = []
     for s in range(tree.n_streets):
         on = tree.street == s
@@ -64,8 +67,10 @@ def tree_summary(tree: BettingTree, buckets_per_street: Sequence[int]) -> dict[s
                 "showdown": int((on & (tree.kind == NODE_SHOWDOWN)).sum()),
             }
         )
-    entries = table_entries(tree, buckets_per_street)
+    laid = with_layout(tree, tuple(buckets_per_street))  # the offsets are part of the tree training maps
+    entries = laid.table_size
     decision = tree.kind == NODE_DECISION
+    tree_bytes = laid.node_bytes()
     return {
         "players": tree.n_players,
         "nodes": tree.n_nodes,
@@ -79,14 +84,9 @@ def tree_summary(tree: BettingTree, buckets_per_street: Sequence[int]) -> dict[s
         "regret_bytes": entries * REGRET_DTYPE.itemsize,
         "strategy_bytes": entries * STRATEGY_DTYPE.itemsize,
         "total_table_bytes": entries * ENTRY_BYTES,
-        "tree_bytes": int(sum(getattr(tree, f).nbytes for f in _ARRAY_FIELDS)),
+        "tree_bytes": tree_bytes,
+        "bytes_per_node": round(tree_bytes / tree.n_nodes, 2) if tree.n_nodes else 0.0,
     }
-
-
-_ARRAY_FIELDS = (
-    "street", "kind", "actor", "pot", "contrib", "folded", "n_actions",
-    "children", "action_kind", "action_amount", "parent", "parent_action",
-)
 
 
 def human_bytes(n: int) -> str:
@@ -98,10 +98,10 @@ def human_bytes(n: int) -> str:
     raise AssertionError
 
 
-def _tree_of(config: Config, max_nodes: int) -> tuple[BettingTree, tuple[int, ...] | None, str]:
-    """The config's tree, its own bucket counts if it has them, and a one-line description."""
+def _tree_of(config: Config, max_nodes: int) -> tuple[CompactTree, tuple[int, ...] | None, str]:
+    """The config's compact tree, its own bucket counts if it has them, and a one-line description."""
     if config.kind == "holdem":
-        from holdem.game.tree import TreeTooLarge, build_tree
+        from holdem.game.tree import TreeTooLarge, build_compact
 
         g = config.game
         stacks = g.stacks if len(set(g.stacks)) > 1 else g.stacks[0]
@@ -112,7 +112,7 @@ def _tree_of(config: Config, max_nodes: int) -> tuple[BettingTree, tuple[int, ..
         if config.actions is None:
             raise ConfigError(f"{config.source}: actions: missing; Hold'em needs bet/raise sizes per street")
         try:
-            tree = build_tree(g, config.actions, max_nodes=max_nodes)
+            tree = build_compact(g, config.actions, max_nodes=max_nodes)
         except TreeTooLarge as exc:
             raise ConfigError(f"{config.source}: actions: {exc} (holdem-tree --max-nodes N)") from None
         return tree, counts, text
@@ -122,7 +122,24 @@ def _tree_of(config: Config, max_nodes: int) -> tuple[BettingTree, tuple[int, ..
     except (ImportError, AttributeError) as exc:
         raise ConfigError(f"{config.source}: game.kind {config.kind}: its game module is not available "
                           f"({exc})") from None
-    return spec.tree, tuple(spec.layout.buckets_per_street), config.kind
+    return spec.compact, tuple(spec.layout.buckets_per_street), config.kind
+
+
+def current_rss() -> int:
+    """Resident bytes of this process now (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def peak_rss() -> int:
+    """Peak resident bytes of this process so far."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
 
 
 def build_parser() -> Parser:
@@ -149,9 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.max_nodes < 1:
         raise ConfigError(f"--max-nodes: expected a positive integer, got {args.max_nodes}")
     config = load_config(args.config)
+    rss_before = current_rss()
     started = time.perf_counter()
     tree, own_counts, text = _tree_of(config, args.max_nodes)
     seconds = time.perf_counter() - started
+    build_peak = peak_rss() - rss_before  # what the build held at its worst, over what the process had before
     if args.buckets:
         buckets, origin = parse_buckets(args.buckets, tree.n_streets), "--buckets"
     elif own_counts is not None:
@@ -160,7 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         buckets, origin = DEFAULT_BUCKETS[: tree.n_streets], "default"
     summary = tree_summary(tree, buckets)
-    summary.update({"config": config.source, "game": text, "buckets_from": origin, "build_seconds": round(seconds, 3)})
+    summary.update({"config": config.source, "game": text, "buckets_from": origin, "build_seconds": round(seconds, 3),
+                    "build_peak_bytes": build_peak})
     if args.json:
         print(json.dumps(summary))
     else:
@@ -175,7 +195,12 @@ def _print_summary(summary: dict[str, Any], config: Config, text: str, origin: s
     print(
         f"tree     {summary['nodes']:,} nodes: {summary['decision_nodes']:,} decision, "
         f"{summary['terminal_nodes']:,} terminal; at most {summary['max_actions']} actions a node "
-        f"(built in {seconds:.2f} s, {human_bytes(summary['tree_bytes'])} of arrays)",
+        f"(built in {seconds:.2f} s)",
+        file=out,
+    )
+    print(
+        f"memory   {human_bytes(summary['tree_bytes'])} of arrays, {summary['bytes_per_node']} bytes a node; "
+        f"the build peaked at {human_bytes(summary['build_peak_bytes'])} over the process's start",
         file=out,
     )
     print(f"  {'street':<9}{'decision':>14}{'fold':>14}{'showdown':>14}", file=out)

@@ -10,7 +10,7 @@ import pytest
 
 from holdem.cli.tree import main, parse_buckets, table_entries
 from holdem.config import ConfigError, load_config
-from holdem.game.tree import build_tree
+from holdem.game.tree import build_compact, build_tree
 from holdem.game.tree_arrays import NODE_DECISION, TableLayout
 
 
@@ -45,7 +45,8 @@ def test_bucket_override(capsys):
     tree = build_tree(config.game, config.actions)
     decision = tree.kind == NODE_DECISION
     assert a["table_entries"] == int(tree.n_actions[decision].sum())
-    assert b["table_entries"] == table_entries(tree, (169, 200, 200, 200))
+    assert b["table_entries"] == table_entries(build_compact(config.game, config.actions), (169, 200, 200, 200))
+    assert b["table_entries"] == TableLayout.build(tree, (169, 200, 200, 200)).size
     assert b["buckets_from"] == "--buckets"
 
 
