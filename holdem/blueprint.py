@@ -44,12 +44,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from holdem.eval.translation import raise_fraction, translate
 from holdem.game.engine import BOARD_CARDS_VISIBLE, ActionKind, HandState
 from holdem.game.tree_arrays import ACTION_CHECK_CALL, ACTION_FOLD, ACTION_RAISE, NODE_DECISION
 from holdem.games.spec import GameSpec
 from holdem.mccfr.rng import SEED_MASK, mix_py
 from holdem.mccfr.strategy import average_strategy, current_strategy
-from holdem.eval.translation import raise_fraction, translate
 
 OFF_TREE = -1
 ROOT = 0
@@ -100,7 +100,8 @@ def blueprint_policy(game: GameSpec, regret: np.ndarray, strategy: np.ndarray,
     average = average_strategy(tree, layout, regret, strategy)
     current = current_strategy(tree, layout, regret)
     nodes = tree.decision_nodes()  # TableLayout assigns offsets in node order, so rows are contiguous per node
-    widths = np.array([layout.buckets_per_street[tree.street[n]] for n in nodes], dtype=np.int64) * tree.n_actions[nodes]
+    counts = np.array([layout.buckets_per_street[tree.street[n]] for n in nodes], dtype=np.int64)
+    widths = counts * tree.n_actions[nodes]
     row_street = np.repeat(tree.street[nodes].astype(np.int64), widths)
     use_average = np.isin(row_street, np.asarray(tuple(average_streets), dtype=np.int64))
     return np.where(use_average, average, current)
@@ -156,7 +157,8 @@ class Blueprint:
             if policy.shape != (game.layout.size,):
                 raise BlueprintError(f"policy has shape {policy.shape}; game {game.name!r} needs ({game.layout.size},)")
         elif tables.regret.shape != (game.layout.size,) or tables.strategy.shape != (game.layout.size,):
-            raise BlueprintError(f"tables hold {tables.regret.shape[0]} entries; game {game.name!r} needs {game.layout.size}")
+            raise BlueprintError(f"tables hold {tables.regret.shape[0]} entries; "
+                                 f"game {game.name!r} needs {game.layout.size}")
         self.game = game
         self.tree = game.tree
         self.layout = game.layout
@@ -184,7 +186,8 @@ class Blueprint:
     # ------------------------------------------------------------ construction
 
     @classmethod
-    def from_tables(cls, game: GameSpec, tables: Any, average_streets: Sequence[int] = ALL_STREETS, **kwargs) -> "Blueprint":
+    def from_tables(cls, game: GameSpec, tables: Any, average_streets: Sequence[int] = ALL_STREETS,
+                    **kwargs) -> "Blueprint":
         """From MCCFR tables (``regret``/``strategy`` arrays) of ``game``, held by reference."""
         return cls(game, tables=tables, average_streets=average_streets, **kwargs)
 
@@ -223,7 +226,8 @@ class Blueprint:
             want = manifest.get("abstraction_hash")
             if want and game.abstraction_hash != want:
                 raise BlueprintError(
-                    f"the bucket file {bucket_file or config.buckets.to_dict()} has hash {game.abstraction_hash[:16]}..., "
+                    f"the bucket file {bucket_file or config.buckets.to_dict()} "
+                    f"has hash {game.abstraction_hash[:16]}..., "
                     f"but {snap} was trained on {str(want)[:16]}...; pass the run's bucket file with --buckets PATH"
                 )
         else:
@@ -311,7 +315,8 @@ class Blueprint:
             )
 
     def check_table(self, config: Any, button: int) -> None:
-        """Raise BlueprintError unless a hand of ``config`` with this button is the game the blueprint was trained on."""
+        """Raise BlueprintError unless a hand of ``config`` with this button is the game the blueprint was
+        trained on."""
         self._require_holdem()
         mine = self.game_config
         for name in ("players", "small_blind", "big_blind", "ante"):
@@ -456,7 +461,8 @@ class Blueprint:
             if kind == ACTION_FOLD and legal.can_fold:
                 choices.append(Choice(ActionKind.FOLD, 0, p, a))
             elif kind == ACTION_RAISE and legal.can_raise:
-                choices.append(Choice(ActionKind.RAISE, self._real_raise(state, legal, node, a, same, size_of[a], a == allin), p, a))
+                amount = self._real_raise(state, legal, node, a, same, size_of[a], a == allin)
+                choices.append(Choice(ActionKind.RAISE, amount, p, a))
             else:
                 choices.append(Choice(ActionKind.CHECK_CALL, legal.call_amount, p, a))
         return Decision(seat, node, bucket, tuple(choices))

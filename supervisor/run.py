@@ -58,10 +58,10 @@ from pathlib import Path
 import zmq
 import zmq.asyncio
 
+from holdem.atomic import write_json_atomic
 from holdem.game.tree_arrays import compact_arrays, compact_from_arrays
 from holdem.mccfr.tables import ENTRY_BYTES
 from supervisor import startup, training
-from holdem.atomic import write_json_atomic
 from supervisor.batches import BatchBook, GroupSizer, batch_ranges
 from supervisor.events import EventLog
 from supervisor.params import SupervisorParams
@@ -355,7 +355,8 @@ class Supervisor:
         if reason == "silent":
             self.events.emit("worker_silent", level="warning", slot=handle.slot, pid=handle.pid,
                              attempt=handle.attempt, silent_for=round(now - policy.last_heard, 3),
-                             limit=self.params.hello_timeout if handle.identity is None else self.params.silence_timeout)
+                             limit=(self.params.hello_timeout if handle.identity is None
+                                    else self.params.silence_timeout))
         elif reason == "stalled":
             self.events.emit("worker_stalled", level="warning", slot=handle.slot, pid=handle.pid,
                              attempt=handle.attempt, batch=handle.assignment.batch_id if handle.assignment else None,

@@ -20,8 +20,18 @@ from pathlib import Path
 import numpy as np
 
 from holdem.atomic import write_json_atomic
-from worker.shm import (TABLE_DTYPES, array_views, arrays_segment_name, open_segment, pack_layout, pid_alive,
-                        segment_names, table_view, unlink_quietly, unlink_segment)
+from worker.shm import (
+    TABLE_DTYPES,
+    array_views,
+    arrays_segment_name,
+    open_segment,
+    pack_layout,
+    pid_alive,
+    segment_names,
+    table_view,
+    unlink_quietly,
+    unlink_segment,
+)
 
 REGISTRY_ENV = "HOLDEM_SHM_REGISTRY"
 

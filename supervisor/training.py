@@ -96,7 +96,6 @@ def prepare(options) -> tuple[RunSetup, SupervisorParams]:
     from holdem.config import validate_section
     from holdem.mccfr.snapshot import latest_snapshot
     from holdem.mccfr.trainer import DEFAULT_BATCH_SIZE, DEFAULT_SNAPSHOT_INTERVAL
-
     from worker.game import load_game
 
     config, game = load_game(options.config_path, options.buckets)

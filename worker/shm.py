@@ -1,4 +1,4 @@
-"""Attaching to the run's tables in shared memory (DESIGN.md, "Data").
+"""Attaching to the run's tables in shared memory (docs/architecture.md, "Data").
 
 The supervisor creates two segments (cumulative regret, float32; cumulative
 strategy, float64: see :mod:`holdem.mccfr.tables`); local workers attach and

@@ -145,7 +145,8 @@ def make_baseline(name: str) -> Bot:
     try:
         return BASELINES[name]()
     except KeyError:
-        raise ValueError(f"unknown baseline {name!r}; choose one of: {', '.join(BASELINES)} (or a snapshot directory)") from None
+        raise ValueError(f"unknown baseline {name!r}; choose one of: {', '.join(BASELINES)} "
+                         "(or a snapshot directory)") from None
 
 
 class BlueprintBot:

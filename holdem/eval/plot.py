@@ -53,7 +53,8 @@ def encode_png(rgb: np.ndarray) -> bytes:
     raw = np.zeros((h, 1 + 3 * w), dtype=np.uint8)  # leading 0 per row: filter type None
     raw[:, 1:] = rgb.reshape(h, 3 * w)
     header = struct.pack(">IIBBBBB", w, h, BIT_DEPTH, COLOR_RGB, 0, 0, 0)
-    return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw.tobytes(), 9)) + _chunk(b"IEND", b"")
+    data = zlib.compress(raw.tobytes(), 9)
+    return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
 
 
 def write_png(path: str | os.PathLike, rgb: np.ndarray) -> Path:

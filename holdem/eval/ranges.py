@@ -146,7 +146,7 @@ def equity_vs_holes(hero, board, board_len, n_samples, seed, out):
             _accumulate(hero_id, hero_mask, used, ranks, score, count)
     else:
         state = stream_state(mix(seed, _card_mask(board, board_len) ^ (hero_mask << 1)))
-        for s in range(n_samples):
+        for _ in range(n_samples):
             # a partial Fisher-Yates shuffle of the unseen cards picks the runout
             for k in range(missing):
                 state, j = next_below(state, n_rest - k)
@@ -181,7 +181,7 @@ def equity_vs_random(hero, board, board_len, n_opponents, n_samples, seed):
     cards7 = np.empty(7, np.int64)
     full = np.empty(BOARD_CARDS, np.int64)
     total = 0.0
-    for s in range(n_samples):
+    for _ in range(n_samples):
         for k in range(need):
             state, j = next_below(state, n_rest - k)
             j += k

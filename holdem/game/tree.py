@@ -103,7 +103,7 @@ def game_params(game: Any) -> TreeGame:
     players = int(players)
     if not MIN_PLAYERS <= players <= MAX_PLAYERS:
         raise ValueError(f"players: expected {MIN_PLAYERS}..{MAX_PLAYERS}, got {players}")
-    raw_stacks = getattr(game, "stacks")
+    raw_stacks = game.stacks
     if isinstance(raw_stacks, (int, np.integer)) and not isinstance(raw_stacks, bool):
         stacks = (int(raw_stacks),) * players
     else:
@@ -149,7 +149,8 @@ def build_compact(game: Any, actions: ActionAbstraction, max_nodes: int = DEFAUL
     first_child, delta = np.empty(n, np.int32), np.empty(n, np.int32)
     _, _, depth = _walk(*rules, True, kind, street, actor, n_actions, first_child, delta, root, root_bets)
     tree = CompactTree(n_players=g.players, n_streets=N_STREETS, kind=kind, street=street, actor=actor,
-                       n_actions=n_actions, first_child=first_child, delta=delta, root_contrib=root, root_bets=root_bets,
+                       n_actions=n_actions, first_child=first_child, delta=delta, root_contrib=root,
+                       root_bets=root_bets,
                        offset=np.empty(0, np.int64), max_depth=int(depth), table_size=0, buckets_per_street=())
     return tree if buckets_per_street is None else with_layout(tree, buckets_per_street)
 

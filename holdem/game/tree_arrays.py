@@ -1,10 +1,13 @@
-"""The flat-array betting tree that every compiled traversal walks.
+"""The flat-array betting trees: the full one people and tests read, the compact one training walks.
 
 A public betting tree (no cards) laid out as numpy arrays, one row per node,
 so MCCFR and best response are index arithmetic: no hashing, no strings
-(DESIGN.md, "Data: dense tables over a pre-built betting tree").  Hold'em
-trees come from :mod:`holdem.game.tree`; Kuhn and Leduc build the same
-structure in :mod:`holdem.games`.
+(docs/architecture.md, "Data").  :class:`BettingTree` holds every per-node
+fact (80-140 bytes a node); :class:`CompactTree` only what a traversal needs
+(20 bytes a node: the rest is carried along the path), which is what makes a
+6-max tree of 100 M+ nodes fit.  Hold'em trees come from
+:mod:`holdem.game.tree` (compact, expanded on demand); Kuhn and Leduc build
+full trees in :mod:`holdem.games`, compacted for training.
 
 Cards never appear here.  A traversal is given, per dealt hand, the bucket of
 every seat on every street (``buckets[seat, street]``) and a showdown

@@ -90,7 +90,7 @@ def leduc_game() -> GameSpec:
         money = " ".join(str(STARTING_MONEY - int(c)) for c in tree.contrib[node])
         rounds = [" ".join(str(os_actions[n, a]) for n, a in history_on_street(tree, node, s)) for s in (PREFLOP, FLOP)]
         if street == PREFLOP:
-            combos = [(bucket * N_SUITS + s, None) for s in range(N_SUITS)]
+            combos: list[tuple[int, int | None]] = [(bucket * N_SUITS + s, None) for s in range(N_SUITS)]
         else:
             rank, public = divmod(bucket, N_RANKS)
             combos = [

@@ -1,7 +1,7 @@
 """What a game is to the solver: a betting tree, its table layout and a dealer.
 
-One compiled MCCFR kernel serves Kuhn, Leduc and Hold'em (DESIGN.md, "Data:
-dense tables over a pre-built betting tree").  Cards never enter the tree:
+One compiled MCCFR kernel serves Kuhn, Leduc and Hold'em
+(docs/architecture.md, "Data").  Cards never enter the tree:
 per dealt hand the dealer gives every seat's bucket on every street and a
 showdown strength per seat (higher wins, equal strengths split).
 
@@ -29,7 +29,6 @@ from typing import Callable, Protocol, runtime_checkable
 import numpy as np
 
 from holdem.game.tree_arrays import BettingTree, CompactTree, Deferred, TableLayout, compact_from_full, expand
-
 
 FULL_TREE_MAX_NODES = 50_000_000  # the full tree takes 80-140 bytes a node
 
@@ -100,7 +99,7 @@ class GameSpec:
         """This game over another copy of its compact tree (the shared one), dropping the old."""
         if self.exact is not None:
             raise ValueError(f"{self.name}: a small game keeps the compact tree it was built with")
-        return compact_game(self.name, compact, self.dealer, self.abstraction_hash, self.tree.width)
+        return compact_game(self.name, compact, self.dealer, self.abstraction_hash, getattr(self.tree, "width", None))
 
     @property
     def table_size(self) -> int:
@@ -130,6 +129,7 @@ def compact_game(name: str, compact: CompactTree, dealer: Dealer, abstraction_ha
 
     tree = Deferred(full, n_players=compact.n_players, n_streets=compact.n_streets, n_nodes=compact.n_nodes,
                     width=width)
-    layout = Deferred(lambda: TableLayout.build(tree, compact.buckets_per_street),
+    layout = Deferred(lambda: TableLayout.build(tree, compact.buckets_per_street),  # type: ignore[arg-type]
                       buckets_per_street=compact.buckets_per_street, size=compact.table_size)
-    return GameSpec(name, tree, layout, dealer, abstraction_hash, None, compact)
+    # stand-ins until read: they answer a BettingTree's and a TableLayout's attributes
+    return GameSpec(name, tree, layout, dealer, abstraction_hash, None, compact)  # type: ignore[arg-type]

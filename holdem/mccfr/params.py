@@ -105,7 +105,9 @@ class MCCFRParams:
         if not 0.0 <= self.prune_probability <= 1.0:
             raise ValueError(f"solver.prune_probability: expected a number in [0, 1], got {self.prune_probability}")
         if self.prune_threshold > 0:
-            raise ValueError(f"solver.prune_threshold: expected a number <= 0 (chips of regret), got {self.prune_threshold}")
+            raise ValueError(
+                f"solver.prune_threshold: expected a number <= 0 (chips of regret), got {self.prune_threshold}"
+            )
         if self.enumerate_own_hands and self.prune_probability > 0:
             raise ValueError(
                 "solver.enumerate_own_hands: pruning does not apply to it; set prune_probability: 0 "

@@ -211,7 +211,8 @@ class PCSSolver:
             preorder(tree),
             np.ascontiguousarray(tree.kind, dtype=np.int8), np.ascontiguousarray(tree.actor, dtype=np.int8),
             np.ascontiguousarray(tree.street, dtype=np.int8), np.ascontiguousarray(tree.n_actions, dtype=np.int8),
-            np.ascontiguousarray(tree.children, dtype=np.int32), np.ascontiguousarray(game.layout.offset, dtype=np.int64),
+            np.ascontiguousarray(tree.children, dtype=np.int32),
+            np.ascontiguousarray(game.layout.offset, dtype=np.int64),
             util, np.ascontiguousarray(exact.deal_buckets, dtype=np.int32),
             self._outcome_start, self._outcome_deals, self._outcome_cum, self._cond,
         )

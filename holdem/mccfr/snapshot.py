@@ -4,8 +4,7 @@ A snapshot is written into a temporary directory next to its final place,
 every file fsynced, then renamed into place and the parent directory
 fsynced; only then is ``DIR/latest`` (a one-line text file naming the
 snapshot directory relative to ``DIR``) replaced the same way.  A crash at
-any point leaves the previous snapshot and ``latest`` whole (DESIGN.md:
-"written to a temporary name, fsynced and renamed").
+any point leaves the previous snapshot and ``latest`` whole.
 
 Formats: ``tables.npz`` holds, per table, ``<name>_extents`` (int64[k, 2]:
 first entry and length of each allocated run, :mod:`holdem.mccfr.pages`) and
@@ -38,7 +37,7 @@ from holdem.mccfr.tables import TABLE_DTYPES, Tables
 
 FORMAT_VERSION = 3  # 3: allocated runs only, scaled values; 2: whole tables; 1: float32 strategy sums
 READABLE_VERSIONS = (1, 2, 3)
-V1_DTYPES = {"regret": np.dtype("<f4"), "strategy": np.dtype("<f4")}
+V1_DTYPES: dict[str, np.dtype] = {"regret": np.dtype("<f4"), "strategy": np.dtype("<f4")}
 SNAPSHOTS_DIR = "snapshots"
 TABLES_FILE = "tables.npz"
 MANIFEST_FILE = "manifest.json"
@@ -229,9 +228,14 @@ def _read_runs(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray | None
             raise SnapshotError(f"{where}: {name!r} is {dtype} {shape}, its runs need {wanted.name} ({total},); "
                                 "the snapshot is inconsistent")
         for first, length in runs:
-            _read_into(f, memoryview(out[first:first + length]).cast("B"), name, where)
+            _read_into(f, _bytes_of(out[first:first + length]), name, where)
         _expect_end(f, name, where)
     return out
+
+
+def _bytes_of(array: np.ndarray) -> memoryview:
+    """A writable byte view of a contiguous array (reads land in it without a copy)."""
+    return memoryview(array.data).cast("B")
 
 
 def _read_exact(f, nbytes: int, name: str, where: Path) -> bytes:
@@ -278,7 +282,7 @@ def _read_stored(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray | No
             )
         if out is None:
             out = np.empty(size, dtype=stored)
-        _read_into(f, memoryview(out).cast("B"), name, where)
+        _read_into(f, _bytes_of(out), name, where)
         _expect_end(f, name, where)
     return out
 
@@ -300,7 +304,8 @@ def read_snapshot(path: str | os.PathLike, into: Tables | None = None) -> tuple[
     except (KeyError, TypeError, ValueError):
         raise SnapshotError(f"{snap / MANIFEST_FILE}: 'tables' must give the size of {TABLE_NAMES}") from None
     if into is not None and into.size != sizes["regret"]:
-        raise SnapshotError(f"snapshot {snap} holds tables of {sizes['regret']} entries; the destination has {into.size}")
+        raise SnapshotError(f"snapshot {snap} holds tables of {sizes['regret']} entries; "
+                            f"the destination has {into.size}")
     file = snap / TABLES_FILE
     if not file.is_file():
         raise SnapshotError(f"{file} is missing; the snapshot is incomplete")

@@ -157,9 +157,10 @@ class Solver:
         nodes = 0
         if self._own is not None:
             data, stack = self._own
-            nodes = run_own_hand_iterations(*self._arrays[:5], self._arrays[6], self._average, scale, self.tables.regret,
-                                            self.tables.strategy, *data, first_iteration, iterations, t_seed,
-                                            p.regret_floor, p.strategy_interval, *stack, self.progress)
+            nodes = run_own_hand_iterations(*self._arrays[:5], self._arrays[6], self._average, scale,
+                                            self.tables.regret, self.tables.strategy, *data, first_iteration,
+                                            iterations, t_seed, p.regret_floor, p.strategy_interval, *stack,
+                                            self.progress)
             return BatchStats(iterations, int(nodes), time.perf_counter() - began)
         t = first_iteration
         end = first_iteration + iterations

@@ -1,13 +1,14 @@
-"""The two dense tables of MCCFR: cumulative regret (float32) and cumulative strategy (float64).
+"""The two tables of MCCFR: cumulative regret (float32) and cumulative strategy (float64).
 
-Rows follow :class:`holdem.game.tree_arrays.TableLayout`.  ``Tables`` wraps
+Rows follow :class:`holdem.game.tree_arrays.TableLayout`; only the pages
+training touches hold memory (:mod:`holdem.mccfr.pages`).  ``Tables`` wraps
 arrays it is given without copying them, so the tables can live in shared
-memory (DESIGN.md: local workers update them in place without locks, as
-Pluribus did).
+memory (local workers update them in place without locks, as Pluribus did).
+Values are true values times the run's table scale
+(:func:`holdem.mccfr.schedule.table_scale`).
 
-DESIGN.md has both tables float32.  Regrets are, but the strategy sums are
-float64: a sum only ever grows (between discounts), and once a row has been
-visited a few million times a float32 sum can no longer take the small
+Regrets are float32 but the strategy sums are float64: a sum only ever grows
+(between discounts), and once a row has been visited a few million times a float32 sum can no longer take the small
 increments of one visit.  Accumulating a strategy that wobbles around
 (0.3, 0.7) gives 0.2944 after 4 M visits and 0.3333 after 64 M in float32,
 0.3000 in float64; a preflop row of ``hu_small`` is visited that often
@@ -23,7 +24,7 @@ from holdem.mccfr.pages import lazy_zeros
 
 REGRET_DTYPE = np.dtype("<f4")
 STRATEGY_DTYPE = np.dtype("<f8")
-TABLE_DTYPES = {"regret": REGRET_DTYPE, "strategy": STRATEGY_DTYPE}
+TABLE_DTYPES: dict[str, np.dtype] = {"regret": REGRET_DTYPE, "strategy": STRATEGY_DTYPE}
 ENTRY_BYTES = REGRET_DTYPE.itemsize + STRATEGY_DTYPE.itemsize  # both tables, per layout entry
 
 

@@ -37,8 +37,8 @@ import numpy as np
 import structlog
 
 from holdem.games.spec import GameSpec
-from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.pages import table_extents
+from holdem.mccfr.params import MCCFRParams
 from holdem.mccfr.schedule import discounts_applied, discounts_for_batches, table_scale
 from holdem.mccfr.snapshot import SnapshotError, latest_snapshot, read_snapshot, write_snapshot
 from holdem.mccfr.solver import Solver, batch_seed
@@ -173,7 +173,8 @@ class Trainer:
             manifest = self._load_resume()
             saved_seed, saved_batch = int(manifest["run_seed"]), int(manifest["batch_size"])
             if run_seed is not None and run_seed != saved_seed:
-                raise ValueError(f"--seed {run_seed} differs from the snapshot's run seed {saved_seed}; drop --seed to resume")
+                raise ValueError(f"--seed {run_seed} differs from the snapshot's run seed {saved_seed}; "
+                                 "drop --seed to resume")
             if batch_size is not None and batch_size != saved_batch:
                 raise ValueError(
                     f"--batch-size {batch_size} differs from the snapshot's {saved_batch}; exact resume needs the same "
@@ -181,7 +182,8 @@ class Trainer:
                 )
             run_seed, batch_size = saved_seed, saved_batch
         elif latest_snapshot(self.logdir) is not None:
-            raise ValueError(f"{self.logdir} already holds a run; pass --resume to continue it or choose another --logdir")
+            raise ValueError(f"{self.logdir} already holds a run; pass --resume to continue it "
+                             "or choose another --logdir")
         self.run_seed = 0 if run_seed is None else run_seed
         self.batch_size = DEFAULT_BATCH_SIZE if batch_size is None else batch_size
         self.solver = Solver(game, params, self.tables)
@@ -192,10 +194,12 @@ class Trainer:
         _, manifest = read_snapshot(self.logdir, into=self.tables)
         for key, mine in (("game", self.game.name), ("abstraction_hash", self.game.abstraction_hash)):
             if manifest.get(key) != mine:
-                raise SnapshotError(f"--resume: the snapshot's {key} is {manifest.get(key)!r}, this config gives {mine!r}")
+                raise SnapshotError(f"--resume: the snapshot's {key} is {manifest.get(key)!r}, "
+                                    f"this config gives {mine!r}")
         for key in ("run_seed", "batch_size", "batches_done"):
             if not isinstance(manifest.get(key), int):
-                raise SnapshotError(f"--resume: the snapshot manifest lacks an integer {key!r}; it is not a training snapshot")
+                raise SnapshotError(f"--resume: the snapshot manifest lacks an integer {key!r}; "
+                                    "it is not a training snapshot")
         self.iteration = int(manifest["iteration"])
         self.batches_done = int(manifest["batches_done"])
         self._saved_params = manifest.get("params")
@@ -232,7 +236,6 @@ class Trainer:
         self._stop_signal = True
 
     def run(self) -> TrainResult:
-        opts = self.options
         log, stream = _events_logger(self.logdir)
         handlers = {}
         if threading.current_thread() is threading.main_thread():
@@ -275,8 +278,8 @@ class Trainer:
                 break
             k = self.iteration // B
             hi = (k + 1) * B if target is None else min((k + 1) * B, target)
-            stats = self.solver.run_batch(self.iteration, hi - self.iteration, batch_seed(self.run_seed, k),
-                                          batch_start=k * B)
+            self.solver.run_batch(self.iteration, hi - self.iteration, batch_seed(self.run_seed, k),
+                                  batch_start=k * B)
             for d in discounts_for_batches(self.params, B, self.iteration, hi):
                 # the next batch's table scale carries it (holdem.mccfr.schedule): nothing to touch
                 log.info("discount_applied", at_iteration=d.at_iteration, factor=d.factor)
@@ -306,7 +309,8 @@ class Trainer:
             eta = (target - self.iteration) / rate if rate > 0 else math.inf
         else:
             eta = max(0.0, self.options.time_budget - elapsed)
-        line = f"\rit {self.iteration:,} | {rate:,.0f} it/s | elapsed {_fmt_duration(elapsed)} | ETA {_fmt_duration(eta)}  "
+        line = (f"\rit {self.iteration:,} | {rate:,.0f} it/s | elapsed {_fmt_duration(elapsed)} "
+                f"| ETA {_fmt_duration(eta)}  ")
         self._progress.write(line)
         self._progress.flush()
 

@@ -115,7 +115,8 @@ def terminal_utility(node, seat, kind, pot, contrib, folded, fold_winner, single
             if not folded[node, p] and strength[deal, p] == best:
                 winners += 1
         return float(pot[node]) / winners - float(contrib[node, seat])
-    return side_pot_winnings(contrib[node], folded_mask(folded[node]), strength[deal], seat) - float(contrib[node, seat])
+    won = side_pot_winnings(contrib[node], folded_mask(folded[node]), strength[deal], seat)
+    return won - float(contrib[node, seat])
 
 
 @njit(cache=True, nogil=True, inline="always")
