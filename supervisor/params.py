@@ -60,6 +60,12 @@ class SupervisorParams:
     later (100 x the pause by default), but never sooner than ``snapshot_min_interval``.  So by default the
     first snapshot comes after one minute, then one every minute while a pause costs under 0.6 s (longer
     when it costs more): pauses take at most 1% of the run, and a killed run loses at most that interval."""
+    paused_snapshot_max_bytes: int = 256 << 20
+    """Tables backed by up to this many bytes (both, as training touched them) are snapshotted with dispatch
+    paused: the snapshot is exact and a resume continues bit for bit.  Bigger ones would pause training for
+    seconds (about 4 s a GB here), so they are written *live*, training going on: the groups in flight when it
+    starts are recorded as pending and run again by a resume, so what they wrote before the snapshot read it
+    counts twice after such a resume.  The final snapshot of a run is always exact.  0 = always live."""
     private_tables_max_bytes: int = 1 << 20
     """Local workers run on a private copy of tables up to this size (both tables, bytes), merged into the
     shared ones after each batch; larger tables are updated in place.  Small tables shared in place thrash
@@ -71,10 +77,10 @@ class SupervisorParams:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"supervisor.{f.name}: expected a number, got {value!r}")
             if value < 0 or (value == 0 and f.name not in ("standby_workers", "private_tables_max_bytes",
-                                                            "target_batch_seconds")):
+                                                            "target_batch_seconds", "paused_snapshot_max_bytes")):
                 raise ValueError(f"supervisor.{f.name}: must be positive, got {value!r}")
         for name in ("liveness", "max_restarts", "warmup_iterations", "standby_workers", "max_remote_workers",
-                     "private_tables_max_bytes"):
+                     "private_tables_max_bytes", "paused_snapshot_max_bytes"):
             if not isinstance(getattr(self, name), int):
                 raise ValueError(f"supervisor.{name}: expected an integer, got {getattr(self, name)!r}")
         if self.snapshot_max_loss > 1:

@@ -22,10 +22,13 @@ and says what to try.
 
 Work: an idle worker gets a group of consecutive grid batches, as many as it
 runs in about ``target_batch_seconds`` (:mod:`supervisor.batches`); results
-are checked against the assignment before they count.  Snapshots pause
-dispatch, wait for the groups in flight and write; without
-``--snapshot-interval`` they come after a minute, then at 100 times their
-measured pause (:meth:`supervisor.params.SupervisorParams.snapshot_delay`).
+are checked against the assignment before they count.  Snapshots of tables
+backed by up to ``paused_snapshot_max_bytes`` pause dispatch, wait for the
+groups in flight and write (exact); bigger ones are written live while
+training goes on, the groups in flight recorded as pending; the final
+snapshot is always exact.  Without ``--snapshot-interval`` they come after a
+minute, then at 100 times their measured cost
+(:meth:`supervisor.params.SupervisorParams.snapshot_delay`).
 Discounting needs no pause (each grid batch scales from its own first
 iteration): discount points passed are only reported.
 
@@ -138,6 +141,7 @@ class Supervisor:
         self.pause_reason = ""
         self.pause_began = 0.0
         self.barrier_task: asyncio.Task | None = None  # a snapshot with dispatch paused
+        self.live_snapshot: asyncio.Task | None = None  # a snapshot written while training goes on
         self.last_tables_event = float("-inf")  # when tables_allocated was last emitted
         self.last_snapshot_at = 0.0
         self.last_snapshot_pause: float | None = None  # seconds the last interval snapshot paused dispatch
@@ -182,6 +186,8 @@ class Supervisor:
                 loop.remove_signal_handler(sig)
             # every step runs even if one before it fails; a failure is logged, the exit status stays the run's
             await self._guarded("stop workers", self._shut_down())
+            if self.live_snapshot is not None:  # its thread reads the shared tables: finish before releasing them
+                await self._guarded("finish the live snapshot", asyncio.shield(self.live_snapshot))
             self._guarded_call("summarize", self._summarize, self.clock())
             if self.book is not None:
                 self.state = "done"
@@ -664,9 +670,13 @@ class Supervisor:
         if self.state == "stopping":
             self._dispatch(lost_only=True)
             return
-        if not self.pause_reason and self._snapshot_due(now):
-            self.pause_reason = "snapshot"
-            self.pause_began = now
+        if not self.pause_reason and self.live_snapshot is None and self._snapshot_due(now):
+            if self._snapshot_live():
+                self.last_snapshot_at = now
+                self.live_snapshot = asyncio.create_task(self._write_live())
+            else:
+                self.pause_reason = "snapshot"
+                self.pause_began = now
         if self.pause_reason:
             self._dispatch(lost_only=True)
             if self.book.settled:  # the only barrier: wait for the groups in flight (stalls get killed)
@@ -681,6 +691,17 @@ class Supervisor:
         else:
             interval = self.params.snapshot_delay(self.last_snapshot_pause)
         return interval is not None and now - self.last_snapshot_at >= interval
+
+    def _snapshot_live(self) -> bool:
+        """Tables this big are snapshotted while training goes on (``paused_snapshot_max_bytes``)."""
+        backed = training.allocated_figures(self.tables)["allocated_bytes"] if self.tables else 0
+        return backed > self.params.paused_snapshot_max_bytes
+
+    async def _write_live(self) -> None:
+        try:
+            await self._snapshot("live")
+        finally:
+            self.live_snapshot = None
 
     async def _barrier(self) -> None:
         """With nothing in flight: write the snapshot, resume dispatch."""
@@ -733,11 +754,15 @@ class Supervisor:
                                       run_id=self.run_id)
             path, extra = await asyncio.to_thread(training.snapshot, self.setup, self.options.logdir, self.tables,
                                                    state)
-            self.last_snapshot_iteration = iteration
+            if why != "live":  # a live snapshot is not exact: the final one is written whatever it saw
+                self.last_snapshot_iteration = iteration
             self.exploitability = extra.get("exploitability", self.exploitability)
             paused = None
             if why == "interval":  # from the pause request (dispatch stopped) to now (dispatch resumes)
                 paused = self.last_snapshot_pause = self.clock() - self.pause_began
+            elif why == "live":  # no pause; its cost is the writer's time beside the workers
+                paused = 0.0
+                self.last_snapshot_pause = self.clock() - began
             self.events.emit("snapshot_written", path=str(path), iteration=iteration, why=why,
                              seconds=round(self.clock() - began, 3),
                              paused_seconds=round(paused, 3) if paused is not None else None, **extra)
@@ -802,6 +827,8 @@ class Supervisor:
                 self.events.emit("batches_abandoned", level="warning", batches=len(abandoned),
                                  batch_ranges=batch_ranges(abandoned),
                                  note="their partial updates stay in the tables; --resume runs them again")
+            if self.live_snapshot is not None:  # one writer at a time; the final snapshot comes after it
+                await self.live_snapshot
             if self.trained:
                 self._summarize(self.clock())
                 if self.book.completed_iterations != self.last_snapshot_iteration:
