@@ -88,7 +88,7 @@ def test_cli_export_and_value(leduc_run, tmp_path, capsys):
 
 
 def test_cli_errors(tmp_path, capsys):
-    assert policy_main(["value", str(tmp_path)]) == 1
+    assert policy_main(["value", str(tmp_path)]) == 2  # bad input: one line, exit 2
     assert "no snapshot" in capsys.readouterr().err
     assert policy_main(["show", str(tmp_path)]) == 2
     with pytest.raises(SystemExit):
