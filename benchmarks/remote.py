@@ -14,9 +14,8 @@ which for a remote worker is its last sync), the ratio of the two, and per
 sync the bytes and entries each way (``remote_synced`` events), plus the
 bytes of the whole-table transfer on joining.
 
-The config keeps Pluribus-style discounting but every 10M iterations (as
-benchmarks/scaling.py), so the figures measure the runtime, not the discount
-barrier.
+The config keeps Pluribus-style discounting, every 10M iterations (as
+benchmarks/scaling.py).
 
     python benchmarks/remote.py [--seconds 20] [--batch-size 200000] [--sync-interval 2]
 """
@@ -50,7 +49,7 @@ def steady(evs: list[dict], ready_events: list[dict]) -> dict:
     start = before[-1]["total_iterations"] if before else 0
     seconds = _runs.stamp(after[-1]) - t_ready
     finished = _runs.named(evs, "run_finished")[-1]
-    by_remote = sum(e["iterations"] for e in after if e.get("remote"))
+    by_remote = sum(s["iterations"] for e in after for s in e["slots"] if "name" in s)  # a local slot has a pid
     return {
         "iterations_per_s": round((after[-1]["total_iterations"] - start) / seconds, 1) if seconds > 0 else None,
         "measured_seconds": round(seconds, 2),

@@ -39,6 +39,11 @@ from supervisor.events import LOG_FORMATS
 
 PROG = "holdem-supervise"
 EXIT_SNAPSHOT = 1
+# the figures are supervisor.params defaults (snapshot_min_interval, snapshot_max_loss), which a config may change
+SNAPSHOT_INTERVAL_HELP = (
+    "seconds between snapshots; 0 = only the final one (default: adaptive: the first after 60 s, then 100 x "
+    "the last snapshot's cost, at least 60 s; tables backed by more than supervisor.paused_snapshot_max_bytes "
+    "are written live, without pausing training)")
 
 
 def default_workers() -> int:
@@ -57,8 +62,7 @@ def build_parser(prog: str = PROG) -> Parser:
     parser.add_argument("--logdir", required=True, type=Path, help="run directory: events, status, snapshots")
     parser.add_argument("--batch-size", type=int,
                         help=SUPERVISED_BATCH_SIZE_HELP + " (default: the config's batch_size, else 10000)")
-    parser.add_argument("--snapshot-interval", type=float, metavar="SECONDS",
-                        help="seconds between snapshots (default 600; 0 = only the final one)")
+    parser.add_argument("--snapshot-interval", type=float, metavar="SECONDS", help=SNAPSHOT_INTERVAL_HELP)
     parser.add_argument("--buckets", type=Path, help="bucket file for Hold'em (default: the config's)")
     parser.add_argument("--tensorboard", action="store_true", help="write TensorBoard scalars under LOGDIR/tb")
     parser.add_argument("--resume", action="store_true", help="continue from LOGDIR/latest")

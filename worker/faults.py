@@ -7,8 +7,8 @@ separated by ``;``::
     MODE[:ARG][@slot=S][@attempt=A]
 
 e.g. ``raise_in_batch:2@slot=0@attempt=1`` (only the first start of slot 0
-raises, in its second batch, so the restart succeeds).  Without ``@slot`` or
-``@attempt`` a spec applies to every slot or every attempt.  Modes:
+raises, in its second work message, so the restart succeeds).  Without
+``@slot`` or ``@attempt`` a spec applies to every slot or every attempt.  Modes:
 
 crash_at_start        raise before saying hello (an import error, a bad file)
 hang_at_start         never say hello, stay silent
@@ -19,7 +19,11 @@ heartbeat_no_progress at the first batch, the kernel never returns; heartbeats g
 exit_mid_batch        at the first batch, the process exits in the middle of it
 malformed_message     at the first batch, send a burst of malformed frames, then work normally
 
-Batches counted here are real ones; the start-up (scratch) batch does not count.
+"The K-th batch" and "the first batch" count work messages: each is a group
+of consecutive grid batches (a single one with
+``supervisor.target_batch_seconds: 0``), and the fault strikes as the group
+starts (``exit_mid_batch``: halfway through its first grid batch).  The
+start-up (scratch) batch does not count.
 """
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ EXIT_MID_BATCH_CODE = 17
 @dataclass(frozen=True)
 class Fault:
     mode: str
-    batch: int = 1  # the real batch (1-based) at which a batch-time fault strikes
+    batch: int = 1  # the work message (1-based, a group of grid batches) at which a batch-time fault strikes
     slot: int | None = None
     attempt: int | None = None
 

@@ -1,4 +1,4 @@
-"""A local worker's private copy of small tables, merged into the shared ones after every batch.
+"""A local worker's private copy of small tables, merged into the shared ones after every group of batches.
 
 Local workers normally update the shared tables in place, lock-free
 (Hogwild-style, docs/architecture.md "Data layout").  On a game whose tables fit in a few cache
@@ -7,9 +7,10 @@ the line the other core is reading, and two workers ran at 0.8-1.4 times one
 (benchmarks/scaling.py).  With tables this small a private copy costs
 nothing, so a worker in *private* mode:
 
-1. at the start of a batch copies the shared tables into its *base* and its
-   working copy (a few microseconds);
-2. runs the batch on the working copy;
+1. at the start of a group (the consecutive grid batches of one work
+   message) copies the shared tables into its *base* and its working copy
+   (a few microseconds);
+2. runs the group on the working copy;
 3. at the end, holding an exclusive ``flock`` on the run's lock file (the
    supervisor takes it too when it merges a remote worker's changes), merges
    with the rule remote syncs use (:func:`worker.sync.merge_values`): an
@@ -17,8 +18,8 @@ nothing, so a worker in *private* mode:
    any other gets the worker's change added.
 
 So a one-worker run still computes exactly what the in-process trainer
-computes, and a batch counts in the tables only if it completes: a worker
-killed mid-batch leaves them untouched, which is the supervisor's rule for
+computes, and a group counts in the tables only if it completes: a worker
+killed mid-group leaves them untouched, which is the supervisor's rule for
 iterations anyway.  ``flock`` works alike on Linux and macOS.
 """
 from __future__ import annotations
@@ -67,13 +68,13 @@ class PrivateTables:
         return self.work[1]
 
     def refresh(self) -> None:
-        """Start a batch from the shared tables as they are now (the supervisor may have discounted them)."""
+        """Start a group from the shared tables as they are now (other workers may have merged into them)."""
         for shared, base, work in zip(self.shared, self.base, self.work):
             base[:] = shared
             work[:] = base
 
     def merge(self) -> None:
-        """Fold this batch's changes into the shared tables (under the run's lock)."""
+        """Fold this group's changes into the shared tables (under the run's lock)."""
         with table_lock(self.lock_path):
             for shared, base, work in zip(self.shared, self.base, self.work):
                 shared[:] = merge_values(shared, base, work)

@@ -25,7 +25,7 @@ from holdem.cli.command import Parser, command
 from holdem.cli.help import SUPERVISED_BATCH_SIZE_HELP, description
 
 # holdem/cli is the one part of the library allowed to reach the supervisor
-from supervisor.cli import check_arguments, default_workers, run
+from supervisor.cli import SNAPSHOT_INTERVAL_HELP, check_arguments, default_workers, run
 
 PROG = "python -m holdem.cli.train_blueprint"
 
@@ -40,7 +40,7 @@ def build_parser() -> Parser:
     parser.add_argument("--time-budget", type=float, metavar="SECONDS",
                         help="train for this many seconds (default: until Ctrl-C)")
     parser.add_argument("--iters", type=int, help="iterations to run in this invocation (default: until Ctrl-C)")
-    parser.add_argument("--snapshot-interval", type=float, metavar="SECONDS", help="seconds between snapshots")
+    parser.add_argument("--snapshot-interval", type=float, metavar="SECONDS", help=SNAPSHOT_INTERVAL_HELP)
     parser.add_argument("--tensorboard", action="store_true", help="TensorBoard scalars under LOGDIR/tb")
     parser.add_argument("--resume-from", type=Path, metavar="DIR", help="continue from DIR's latest snapshot")
     parser.add_argument("--seed", type=int, help="run seed")

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 from faultkit import (
     assert_clean,
@@ -21,6 +20,7 @@ from faultkit import (
 )
 
 from supervisor.shm import REGISTRY_ENV, sweep_stale
+from worker.faults import FAULT_ENV
 
 
 def test_sigkilled_supervisor_leaves_no_orphans_and_no_segments(tmp_path, registry):
@@ -77,21 +77,32 @@ def test_next_run_sweeps_segments_of_a_dead_owner(tmp_path, registry):
     assert list(registry.glob("*.json")) == []
 
 
+def _held_by_the_hung_slot(events: list[dict]) -> set[int]:
+    """Grid batches below the highest one counted that no ``batch_done`` counts: only slot 1's hung group."""
+    done = {batch for e in named(events, "batch_done") for s in e["slots"]
+            for first, last in s["batch_ranges"] for batch in range(first, last + 1)}
+    return set(range(max(done) + 1)) - done if done else set()
+
+
 def test_second_sigint_forces_the_stop(tmp_path, registry):
     """First Ctrl-C: wait for the batches in flight; second: kill everything now, exit 130, still clean."""
     logdir = tmp_path / "run"
-    # batches of a few seconds, so the first signal is still waiting when the second comes
+    # slot 1's kernel never returns from its first group (its heartbeats go on), and neither the stall
+    # check nor the stop's wait gives up on it: the first signal waits for that group until the second comes
+    config = write_config(tmp_path, stall_timeout=3600.0, stop_timeout=3600.0)
     proc = supervise_subprocess(
-        ["--config", str(write_config(tmp_path)), "--workers", "2", "--time-budget", "120",
-         "--batch-size", "3000000", "--logdir", str(logdir), "--log-format", "json"],
-        tmp_path / "supervisor.out", {REGISTRY_ENV: str(registry)},
+        ["--config", str(config), "--workers", "2", "--time-budget", "3600", "--batch-size", "20000",
+         "--logdir", str(logdir), "--log-format", "json"],
+        tmp_path / "supervisor.out", {REGISTRY_ENV: str(registry), FAULT_ENV: "heartbeat_no_progress@slot=1"},
     )
     try:
-        assert wait_until(lambda: len(named(read_events(logdir), "worker_ready")) >= 2, 120)
-        assert wait_until(lambda: named(read_events(logdir), "startup_ok"), 30)
-        time.sleep(0.5)  # batches in flight
+        # slot 0 has finished a batch after the one slot 1 holds: the hang is in place
+        assert wait_until(lambda: _held_by_the_hung_slot(read_events(logdir)), 120), \
+            (tmp_path / "supervisor.out").read_text()
+        hung = _held_by_the_hung_slot(read_events(logdir))
         proc.send_signal(signal.SIGINT)
         assert wait_until(lambda: named(read_events(logdir), "run_stopping"), 30)
+        assert min(hung) in named(read_events(logdir), "run_stopping")[0]["in_flight"]
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)
     finally:
@@ -101,6 +112,6 @@ def test_second_sigint_forces_the_stop(tmp_path, registry):
     events = read_events(logdir)
     assert named(events, "stop_forced")
     assert named(events, "run_finished")[0]["exit_code"] == 130
-    # multi-second batches of the real (nogil) kernel never silenced a worker's heartbeats (0.2 s)
-    assert not named(events, "worker_silent")
+    # the hung kernel thread never silenced the worker's heartbeats (0.2 s)
+    assert not named(events, "worker_silent") and not named(events, "worker_stalled")
     assert_clean(events, registry)

@@ -259,22 +259,6 @@ def test_pause_asks_workers_holding_finished_batches_to_sync(h):
     assert h.wire.take(b"w1") == []  # asked once per sync
 
 
-def test_a_discount_makes_every_copy_sync_before_its_next_batch(h):
-    slot, copy = h.join()
-    h.hub.tables_changed()
-    h.hub.dispatch()
-    assert h.wire.take(b"w1") == []  # no batch on a stale copy
-    h.hub.tick(want_sync=False)
-    assert [type(m) for m in h.wire.take(b"w1")] == [p.Pause]
-    h.regret *= np.float32(0.5)
-    empty = dense_parts("regret", np.zeros(0, np.float32))[0]
-    h.send(b"w1", p.ChangePart(slot, 1, 0, 1, [], "regret", 0, 0, b"", empty.values))
-    h.receive_stream(b"w1", slot, copy)
-    assert copy.regret.tobytes() == h.regret.tobytes()
-    h.hub.dispatch()
-    assert [type(m) for m in h.wire.take(b"w1")] == [p.Batch]
-
-
 def test_a_peer_that_keeps_sending_garbage_is_cut_off(h):
     slot, _ = h.join(peer="BADKEY")
     for _ in range(r.BAD_MESSAGE_LIMIT + 1):
