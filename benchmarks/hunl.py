@@ -45,6 +45,7 @@ import time
 from pathlib import Path
 
 from holdem.atomic import write_text_atomic
+from holdem.game.tree_arrays import NODE_DECISION
 from holdem.mccfr.tables import ENTRY_BYTES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -118,7 +119,7 @@ def run_ours(name: str, preset: str | None, buckets: str | None, seconds: float,
         nodes += stats.nodes_visited
         it += batch
         k += 1
-    tree, layout = game.tree, game.layout
+    tree, layout = game.compact, game.layout  # the compact tree: expanding a 6-max one costs memory for nothing
     out = {
         "config": f"configs/{name}.yaml",
         "players": tree.n_players,
@@ -127,7 +128,7 @@ def run_ours(name: str, preset: str | None, buckets: str | None, seconds: float,
         "buckets_per_street": list(layout.buckets_per_street),
         "abstraction_hash": game.abstraction_hash,
         "tree_nodes": tree.n_nodes,
-        "decision_nodes": int(len(tree.decision_nodes())),
+        "decision_nodes": int((tree.kind == NODE_DECISION).sum()),
         "table_entries": layout.size,
         "tables_mib": round(layout.size * ENTRY_BYTES / 2**20, 1),
         "setup_seconds": round(setup, 2),
