@@ -171,7 +171,7 @@ class Blueprint:
         self.source = source
         self.translation_seed = int(translation_seed)
         self._base = None
-        if game_config is not None:
+        if game_config is not None and not hasattr(self.tree, "street_base"):  # a PathTree derives it per node
             self._base = _street_base(self.tree, game_config.stacks, game_config.ante)
         self._bucket_cache = lru_cache(maxsize=4096)(self._bucket_uncached)
 
@@ -339,8 +339,14 @@ class Blueprint:
             key = mix_py(key, c)
         return key
 
+    def _street_base(self, node: int) -> np.ndarray:
+        """Chips each seat had in before ``node``'s street began."""
+        if self._base is not None:
+            return self._base[node]
+        return self.tree.street_base[node]  # type: ignore[attr-defined]  # a PathTree
+
     def _street_bets(self, node: int) -> np.ndarray:
-        return self.tree.contrib[node] - self._base[node]
+        return self.tree.contrib[node] - self._street_base(node)
 
     def _abstract_raises(self, node: int) -> tuple[list[int], list[float], int | None]:
         """(action indices, sizes in pots, index of the all-in or None) of the raises at ``node``."""
@@ -350,7 +356,7 @@ class Blueprint:
         current = int(bets.max())
         to_call = current - int(bets[actor])
         pot = int(tree.pot[node])
-        allin_to = int(self.game_config.stacks[actor] - self._base[node, actor])
+        allin_to = int(self.game_config.stacks[actor] - self._street_base(node)[actor])
         idx, sizes, allin = [], [], None
         for a in range(int(tree.n_actions[node])):
             if tree.action_kind[node, a] != ACTION_RAISE:

@@ -99,7 +99,8 @@ class GameSpec:
         """This game over another copy of its compact tree (the shared one), dropping the old."""
         if self.exact is not None:
             raise ValueError(f"{self.name}: a small game keeps the compact tree it was built with")
-        return compact_game(self.name, compact, self.dealer, self.abstraction_hash, getattr(self.tree, "width", None))
+        return compact_game(self.name, compact, self.dealer, self.abstraction_hash,
+                            getattr(self.tree, "width", None))
 
     @property
     def table_size(self) -> int:
@@ -116,15 +117,22 @@ class GameSpec:
 
 
 def compact_game(name: str, compact: CompactTree, dealer: Dealer, abstraction_hash: str,
-                 width: int | None = None) -> GameSpec:
-    """A game over a compact tree whose full tree and layout are expanded only if read
-    (``width``: columns of the full tree's per-action arrays)."""
+                 width: int | None = None, expand_max_nodes: int = FULL_TREE_MAX_NODES) -> GameSpec:
+    """A game over a compact tree (``width``: columns of the full tree's per-action arrays).
+
+    Up to ``expand_max_nodes`` nodes, ``tree`` and ``layout`` are the full tree
+    and its layout, expanded only if read; a bigger tree gets a
+    :class:`holdem.game.tree_view.PathTree` over the compact ids instead,
+    which answers the blueprint's questions node by node.
+    """
+    if compact.n_nodes > expand_max_nodes:
+        from holdem.game.tree_view import PathTree, path_layout
+
+        view = PathTree(compact, width)
+        return GameSpec(name, view, path_layout(compact), dealer, abstraction_hash, None,  # type: ignore[arg-type]
+                        compact)
+
     def full() -> BettingTree:
-        if compact.n_nodes > FULL_TREE_MAX_NODES:
-            raise ValueError(
-                f"the betting tree has {compact.n_nodes:,} nodes; expanding it for this command would take about "
-                f"{compact.n_nodes * 136 // 2**30} GiB (at most {FULL_TREE_MAX_NODES:,} nodes are expanded)"
-            )
         return expand(compact, width)
 
     tree = Deferred(full, n_players=compact.n_players, n_streets=compact.n_streets, n_nodes=compact.n_nodes,
