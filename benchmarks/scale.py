@@ -32,9 +32,9 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime
 from pathlib import Path
 
+import _runs
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
@@ -95,23 +95,6 @@ def _shm_bytes(skip: set[str]) -> int:
     return total
 
 
-def _events(logdir: Path) -> list[dict]:
-    path = logdir / "events.jsonl"
-    if not path.is_file():
-        return []
-    out = []
-    for line in path.read_text().splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            pass
-    return out
-
-
-def _ts(event: dict) -> float:
-    return datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00")).timestamp()
-
-
 def supervised(config: str, workers: int, seconds: float, logdir: Path) -> dict:
     """One run with memory sampled every second; figures from its events and status.json."""
     skip = set(os.listdir("/dev/shm"))
@@ -141,7 +124,7 @@ def supervised(config: str, workers: int, seconds: float, logdir: Path) -> dict:
     watcher.start()
     code = proc.wait()
     watcher.join(timeout=5)
-    events = _events(logdir)
+    events = _runs.events(logdir)
     first = {}
     for e in events:
         first.setdefault(e["event"], e)
@@ -156,9 +139,9 @@ def supervised(config: str, workers: int, seconds: float, logdir: Path) -> dict:
         "command": " ".join(shlex.quote(a) for a in ["holdem-supervise", *cmd[3:]]),
         "exit_code": code,
         "peak_bytes": peak["bytes"], "peak_rss_bytes": peak["rss"], "peak_shm_bytes": peak["shm"],
-        "seconds_to_tables_and_tree_shared": round(_ts(run_started) - began, 2) if run_started else None,
-        "seconds_to_first_worker_ready": round(_ts(ready[0]) - began, 2) if ready else None,
-        "worker_ready_seconds": [round(_ts(r) - _ts(s), 2) for s, r in zip(started, ready)],
+        "seconds_to_tables_and_tree_shared": round(_runs.stamp(run_started) - began, 2) if run_started else None,
+        "seconds_to_first_worker_ready": round(_runs.stamp(ready[0]) - began, 2) if ready else None,
+        "worker_ready_seconds": [round(_runs.stamp(r) - _runs.stamp(s), 2) for s, r in zip(started, ready)],
         "iterations": iterations,
         "training_seconds": train_seconds,
         "iterations_per_second_per_worker": round(iterations / train_seconds / workers, 1) if train_seconds else None,

@@ -198,14 +198,17 @@ def _read_header(f, name: str, where: Path) -> tuple[tuple, bool, np.dtype]:
         raise SnapshotError(f"{where}: bad header for {name!r} ({e}); the file is corrupt") from None
 
 
+def _open_member(zf: zipfile.ZipFile, member: str, name: str, where: Path):
+    try:
+        return zf.open(member)
+    except KeyError:
+        raise SnapshotError(f"{where} has no {name!r} array ({member} is missing); the file is corrupt") from None
+
+
 def _read_runs(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray | None, where: Path) -> np.ndarray:
     """Format 3: the allocated runs of table ``name`` into ``out`` (zeroed elsewhere if new)."""
     member = f"{name}_extents.npy"
-    try:
-        f = zf.open(member)
-    except KeyError:
-        raise SnapshotError(f"{where} has no {name!r} array ({member} is missing); the file is corrupt") from None
-    with f:
+    with _open_member(zf, member, name, where) as f:
         shape, fortran, dtype = _read_header(f, member, where)
         if dtype != np.int64 or len(shape) != 2 or shape[1] != 2 or fortran:
             raise SnapshotError(f"{where}: {member!r} is {dtype} {shape}; expected int64 (k, 2)")
@@ -217,11 +220,7 @@ def _read_runs(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray | None
     wanted = TABLE_DTYPES[name]
     if out is None:
         out = np.zeros(size, dtype=wanted)
-    try:
-        f = zf.open(f"{name}.npy")
-    except KeyError:
-        raise SnapshotError(f"{where} has no {name!r} array; the file is corrupt") from None
-    with f:
+    with _open_member(zf, f"{name}.npy", name, where) as f:
         shape, fortran, dtype = _read_header(f, name, where)
         total = int(lengths.sum())
         if dtype != wanted or shape != (total,) or fortran:
@@ -268,12 +267,7 @@ def _expect_end(f, name: str, where: Path) -> None:
 def _read_stored(zf: zipfile.ZipFile, name: str, size: int, out: np.ndarray | None, where: Path,
                  stored: np.dtype) -> np.ndarray:
     """Formats 1 and 2: a whole table."""
-    member = f"{name}.npy"
-    try:
-        f = zf.open(member)
-    except KeyError:
-        raise SnapshotError(f"{where} has no {name!r} array; the file is corrupt") from None
-    with f:
+    with _open_member(zf, f"{name}.npy", name, where) as f:
         shape, fortran, dtype = _read_header(f, name, where)
         if dtype != stored or shape != (size,) or fortran:
             raise SnapshotError(
