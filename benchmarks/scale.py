@@ -170,14 +170,15 @@ def extrapolate(curve: list, rate_per_worker: float, table_bytes: int | None) ->
             "allocated_bytes": int(projected), "capped_at_table_bytes": bool(table_bytes and projected >= table_bytes)}
 
 
-def draw(curve: list, path: Path) -> str | None:
+def draw(curve: list, path: Path, config: str) -> str | None:
     if len(curve) < 2:
         return None
     from holdem.eval.plot import plot_running
 
     seconds = np.array([c[0] for c in curve], dtype=np.float64)
     gib = np.array([c[2] for c in curve], dtype=np.float64) / 2**30
-    return str(plot_running(path, seconds, gib))
+    return str(plot_running(path, seconds, gib, title=f"Tables backed as training touches them: {Path(config).stem}",
+                            xlabel="seconds of training", ylabel="GiB backed"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                     "command": "python benchmarks/scale.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
                     "machine": {"cpus": os.cpu_count()}, "tree": json.loads(probe.stdout.strip().splitlines()[-1])}
     big = supervised(args.config, args.workers, args.seconds, out / "big")
-    big["curve_png"] = draw(big["curve_seconds_iterations_allocated_bytes"], out / "allocated.png")
+    big["curve_png"] = draw(big["curve_seconds_iterations_allocated_bytes"], out / "allocated.png", args.config)
     big["extrapolation"] = extrapolate(big["curve_seconds_iterations_allocated_bytes"],
                                        big["iterations_per_second_per_worker"], big["table_bytes"])
     rounds = []

@@ -37,6 +37,16 @@ _GLYPHS = {
     "4": (5, 5, 7, 1, 1), "5": (7, 4, 7, 1, 7), "6": (7, 4, 7, 5, 7), "7": (7, 1, 1, 1, 1),
     "8": (7, 5, 7, 5, 7), "9": (7, 5, 7, 1, 7), "-": (0, 0, 7, 0, 0), ".": (0, 0, 0, 0, 2),
     "+": (0, 2, 7, 2, 0), "k": (4, 5, 6, 5, 5), " ": (0, 0, 0, 0, 0),
+    # capitals and a few signs, for titles and axis labels (drawn upper-case)
+    "A": (2, 5, 7, 5, 5), "B": (6, 5, 6, 5, 6), "C": (3, 4, 4, 4, 3), "D": (6, 5, 5, 5, 6),
+    "E": (7, 4, 6, 4, 7), "F": (7, 4, 6, 4, 4), "G": (3, 4, 5, 5, 3), "H": (5, 5, 7, 5, 5),
+    "I": (7, 2, 2, 2, 7), "J": (1, 1, 1, 5, 2), "K": (5, 5, 6, 5, 5), "L": (4, 4, 4, 4, 7),
+    "M": (5, 7, 7, 5, 5), "N": (6, 5, 5, 5, 5), "O": (2, 5, 5, 5, 2), "P": (6, 5, 6, 4, 4),
+    "Q": (2, 5, 5, 6, 3), "R": (6, 5, 6, 5, 5), "S": (3, 4, 2, 1, 6), "T": (7, 2, 2, 2, 2),
+    "U": (5, 5, 5, 5, 7), "V": (5, 5, 5, 5, 2), "W": (5, 5, 7, 7, 5), "X": (5, 5, 2, 5, 5),
+    "Y": (5, 5, 2, 2, 2), "Z": (7, 1, 2, 4, 7), "(": (1, 2, 2, 2, 1), ")": (4, 2, 2, 2, 4),
+    "/": (1, 1, 2, 4, 4), ",": (0, 0, 0, 2, 4), ":": (0, 2, 0, 2, 0), "=": (0, 7, 0, 7, 0),
+    "%": (5, 1, 2, 4, 5), "_": (0, 0, 0, 0, 7),
 }
 
 
@@ -98,8 +108,10 @@ def _line(img: np.ndarray, xs: np.ndarray, ys: np.ndarray, color, thickness: int
 
 
 def running_chart(hands: np.ndarray, mean: np.ndarray, half_width: np.ndarray | None = None,
-                  width: int = 720, height: int = 400) -> np.ndarray:
-    """RGB image: ``mean`` against ``hands`` with a shaded ``mean +- half_width`` band (NaN: no band)."""
+                  width: int = 720, height: int = 400, title: str = "", xlabel: str = "",
+                  ylabel: str = "") -> np.ndarray:
+    """RGB image: ``mean`` against ``hands`` with a shaded ``mean +- half_width`` band (NaN: no band);
+    ``title`` above the frame, ``ylabel`` inside its top-left corner, ``xlabel`` under its middle."""
     x = np.asarray(hands, dtype=np.float64)
     y = np.asarray(mean, dtype=np.float64)
     if x.shape != y.shape or x.size == 0:
@@ -145,9 +157,15 @@ def running_chart(hands: np.ndarray, mean: np.ndarray, half_width: np.ndarray | 
     label = _label(xmax)
     _text(img, x1 - 4 * FONT_SCALE * len(label), y1 + 8, label)
     _text(img, x0, y1 + 8, "0")
+    if title:
+        _text(img, x0, 2, title.upper())
+    if ylabel:
+        _text(img, x0 + 6, y0 + 4, ylabel.upper())
+    if xlabel:
+        _text(img, (x0 + x1 - 4 * FONT_SCALE * len(xlabel)) // 2, y1 + 8, xlabel.upper())
     return img
 
 
 def plot_running(path: str | os.PathLike, hands: np.ndarray, mean: np.ndarray,
-                 half_width: np.ndarray | None = None) -> Path:
-    return write_png(path, running_chart(hands, mean, half_width))
+                 half_width: np.ndarray | None = None, title: str = "", xlabel: str = "", ylabel: str = "") -> Path:
+    return write_png(path, running_chart(hands, mean, half_width, title=title, xlabel=xlabel, ylabel=ylabel))
