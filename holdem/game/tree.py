@@ -55,6 +55,7 @@ from numba import njit
 from holdem.abstraction.actions import SIZES_BET, SIZES_RAISE, ActionAbstraction, map_raise_targets
 from holdem.game.tree_arrays import (
     FOLD_DELTA,
+    FULL_TREE_MAX_NODES,
     NO_CHILD,
     NODE_DECISION,
     NODE_FOLD,
@@ -74,8 +75,6 @@ BUTTON = 0
 # the default stops a runaway abstraction at about 10 GB instead of exhausting memory.
 DEFAULT_MAX_NODES = 500_000_000
 MAX_NODE_IDS = (1 << 31) - 1  # node ids are int32
-# The full tree takes 80-140 bytes a node: expand only trees this small.
-DEFAULT_FULL_NODES = 50_000_000
 
 
 class TreeTooLarge(ValueError):
@@ -155,7 +154,7 @@ def build_compact(game: Any, actions: ActionAbstraction, max_nodes: int = DEFAUL
     return tree if buckets_per_street is None else with_layout(tree, buckets_per_street)
 
 
-def build_tree(game: Any, actions: ActionAbstraction, max_nodes: int = DEFAULT_FULL_NODES) -> BettingTree:
+def build_tree(game: Any, actions: ActionAbstraction, max_nodes: int = FULL_TREE_MAX_NODES) -> BettingTree:
     """The full betting tree (every per-node fact, node ids in preorder) of ``game`` under ``actions``:
     :func:`build_compact` expanded (:func:`expand`).  For inspection, play and evaluation of trees
     that fit; training walks the compact tree."""

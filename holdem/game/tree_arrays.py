@@ -139,6 +139,7 @@ class TableLayout:
 # the compact tree: what a traversal needs, about 20 bytes a node
 
 FOLD_DELTA = -1  # ``delta`` of a node entered by a fold
+FULL_TREE_MAX_NODES = 50_000_000  # the full tree takes 80-140 bytes a node: bigger ones stay compact
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,15 @@ from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
 
-from holdem.game.tree_arrays import BettingTree, CompactTree, Deferred, TableLayout, compact_from_full, expand
-
-FULL_TREE_MAX_NODES = 50_000_000  # the full tree takes 80-140 bytes a node
+from holdem.game.tree_arrays import (
+    FULL_TREE_MAX_NODES,
+    BettingTree,
+    CompactTree,
+    Deferred,
+    TableLayout,
+    compact_from_full,
+    expand,
+)
 
 
 @runtime_checkable

@@ -169,13 +169,15 @@ supervisor: {heartbeat_interval: 0.2, liveness: 5, stall_timeout: 30.0, kill_gra
 """
 
 
-def test_holdem_one_worker_on_the_shared_tree_equals_the_trainer(tmp_path, monkeypatch):
-    """The worker walks the supervisor's tree in shared memory (Hold'em) and updates the tables in place."""
+@pytest.mark.parametrize("private_max", [0, 1 << 20], ids=["shared-tables", "private-tables"])
+def test_holdem_one_worker_on_the_shared_tree_equals_the_trainer(tmp_path, monkeypatch, private_max):
+    """The worker walks the supervisor's tree in shared memory (Hold'em) and updates the tables: in place in
+    the page-backed shared segments, or on a private copy merged after each group; both equal the trainer."""
     from holdem.abstraction.bucket_file import ensure_buckets
 
     monkeypatch.setenv(REGISTRY_ENV, str(tmp_path / "registry"))
     config = tmp_path / "hu_tiny.yaml"
-    config.write_text(HOLDEM_CONFIG)
+    config.write_text(HOLDEM_CONFIG.replace("private_tables_max_bytes: 0", f"private_tables_max_bytes: {private_max}"))
     buckets = str(ensure_buckets("test"))
     small_batches = ("--batch-size", "1000")  # so discounts fall between batches
     train_in_process(config, tmp_path / "trainer", "--iters", "6000", "--buckets", buckets, *small_batches)
@@ -183,5 +185,6 @@ def test_holdem_one_worker_on_the_shared_tree_equals_the_trainer(tmp_path, monke
     assert_same_tables(tmp_path / "trainer", tmp_path / "supervised")
     started = [json.loads(line) for line in (tmp_path / "supervised" / "events.jsonl").read_text().splitlines()
                if '"run_started"' in line][0]
-    assert started["local_tables"] == "shared" and len(started["shared_memory"]) == 3
+    assert started["local_tables"] == ("shared" if private_max == 0 else "private")
+    assert len(started["shared_memory"]) == 3
     assert list((tmp_path / "registry").glob("*.json")) == []
