@@ -21,11 +21,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from holdem.cli.command import Parser, command
-from holdem.cli.help import SUPERVISED_BATCH_SIZE_HELP, description
+from holdem.cli.launch import loading_interrupted
 
-# holdem/cli is the one part of the library allowed to reach the supervisor
-from supervisor.cli import SNAPSHOT_INTERVAL_HELP, check_arguments, default_workers, run
+try:  # run with -m, this module loads the supervisor itself: a Ctrl-C meanwhile gets the one line too
+    from holdem.cli.command import Parser, command
+    from holdem.cli.help import SUPERVISED_BATCH_SIZE_HELP, description
+
+    # holdem/cli is the one part of the library allowed to reach the supervisor
+    from supervisor.cli import SNAPSHOT_INTERVAL_HELP, check_arguments, default_workers, run
+except KeyboardInterrupt:
+    sys.exit(loading_interrupted("python -m holdem.cli.train_blueprint"))
 
 PROG = "python -m holdem.cli.train_blueprint"
 

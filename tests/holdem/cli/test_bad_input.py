@@ -201,13 +201,30 @@ def test_unknown_flag(name, tmp_path):
 
 
 def test_every_console_script_is_framed():
-    """Each [project.scripts] entry and the legacy module run inside holdem.cli.command's frame."""
+    """Each [project.scripts] entry loads its command inside the launcher (holdem.cli.launch), and every
+    command's main, the legacy module's too, runs inside holdem.cli.command's frame."""
+    from holdem.cli import launch
+
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
-    assert set(scripts) == set(MODULES) - {"train_blueprint"}
-    for target in [*scripts.values(), "holdem.cli.train_blueprint:main"]:
+    assert set(scripts) == set(MODULES) - {"train_blueprint"} == set(launch.TARGETS)
+    for script, target in scripts.items():
         module, name = target.split(":")
-        main = getattr(import_module(module), name)
-        assert getattr(main, "__wrapped__", None) is not None, target
+        assert module == "holdem.cli.launch" and callable(getattr(launch, name)), target
+        main = import_module(launch.TARGETS[script]).main
+        assert getattr(main, "__wrapped__", None) is not None, script
+    assert getattr(import_module("holdem.cli.train_blueprint").main, "__wrapped__", None) is not None
+
+
+def test_ctrl_c_while_a_command_loads_is_one_line(tmp_path, monkeypatch, capsys):
+    """A KeyboardInterrupt raised by the import itself (the first second of every command)."""
+    from holdem.cli import launch
+
+    (tmp_path / "slow_to_load.py").write_text("raise KeyboardInterrupt\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(launch.TARGETS, "holdem-slow", "slow_to_load")
+    assert launch.run("holdem-slow") == 130
+    err = capsys.readouterr().err
+    assert err == "holdem-slow: interrupted\n"
 
 
 # ---------------------------------------------------------------------------------------- Ctrl-C and pipes
