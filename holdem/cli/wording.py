@@ -43,16 +43,4 @@ def describe_action(kind: ActionKind, amount: int, facing: bool, third_person: b
 
 def describe_legal(legal, facing: bool) -> str:
     """What the seat to act may do, e.g. ``"check or bet 100..9700"``, ``"fold, call 200 or raise to 400..9700"``."""
-    options = []
-    if legal.can_fold:
-        options.append("fold")
-    options.append("check" if legal.can_check else f"call {legal.call_amount}")
-    if legal.can_raise:
-        verb = "raise to" if facing else "bet"
-        if legal.min_raise_to == legal.max_raise_to:
-            options.append(f"{verb} {legal.max_raise_to} (all-in)")
-        else:
-            options.append(f"{verb} {legal.min_raise_to}..{legal.max_raise_to}")
-    if len(options) == 1:
-        return options[0]
-    return ", ".join(options[:-1]) + " or " + options[-1]
+    return legal.describe(facing)

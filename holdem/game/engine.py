@@ -130,17 +130,21 @@ class LegalActions:
     def can_raise(self) -> bool:
         return self.min_raise_to is not None
 
-    def describe(self) -> str:
-        """e.g. ``"fold, call 40, or raise to 120..1000"``."""
+    def describe(self, facing: bool | None = None) -> str:
+        """What the seat may do, as players say it: ``"check or bet 100..9700"``, ``"fold, call 200 or
+        raise to 400..9700"``.  ``facing``: a bet stands on this street (the blinds count preflop);
+        default: the seat owes chips."""
+        facing = self.can_fold if facing is None else facing
         options = []
         if self.can_fold:
             options.append("fold")
         options.append("check" if self.can_check else f"call {self.call_amount}")
         if self.can_raise:
+            verb = "raise to" if facing else "bet"
             if self.min_raise_to == self.max_raise_to:
-                options.append(f"raise all-in to {self.max_raise_to}")
+                options.append(f"{verb} {self.max_raise_to} (all-in)")
             else:
-                options.append(f"raise to {self.min_raise_to}..{self.max_raise_to}")
+                options.append(f"{verb} {self.min_raise_to}..{self.max_raise_to}")
         if len(options) == 1:
             return options[0]
         return ", ".join(options[:-1]) + " or " + options[-1]
@@ -334,6 +338,9 @@ class HandState:
 
     # ------------------------------------------------------------ legal moves
 
+    def _legal_text(self, legal: LegalActions) -> str:
+        return legal.describe(facing=max(self._street_bets) > 0)
+
     def legal(self) -> LegalActions:
         """What the seat to act may do; raises IllegalAction once the hand is over."""
         if self._payoffs is not None:
@@ -373,7 +380,7 @@ class HandState:
         legal = self.legal()
         if not legal.can_fold:
             raise IllegalAction(
-                f"seat {legal.seat} may not fold: fold is legal only when facing a bet; legal: {legal.describe()}"
+                f"seat {legal.seat} may not fold: fold is legal only when facing a bet; legal: {self._legal_text(legal)}"
             )
         seat = legal.seat
         self._folded[seat] = True
@@ -396,16 +403,16 @@ class HandState:
         seat = legal.seat
         if isinstance(amount, bool) or not isinstance(amount, numbers.Integral):
             raise IllegalAction(
-                f"raise_to needs an integer total street bet, got {amount!r}; legal: {legal.describe()}"
+                f"raise_to needs an integer total street bet, got {amount!r}; legal: {self._legal_text(legal)}"
             )
         amount = int(amount)
         if not legal.can_raise:
             reason = self._raise_blocked_because(seat)
-            raise IllegalAction(f"seat {seat} may not raise: {reason}; legal: {legal.describe()}")
+            raise IllegalAction(f"seat {seat} may not raise: {reason}; legal: {self._legal_text(legal)}")
         if not legal.min_raise_to <= amount <= legal.max_raise_to:
             raise IllegalAction(
                 f"seat {seat} may not raise to {amount}: raises go to {legal.min_raise_to}..{legal.max_raise_to} "
-                f"(total street bet; a smaller all-in is the whole stack); legal: {legal.describe()}"
+                f"(total street bet; a smaller all-in is the whole stack); legal: {self._legal_text(legal)}"
             )
         increment = amount - max(self._street_bets)
         if increment >= self._min_raise:
