@@ -380,7 +380,8 @@ class HandState:
         legal = self.legal()
         if not legal.can_fold:
             raise IllegalAction(
-                f"seat {legal.seat} may not fold: fold is legal only when facing a bet; legal: {self._legal_text(legal)}"
+                f"seat {legal.seat} may not fold: fold is legal only when facing a bet; "
+                f"legal: {self._legal_text(legal)}"
             )
         seat = legal.seat
         self._folded[seat] = True
