@@ -57,9 +57,9 @@ OPENSPIEL_GAME = (
     "firstPlayer=2 1 1 1,numSuits=4,numRanks=13,numHoleCards=2,numBoardCards=0 3 1 1,stack=20000 20000)"
 )
 OPENSPIEL_BATCH = 100  # run_iteration calls between clock readings
-OPENSPIEL_RATE_QUOTED = 3760  # iterations/s OpenSpiel's C++ ES-MCCFR ran on this machine (the figure)
+OPENSPIEL_RATE_QUOTED = 3760  # iterations/s OpenSpiel's C++ ES-MCCFR ran on this machine when the goal was set
 GOAL_RATIO = 20
-GOAL_ITERATIONS_PER_SECOND = 75_000  # the goal: about GOAL_RATIO x OPENSPIEL_RATE_QUOTED, on one core
+GOAL_ITERATIONS_PER_SECOND = 75_000  # the goal: about GOAL_RATIO x OPENSPIEL_RATE_QUOTED, on one core
 WARMUP_ITERATIONS = 1000
 BATCH_SECONDS = 0.25  # aim for batches of about this long, so the clock is read rarely but often enough
 QUICK_SECONDS = 3.0
