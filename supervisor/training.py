@@ -177,9 +177,9 @@ def apply_discounts(setup: RunSetup, tables, before: int, after: int) -> list[tu
 def current_scale(setup: RunSetup, iteration: int) -> float:
     """The table scale once ``iteration`` iterations are done (that of the batch that starts or
     finishes there)."""
-    from holdem.mccfr.schedule import table_scale
+    from holdem.mccfr.schedule import scale_after
 
-    return table_scale(setup.solver_params, iteration // setup.batch_size * setup.batch_size)
+    return scale_after(setup.solver_params, iteration, setup.batch_size)
 
 
 def allocated_figures(tables) -> dict[str, int]:

@@ -66,6 +66,12 @@ def discounts_for_batches(params: MCCFRParams, batch_size: int, it_before: int, 
     return discounts_between(params, it_before // batch_size * batch_size, it_after // batch_size * batch_size)
 
 
+def scale_after(params: MCCFRParams, iteration: int, batch_size: int) -> float:
+    """The table scale once ``iteration`` iterations of a run of ``batch_size`` batches are done (that of
+    the grid batch that starts, or is to be finished, there): what snapshots record."""
+    return table_scale(params, iteration // batch_size * batch_size)
+
+
 def table_scale(params: MCCFRParams, batch_start: int) -> float:
     """What the tables' values are multiplied by during the grid batch starting at ``batch_start``:
     1 / (product of the discount factors applied before it) = 1 + the discounts applied before it."""

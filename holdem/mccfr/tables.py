@@ -18,7 +18,6 @@ matching only needs their signs and rough ratios.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from holdem.mccfr.pages import lazy_zeros
 
@@ -59,18 +58,5 @@ class Tables:
     def size(self) -> int:
         return int(self.regret.shape[0])
 
-    def discount(self, factor: float) -> None:
-        """Multiply both tables by ``factor`` in place (each in its own precision, GIL released)."""
-        if not 0.0 < factor <= 1.0:
-            raise ValueError(f"discount factor must be in (0, 1], got {factor}")
-        _scale(self.regret, np.float32(factor))
-        _scale(self.strategy, np.float64(factor))
-
     def copy(self) -> "Tables":
         return Tables(self.regret.copy(), self.strategy.copy())
-
-
-@njit(cache=True, nogil=True)
-def _scale(a, factor):
-    for i in range(a.shape[0]):
-        a[i] *= factor

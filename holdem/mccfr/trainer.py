@@ -39,7 +39,7 @@ import structlog
 from holdem.games.spec import GameSpec
 from holdem.mccfr.pages import table_extents
 from holdem.mccfr.params import MCCFRParams
-from holdem.mccfr.schedule import discounts_applied, discounts_for_batches, table_scale
+from holdem.mccfr.schedule import discounts_applied, discounts_for_batches, scale_after
 from holdem.mccfr.snapshot import SnapshotError, latest_snapshot, read_snapshot, write_snapshot
 from holdem.mccfr.solver import Solver, batch_seed
 from holdem.mccfr.tables import ENTRY_BYTES, Tables
@@ -222,7 +222,7 @@ class Trainer:
             "batches_done": self.batches_done,
             "next_batch_index": self.iteration // self.batch_size,
             "schedule": {"discounts_applied": discounts_applied(self.params, self.iteration, self.batch_size),
-                         "table_scale": table_scale(self.params, self.iteration // self.batch_size * self.batch_size)},
+                         "table_scale": scale_after(self.params, self.iteration, self.batch_size)},
             "rng": {"scheme": "batch_seed(run_seed, batch_index); batch k covers [k*B, (k+1)*B)",
                     "next_batch_index": self.iteration // self.batch_size},
         }
