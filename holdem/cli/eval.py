@@ -1,6 +1,7 @@
 """holdem-eval: evaluate a Hold'em blueprint head-to-head, or any blueprint by local best response.
 
-    holdem-eval DIR --vs BOT|DIR2 [--hands N] [--seed S]   head-to-head (2-6 seats), duplicate dealing
+    holdem-eval DIR --vs BOT|DIR2 [--hands N] [--seed S] [--hands-out FILE]
+                                                           head-to-head (2-6 seats), duplicate dealing
     holdem-eval DIR --lbr [--hands N] [--seed S]           local best response (heads-up Hold'em;
                                                            exact on the tree for Kuhn/Leduc snapshots)
 
@@ -14,8 +15,9 @@ directory there is another snapshot of the same game, played in the other
 seats.  The blueprint plays every position (BTN, SB, BB, ...) equally often.
 Results are in milli big blinds per hand with a 95% confidence interval over
 duplicate groups; a progress bar goes to stderr, a PNG of the running result
-to --plot, and a JSON summary (with the command that reproduces it) to
-stdout.  Exit status: 0 done, 2 bad arguments or an unusable snapshot, 130
+to --plot, every hand played to --hands-out in the PHH hand-history format
+(a .phhs file, holdem/eval/phh.py), and a JSON summary (with the command
+that reproduces it) to stdout.  Exit status: 0 done, 2 bad arguments or an unusable snapshot, 130
 interrupted.
 """
 from __future__ import annotations
@@ -34,7 +36,8 @@ from holdem.cli.command import Parser, command
 from holdem.cli.help import description
 from holdem.cli.writable import check_output_file
 from holdem.eval.baselines import BASELINES, BlueprintBot, make_baseline
-from holdem.eval.match import MatchResult, groups_for, run_match
+from holdem.eval.match import MatchResult, groups_for, run_match, seat_names
+from holdem.eval.phh import HandLog, hand_history
 from holdem.eval.plot import plot_running
 from holdem.eval.progress import ProgressBar
 from holdem.eval.ranges import DEFAULT_RUNOUTS
@@ -62,6 +65,8 @@ def build_parser() -> Parser:
     p.add_argument("--plot", type=Path, help="PNG of the running result (default: holdem-eval-<opponent>-s<seed>.png)")
     p.add_argument("--no-plot", action="store_true", help="do not write a PNG")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--hands-out", type=Path, metavar="FILE",
+                   help="write every hand played to FILE as PHH hand histories (.phhs, one [n] section a hand)")
     return p
 
 
@@ -97,9 +102,19 @@ def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str)
 
     if not args.no_plot and args.plot is None:  # an explicit --plot was checked before loading anything
         check_output_file(_plot_path(args, plot_name), "--plot")
-    result = run_match(config, hero_bot, opponent, args.hands, seed=args.seed, on_group=on_group)
+    log = HandLog(args.hands_out) if args.hands_out is not None else None
+
+    def on_hand(state, g: int, r: int) -> None:
+        assert log is not None
+        log.add(hand_history(state, names=seat_names(hero_bot, opponent, n, r), hand=log.hands + 1,
+                             extra={"_group": g + 1}))
+
+    result = run_match(config, hero_bot, opponent, args.hands, seed=args.seed, on_group=on_group,
+                       on_hand=on_hand if log is not None else None)
     bar.finish(result.hands, f"{result.estimate_mbb().mean:+9.1f} mbb/h")
     extra: dict[str, Any] = {"positions": list(position_names(n))}  # the hero played each equally often
+    if log is not None:
+        extra["hands_out"] = str(log.write())
     if not args.no_plot:
         mean, half = running_ci95(result.group_chips)
         path = _plot_path(args, plot_name)
@@ -173,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--runouts must be at least 1, got {args.runouts}")
     if args.plot is not None and not args.no_plot:
         check_output_file(args.plot, "--plot")  # before loading anything
+    if args.hands_out is not None:
+        check_output_file(args.hands_out, "--hands-out")
     summary = run(args, argv)
     print(json.dumps(summary))
     return EXIT_OK

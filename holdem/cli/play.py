@@ -1,6 +1,6 @@
 """holdem-play: play heads-up Hold'em against a blueprint in the terminal.
 
-    holdem-play DIR [--seat 0|1|BTN|BB] [--hands N] [--seed S] [--buckets PATH]
+    holdem-play DIR [--seat 0|1|BTN|BB] [--hands N] [--seed S] [--buckets PATH] [--hands-out FILE]
 
 Example:
 
@@ -13,7 +13,9 @@ alternates every hand.  At your turn type f (fold), c (check or call),
 b AMOUNT (bet, when nobody has bet on this street) or r AMOUNT (raise to
 AMOUNT: your total bet on this street), a (all-in), q (quit), ? (help).  Bad
 input gets a hint and the prompt again.  A running score (chips and big
-blinds per hand) follows every hand; end of input quits like q.
+blinds per hand) follows every hand; end of input quits like q.  With
+--hands-out FILE each finished hand is added to FILE as a PHH hand history
+(a .phhs file, holdem/eval/phh.py; an existing one is kept and added to).
 """
 from __future__ import annotations
 
@@ -28,13 +30,16 @@ from holdem.cards import format_cards
 from holdem.cli.command import Parser, UsageError, command
 from holdem.cli.help import description
 from holdem.cli.wording import describe_action, describe_legal, facing_bet, facing_bets_in_history
+from holdem.cli.writable import check_output_file
 from holdem.eval.baselines import BlueprintBot, apply_move
+from holdem.eval.phh import HandLog, hand_history
 from holdem.game.engine import BOARD_CARDS_VISIBLE, STREET_NAMES, HandState, IllegalAction
 from holdem.game.positions import position, seat_of
 
 PROG = "holdem-play"
 EXIT_OK = 0
 SEATS = 2
+HUMAN = "human"
 HELP = ("f = fold, c = check/call, b AMOUNT = bet AMOUNT, r AMOUNT = raise to AMOUNT (your total bet on this "
         "street), a = all-in, q = quit, ? = this help")
 
@@ -46,8 +51,10 @@ class Quit(Exception):
 class Table:
     """One session: the human in ``seat``, the blueprint in the other seat; the button alternates, seat 0 first."""
 
-    def __init__(self, blueprint: Blueprint, seat: int, seed: int, out: TextIO, inp: TextIO):
+    def __init__(self, blueprint: Blueprint, seat: int, seed: int, out: TextIO, inp: TextIO,
+                 log: HandLog | None = None):
         self.bot = BlueprintBot(blueprint)
+        self.log = log
         self.config = blueprint.game_config
         self.seat = seat
         self.rng = np.random.default_rng(seed)
@@ -172,6 +179,9 @@ class Table:
             self.say(f"Showdown: board {format_cards(state.board)}; blueprint shows "
                      f"{format_cards(state.holes[other])}, you show {format_cards(state.holes[self.seat])}.")
         won = state.payoffs()[self.seat]
+        if self.log is not None:
+            names = [HUMAN if s == self.seat else self.bot.name for s in range(SEATS)]
+            self.log.append(hand_history(state, names=names, hand=self.log.hands + 1))
         self.score += won
         self.hands += 1
         result = f"You win {won}." if won > 0 else (f"You lose {-won}." if won < 0 else "Split pot.")
@@ -188,6 +198,8 @@ def build_parser() -> Parser:
     p.add_argument("--hands", type=int, help="stop after this many hands (default: until q)")
     p.add_argument("--seed", type=int, help="seed of the cards and the blueprint's draws (default: random)")
     p.add_argument("--buckets", type=Path, help="bucket file of the run (default: the one its config names)")
+    p.add_argument("--hands-out", type=Path, metavar="FILE",
+                   help="add each finished hand to FILE as a PHH hand history (.phhs; an existing file is kept)")
     return p
 
 
@@ -201,6 +213,17 @@ def parse_seat(text: str) -> int:
         raise UsageError(f"--seat must be 0 or BTN (the button), 1 or BB (the big blind); got {text!r}") from None
 
 
+def _hand_log(path: Path | None) -> HandLog | None:
+    """The --hands-out file, checked before the blueprint loads: writable, and a .phhs file if it exists."""
+    if path is None:
+        return None
+    check_output_file(path, "--hands-out")
+    try:
+        return HandLog(path, append=True)
+    except ValueError as e:
+        raise UsageError(f"--hands-out: {e}") from None
+
+
 @command(PROG, usage_errors=(BlueprintError,))
 def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
@@ -209,11 +232,12 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
     seat = parse_seat(args.seat)
     if args.hands is not None and args.hands < 1:
         raise UsageError(f"--hands must be at least 1, got {args.hands}")
+    log = _hand_log(args.hands_out)
     blueprint = Blueprint.load(args.dir, args.buckets, translation_seed=args.seed if args.seed is not None else 0)
     if not blueprint.is_holdem or blueprint.n_players != SEATS:
         raise BlueprintError(f"{blueprint.source} is not a heads-up Hold'em blueprint; holdem-play is heads-up only")
     seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**63))
-    table = Table(blueprint, seat, seed, out, inp)
+    table = Table(blueprint, seat, seed, out, inp, log)
     table.say(f"Heads-up against {blueprint.source} (iteration {blueprint.iteration}); stacks "
               f"{blueprint.game_config.stacks[0]}. {HELP}")
     try:

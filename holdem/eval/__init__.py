@@ -4,9 +4,12 @@ translation  pseudo-harmonic mapping of real bet sizes (Ganzfried & Sandholm 201
 ranges       compiled per-hole buckets and equities (all 1326 holes at once)
 baselines    random / call / raise-pot / tag bots, and a bot that samples a blueprint
 match        head-to-head matches with duplicate dealing (2-6 seats)
+phh          hand histories in the PHH format (Kim 2024), as pokerkit reads them
 stats        mean and 95% interval over duplicate groups, in mbb/hand
 lbr          local best response against a heads-up Hold'em blueprint (Lisy & Bowling 2017)
 lbr_exact    the same rule computed exactly on Kuhn/Leduc trees
-plot         a small PNG line chart (no matplotlib)
+raster       PNG encoding, a 3x5 pixel font and lines (no matplotlib)
+plot         a PNG line chart with a 95% interval band
+chart        preflop range charts: 13x13 grids of action frequencies (PNG and HTML)
 progress     a progress bar on stderr
 """

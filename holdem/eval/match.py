@@ -67,12 +67,27 @@ class MatchResult:
         }
 
 
-def play_hand(config, holes, board, button: int, seat_bots: Sequence[Bot], rng: np.random.Generator) -> tuple[int, ...]:
-    """Play one hand to the end; returns the payoffs per seat."""
+HandCallback = Callable[[HandState, int, int], None]  # (finished hand, group, rotation = the hero's seat)
+
+
+def play_state(config, holes, board, button: int, seat_bots: Sequence[Bot], rng: np.random.Generator) -> HandState:
+    """Play one hand to the end; returns the finished hand."""
     state = HandState.start(config, holes, board, button)
     while not state.is_over:
         apply_move(state, seat_bots[state.actor].act(state, rng))
-    return state.payoffs()
+    return state
+
+
+def play_hand(config, holes, board, button: int, seat_bots: Sequence[Bot], rng: np.random.Generator) -> tuple[int, ...]:
+    """Play one hand to the end; returns the payoffs per seat."""
+    return play_state(config, holes, board, button, seat_bots, rng).payoffs()
+
+
+def seat_names(hero: Bot, opponent: Bot, players: int, hero_seat: int) -> list[str]:
+    """Each seat's player name in a rotation of a match (the hero in ``hero_seat``)."""
+    names = [getattr(opponent, "name", "opponent")] * players
+    names[hero_seat] = getattr(hero, "name", "hero")
+    return names
 
 
 def groups_for(hands: int, seats: int) -> int:
@@ -83,10 +98,12 @@ def groups_for(hands: int, seats: int) -> int:
 
 
 def run_match(config, hero: Bot, opponent: Bot, hands: int, seed: int = 0,
-              on_group: Callable[[int, np.ndarray], None] | None = None) -> MatchResult:
+              on_group: Callable[[int, np.ndarray], None] | None = None, *,
+              on_hand: HandCallback | None = None) -> MatchResult:
     """Play ``hands`` hands (rounded up to whole duplicate groups) of ``hero`` against ``opponent``.
 
-    ``on_group(g, results_so_far)`` is called after each group (progress bars).
+    ``on_group(g, results_so_far)`` is called after each group (progress bars);
+    ``on_hand(state, g, r)`` after each hand with the finished hand (hand histories).
     """
     n = config.players
     groups = groups_for(hands, n)
@@ -99,7 +116,10 @@ def run_match(config, hero: Bot, opponent: Bot, hands: int, seed: int = 0,
         for r in range(n):
             bots = [opponent] * n
             bots[r] = hero
-            total += play_hand(config, holes, board, button, bots, np.random.default_rng([seed, g, r]))[r]
+            state = play_state(config, holes, board, button, bots, np.random.default_rng([seed, g, r]))
+            total += state.payoffs()[r]
+            if on_hand is not None:
+                on_hand(state, g, r)
         results[g] = total / n
         if on_group is not None:
             on_group(g, results[: g + 1])

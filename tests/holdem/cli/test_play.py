@@ -76,3 +76,23 @@ def test_positions_and_bet_wording(run):
             bets += is_bet
             opened = True
     assert bets > 0
+
+
+def test_hands_out_adds_each_finished_hand(run, tmp_path):
+    from pokerkit import HandHistory
+
+    out_file = tmp_path / "session.phhs"
+    proc = _play(run, "c\n" * 80, "--seed", "5", "--hands", "2", "--hands-out", str(out_file))
+    assert proc.returncode == 0, proc.stderr
+    proc = _play(run, "c\n" * 80, "--seed", "6", "--hands", "1", "--hands-out", str(out_file))
+    assert proc.returncode == 0, proc.stderr
+    histories = list(HandHistory.loads_all(out_file.read_text()))
+    assert [h.hand for h in histories] == [1, 2, 3]
+    for history in histories:
+        assert sorted(history.players) == ["blueprint", "human"]
+        *_, state = history  # pokerkit plays the hand to its end
+        assert not state.status
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello\n")
+    proc = _play(run, "", "--hands-out", str(bad))
+    assert proc.returncode == 2 and "--hands-out" in proc.stderr and proc.stderr.count("\n") == 1
