@@ -17,11 +17,24 @@
         and raising (all sizes together) of the player to act, for each of the
         169 starting-hand classes; with no history, the first to act
         (heads-up: the button, BTN/SB).
+    holdem-policy chart DIR [--seat POS ...] [--line open|vs-open|vs-3bet ...] [--vs POS]
+                        [--history H ...] [--out DIR] [--buckets FILE] [--json]
+        Hold'em: preflop range charts as poker tools draw them: the 13x13
+        grid with each cell split into bars, one per action (fold,
+        check/call, each raise size, all-in), as wide as its frequency; a
+        legend with each action's share of all 1326 hands.  One PNG per
+        chart and one HTML page with them all, in DIR's run directory under
+        charts/ (or --out).  Lines: open (first in), vs-open (facing an open
+        by the player acting before, or --vs), vs-3bet (opening, then facing
+        a 3-bet by the player acting after, or --vs), every raise at the
+        size the blueprint makes most often; by default every line for
+        every position it fits.
 
 Examples:
 
     holdem-policy show runs/hu_small --hand AsAd --history "r250"
     holdem-policy show runs/hu_small --preflop | head -20
+    holdem-policy chart runs/hu_small --line open --line vs-open
     holdem-policy value runs/leduc
 
 The probabilities are those the blueprint plays (holdem/blueprint.py): the
@@ -63,14 +76,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
+
 from holdem.atomic import write_text_atomic
 from holdem.blueprint import Blueprint, BlueprintError
-from holdem.cards import RANKS, format_cards, parse_cards
+from holdem.cards import format_cards, parse_cards
 from holdem.cli.command import Parser, UsageError, command
 from holdem.cli.help import description
 from holdem.cli.wording import describe_action, describe_legal, facing_bet, facing_bets_in_history
-from holdem.cli.writable import check_output_file
+from holdem.cli.writable import check_directory, check_output_file
 from holdem.config import config_from_dict
+from holdem.eval.chart import (
+    GRID_RANKS,
+    KIND_ALLIN,
+    KIND_CALL,
+    KIND_FOLD,
+    KIND_RAISE,
+    ChartAction,
+    PreflopChart,
+    grid_cell,
+    html_page,
+    render_png,
+    sorted_actions,
+)
+from holdem.eval.raster import write_png
 from holdem.exploitability import best_response_values, policy_values
 from holdem.game.engine import (
     BOARD_CARDS,
@@ -86,15 +115,16 @@ from holdem.game.positions import position, seat_of
 from holdem.game.tree_arrays import ACTION_CHECK_CALL, ACTION_FOLD
 from holdem.games.registry import make_game
 from holdem.games.spec import GameSpec
-from holdem.mccfr.snapshot import SnapshotError, read_snapshot
+from holdem.mccfr.snapshot import SnapshotError, read_snapshot, run_directory
 from holdem.policy import average_policy, current_policy, openspiel_policy
 
 PROG = "holdem-policy"
+CHARTS_DIR = "charts"  # where charts go in a run directory
 
 
 def build_parser() -> Parser:
     p = Parser(prog=PROG, description=description(__doc__))
-    sub = p.add_subparsers(dest="command", required=True, metavar="export|value|show")
+    sub = p.add_subparsers(dest="command", required=True, metavar="export|value|show|chart")
     exp = sub.add_parser("export", help="Kuhn/Leduc: write the policy in OpenSpiel's format",
                          description="Kuhn/Leduc: write the policy in OpenSpiel's format.\n\n"
                                      "Example:\n\n    holdem-policy export runs/leduc --format openspiel "
@@ -127,6 +157,29 @@ def build_parser() -> Parser:
                       "BTN = 0), checked against the history")
     show.add_argument("--buckets", type=Path, help="bucket file of the run (default: the one its manifest records)")
     show.add_argument("--json", action="store_true", help="print JSON instead of text")
+    chart = sub.add_parser("chart", help="Hold'em: preflop range charts (PNG and an HTML page)",
+                           description="Hold'em: preflop range charts, a 13x13 grid of the starting hands with "
+                                       "each cell split into bars by action frequency, as PNGs and one HTML page "
+                                       "(holdem-policy --help explains the history syntax).\n\n"
+                                       "Examples:\n\n    holdem-policy chart runs/hu_small\n"
+                                       "    holdem-policy chart runs/6max --seat BTN --line open --line vs-3bet\n"
+                                       "    holdem-policy chart runs/hu_small --history r250 --out charts")
+    chart.add_argument("dir", type=Path, help="log directory or snapshot directory")
+    chart.add_argument("--seat", action="append", metavar="POS",
+                       help="a position to chart (BTN, SB, BB, UTG, HJ, CO, or a seat number, BTN = 0); "
+                            "repeat for several (default: every position a line fits)")
+    chart.add_argument("--line", action="append", choices=LINES,
+                       help="open: first in; vs-open: facing an open by the player before (or --vs); vs-3bet: "
+                            "opening, then facing a 3-bet by the player after (or --vs); raises at the sizes the "
+                            "blueprint uses most; repeat for several (default: all three, unless --history)")
+    chart.add_argument("--vs", metavar="POS", help="the opener (vs-open) or the 3-bettor (vs-3bet)")
+    chart.add_argument("--history", action="append", metavar="H",
+                       help="a preflop history to chart the player to act after, e.g. 'r250 r750'; repeat for several")
+    chart.add_argument("--out", type=Path, metavar="DIR",
+                       help=f"directory for the PNGs and the page (default: DIR's run directory/{CHARTS_DIR})")
+    chart.add_argument("--buckets", type=Path, metavar="FILE",
+                       help="bucket file of the run (default: the one its manifest records)")
+    chart.add_argument("--json", action="store_true", help="print JSON (files and range frequencies) instead of text")
     return p
 
 
@@ -152,7 +205,6 @@ class ShowError(ValueError):
     """A situation that cannot be shown; the message names the bad input and what would work."""
 
 
-GRID_RANKS = RANKS[::-1]  # "AKQJT98765432": the grid's rows and columns, aces first
 _RAISE_TOKEN = re.compile(r"^[rb](\d+(?:\.\d+)?)(bb)?$")
 _TOKEN_HELP = "f (fold), x (check), c (check/call), bN (bet N chips), rN (raise to N chips, or r2.5bb), a (all-in)"
 STREET_SEPARATOR = "/"
@@ -443,34 +495,50 @@ def _check_seat(seat: int | None, actor: int, players: int) -> None:
                         "change --history)")
 
 
-def grid_cell(name: str) -> tuple[int, int]:
-    """(row, column) of a class name in the 13x13 grid: pairs on the diagonal, suited above it, offsuit below."""
-    hi, lo = GRID_RANKS.index(name[0]), GRID_RANKS.index(name[1])
-    if len(name) == 2 or name[2] == "s":
-        return hi, lo
-    return lo, hi
+@dataclass(frozen=True)
+class PreflopSpot:
+    """The decisions of the player to act after a preflop history, one per starting-hand class."""
+
+    actor: int
+    names: list[str]  # class names, in class order
+    states: list[HandState]  # the situation with a representative hand of each class
+    decisions: list[Any]  # the blueprint's Decision for each
+
+    @property
+    def state(self) -> HandState:
+        return self.states[0]
 
 
-def show_preflop(bp, history: str = "", seat: int | None = None) -> dict[str, Any]:
-    """Fold / check-call / raise probabilities of the player to act after a preflop ``history``, per class."""
+def preflop_spot(bp, history: str = "", seat: int | None = None, flag: str = "--preflop") -> PreflopSpot:
+    """The blueprint's decision for every starting-hand class after a preflop ``history`` (ShowError if bad)."""
     from holdem.isomorphism import N_PREFLOP_CLASSES, canonical, preflop_class_name  # compiled tables: load on use
 
     config = bp.game_config
     segments = parse_history(history)
     probe = replay_history(config, segments)
     if probe.street != PREFLOP:
-        raise ShowError("--preflop: the history leaves the preflop; give a preflop history (no '/')")
+        raise ShowError(f"{flag}: the history leaves the preflop; give a preflop history (no '/')")
     actor = _actor(probe)
     _check_seat(seat, actor, config.players)
-    kinds = {"fold": ActionKind.FOLD, "call": ActionKind.CHECK_CALL, "raise": ActionKind.RAISE}
-    grid = {k: [[0.0] * len(GRID_RANKS) for _ in GRID_RANKS] for k in kinds}
-    classes: dict[str, Any] = {}
-    actions = node = state = strategy = None
+    names, states, decisions = [], [], []
     for c in range(N_PREFLOP_CLASSES):
         hole, _ = canonical(c, 0)
         state = replay_history(config, segments, actor, list(hole), [])
-        decision = bp.action_probabilities(state, actor)
-        name = preflop_class_name(c)
+        names.append(preflop_class_name(c))
+        states.append(state)
+        decisions.append(bp.action_probabilities(state, actor))
+    return PreflopSpot(actor, names, states, decisions)
+
+
+def show_preflop(bp, history: str = "", seat: int | None = None) -> dict[str, Any]:
+    """Fold / check-call / raise probabilities of the player to act after a preflop ``history``, per class."""
+    spot = preflop_spot(bp, history, seat)
+    actor, state = spot.actor, spot.state
+    kinds = {"fold": ActionKind.FOLD, "call": ActionKind.CHECK_CALL, "raise": ActionKind.RAISE}
+    grid = {k: [[0.0] * len(GRID_RANKS) for _ in GRID_RANKS] for k in kinds}
+    classes: dict[str, Any] = {}
+    actions = node = strategy = None
+    for name, decision in zip(spot.names, spot.decisions):
         row, col = grid_cell(name)
         entry: dict[str, Any] = {"bucket": int(decision.bucket)}
         for key, kind in kinds.items():
@@ -486,7 +554,7 @@ def show_preflop(bp, history: str = "", seat: int | None = None) -> dict[str, An
     out = _header(bp)
     out.update({
         "seat": actor,
-        "position": position(actor, config.players),
+        "position": position(actor, bp.game_config.players),
         "history": compact_history(state),
         "abstract_history": abstract_history(bp, state, actor),
         "node": node,
@@ -537,6 +605,195 @@ def _print_preflop(out: dict[str, Any]) -> None:
             print(f"{r:<6}" + "".join(f"{100 * p:6.1f}" for p in out["grid"][key][i]))
 
 
+# --------------------------------------------------------------------------------------
+# chart: preflop range charts
+
+
+LINES = ("open", "vs-open", "vs-3bet")
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    """One chart to draw: the preflop history, its title and a file-name stem."""
+
+    history: str
+    title: str
+    name: str
+
+
+def spot_chart(bp, spot: PreflopSpot, title: str, name: str) -> PreflopChart:
+    """The chart of a preflop spot: each class's probability of each concrete action (equal actions merged)."""
+    actions: dict[str, ChartAction] = {}
+    probs: dict[tuple[int, int, str], float] = {}
+    for cls, state, decision in zip(spot.names, spot.states, spot.decisions):
+        legal, facing = state.legal(), facing_bet(state)
+        row, col = grid_cell(cls)
+        for ch in decision.choices:
+            token = _token(ch, legal, facing)
+            if token not in actions:
+                allin = ch.kind == ActionKind.RAISE and ch.amount == legal.max_raise_to
+                kind = {ActionKind.FOLD: KIND_FOLD, ActionKind.CHECK_CALL: KIND_CALL}.get(
+                    ch.kind, KIND_ALLIN if allin else KIND_RAISE)
+                actions[token] = ChartAction(token, describe_action(ch.kind, int(ch.amount), facing, all_in=allin),
+                                             kind, int(ch.amount))
+            probs[row, col, token] = probs.get((row, col, token), 0.0) + float(ch.probability)
+    ordered = sorted_actions(actions.values())
+    index = {a.token: i for i, a in enumerate(ordered)}
+    freqs = np.zeros((len(GRID_RANKS), len(GRID_RANKS), len(ordered)))
+    for (row, col, token), p in probs.items():
+        freqs[row, col, index[token]] = p
+    first = spot.decisions[0]
+    strategy = f"{_strategy_name(bp, PREFLOP)} strategy" if first.on_tree else "off the tree: checks or calls"
+    it = f"iteration {bp.iteration:,}" if bp.iteration is not None else f"snapshot {bp.source}"
+    history = " ".join(compact_history(spot.state)) or "none"
+    return PreflopChart(title, f"{it}, {strategy}, history: {history}", tuple(ordered), freqs, name)
+
+
+def preflop_order(config) -> list[int]:
+    """Seats in their preflop order of action (the button at seat 0): first to act ... big blind."""
+    first = _actor(replay_history(config, []))
+    return [(first + i) % config.players for i in range(config.players)]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _main_raise(bp, tokens: list[str], line: str) -> ChartAction:
+    """The raise the player to act after ``tokens`` makes most often (over all hands; all-in only if nothing else)."""
+    history = " ".join(tokens)
+    chart = spot_chart(bp, preflop_spot(bp, history, flag=f"--line {line}"), "", "")
+    shares = chart.range_frequencies()
+    for kinds in ((KIND_RAISE,), (KIND_ALLIN,)):
+        found = [(s, a) for a, s in zip(chart.actions, shares) if a.kind in kinds]
+        if found:
+            return max(found, key=lambda f: f[0])[1]
+    who = position(_actor(replay_history(bp.game_config, parse_history(history))), bp.game_config.players)
+    raise ShowError(f"--line {line}: {who} may not raise after {history or 'no action'}; choose another line")
+
+
+def line_request(bp, line: str, hero: int, villain: int | None = None) -> ChartRequest:
+    """The chart of ``hero`` on a standard line; ShowError when the line cannot happen for this hero.
+
+    open: every player before ``hero`` folds.  vs-open: ``villain`` (default
+    the player acting just before ``hero``) opens to its most frequent raise
+    size, the others fold.  vs-3bet: ``hero`` opens to its most frequent size,
+    ``villain`` (default the player acting just after) 3-bets to its most
+    frequent size, the others fold.
+    """
+    config = bp.game_config
+    n = config.players
+    order = preflop_order(config)
+    h = order.index(hero)
+    me = position(hero, n)
+    if line == "open":
+        if h == n - 1:
+            raise ShowError(f"--line open: {me} is never first in (when everyone else folds the hand is over); "
+                            "choose another --seat")
+        return ChartRequest(" ".join(["f"] * h), f"{me} first in (open)", f"{me}-open")
+    if line == "vs-open":
+        if h == 0:
+            raise ShowError(f"--line vs-open: {me} acts first preflop, so never faces an open; choose another --seat")
+        v = h - 1 if villain is None else order.index(villain)
+        if not v < h:
+            raise ShowError(f"--line vs-open: {position(order[v], n)} acts after {me} preflop, so cannot open in "
+                            "front of it; choose another --seat or --vs")
+        tokens = ["f"] * v
+        opened = _main_raise(bp, tokens, line)
+        tokens += [opened.token] + ["f"] * (h - v - 1)
+        them = position(order[v], n)
+        return ChartRequest(" ".join(tokens), f"{me} facing {them}'s open to {opened.amount}", f"{me}-vs-{them}-open")
+    v = h + 1 if villain is None else order.index(villain)
+    if h == n - 1 or not h < v < n:
+        raise ShowError(f"--line vs-3bet: {me} cannot open and then face a 3-bet from "
+                        f"{position(order[v], n) if v < n else 'a later player'} (the 3-bettor acts after the opener "
+                        "preflop); choose another --seat or --vs")
+    tokens = ["f"] * h
+    opened = _main_raise(bp, tokens, line)
+    tokens += [opened.token] + ["f"] * (v - h - 1)
+    three_bet = _main_raise(bp, tokens, line)
+    tokens += [three_bet.token] + ["f"] * (n - v - 1)
+    them = position(order[v], n)
+    return ChartRequest(" ".join(tokens), f"{me} opens to {opened.amount}, facing {them}'s 3-bet to {three_bet.amount}",
+                        f"{me}-vs-{them}-3bet")
+
+
+def chart_requests(bp, seats: list[int] | None, lines: list[str] | None, histories: list[str],
+                   villain: int | None = None) -> list[ChartRequest]:
+    """The charts asked for: each history, then each seat on each line.
+
+    With no history and no line, every line.  A seat and a line that cannot
+    go together are an error when both were named, else skipped.
+    """
+    config = bp.game_config
+    out = []
+    for history in histories:
+        probe = replay_history(config, parse_history(history))
+        if probe.street != PREFLOP:
+            raise ShowError(f"--history {history!r}: leaves the preflop; give a preflop history (no '/')")
+        actor = _actor(probe)
+        if seats and lines is None and actor not in seats:
+            _check_seat(seats[0], actor, config.players)
+        me = position(actor, config.players)
+        out.append(ChartRequest(history, f"{me} to act after {history.strip() or 'no action'}",
+                                f"{me}-after-{_slug(history) or 'none'}"))
+    chosen_lines = lines if lines is not None else ([] if histories else list(LINES))
+    for line in chosen_lines:
+        for hero in seats or preflop_order(config):
+            if villain is not None and villain == hero:
+                continue
+            try:
+                out.append(line_request(bp, line, hero, villain))
+            except ShowError:
+                if seats and lines is not None:
+                    raise
+    if not out:
+        raise ShowError("no chart fits these --seat, --line and --vs; try without --vs or name other seats")
+    return out
+
+
+def chart_main(args) -> int:
+    if args.buckets is not None and not args.buckets.is_file():
+        raise UsageError(f"--buckets {args.buckets}: no such file (the run's bucket file; see holdem-buckets)")
+    if args.out is not None:
+        check_directory(args.out, f"--out {args.out}")  # before loading anything
+    bp = Blueprint.load(args.dir, args.buckets)
+    if not bp.is_holdem:
+        raise UsageError(f"'chart' draws Hold'em preflop ranges; this snapshot is {bp.game.name} "
+                         "(use 'holdem-policy export' or 'value')")
+    players = bp.game_config.players
+    out_dir = args.out if args.out is not None else run_directory(bp.source) / CHARTS_DIR
+    if args.out is None:
+        check_directory(out_dir, f"charts directory {out_dir} (choose another with --out DIR)")
+    seats = [_seat_in_range(parse_seat(s, players), players) for s in args.seat] if args.seat else None
+    villain = _seat_in_range(parse_seat(args.vs, players), players) if args.vs is not None else None
+    requests = chart_requests(bp, seats, args.line, args.history or [], villain)
+    stem = f"preflop-{bp.iteration}" if bp.iteration is not None else "preflop"
+    charts, pngs = [], []
+    for req in requests:
+        chart = spot_chart(bp, preflop_spot(bp, req.history, flag="--history"), req.title, _slug(req.name))
+        png = write_png(out_dir / f"{stem}-{chart.name}.png", render_png(chart))
+        charts.append(chart)
+        pngs.append(png)
+    page = write_text_atomic(out_dir / f"{stem}.html",
+                             html_page(f"Preflop ranges of {bp.source}", charts, [p.name for p in pngs]))
+    if args.json:
+        print(json.dumps({**_header(bp), "html": str(page),
+                          "charts": [{**c.to_json(), "png": str(p)} for c, p in zip(charts, pngs)]}))
+        return 0
+    for chart, png in zip(charts, pngs):
+        shares = ", ".join(f"{a.label} {100 * s:.1f}%" for a, s in zip(chart.actions, chart.range_frequencies()))
+        print(f"{png}: {chart.title} ({shares} of hands)")
+    print(f"{page}: {'the chart' if len(charts) == 1 else f'the {len(charts)} charts'} on one page")
+    return 0
+
+
+def _seat_in_range(seat: int, players: int) -> int:
+    if not 0 <= seat < players:
+        raise ShowError(f"--seat {seat}: seats are 0..{players - 1} (BTN = 0); or name a position, e.g. --seat BB")
+    return seat
+
+
 def show_main(args) -> int:
     if args.hand is None and not args.preflop:
         raise UsageError("'show' needs --hand CARDS (one situation, e.g. --hand AsAd) or --preflop (the 13x13 grid)")
@@ -567,6 +824,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "show":
         return show_main(args)
+    if args.command == "chart":
+        return chart_main(args)
     if args.command == "export" and args.out is not None:
         check_output_file(args.out, "--out")
     game, policy, manifest = load_policy(args.dir, args.current)

@@ -153,6 +153,27 @@ def resolve_snapshot(path: str | os.PathLike) -> Path:
     return snap
 
 
+def list_snapshots(logdir: str | os.PathLike) -> list[tuple[int, Path]]:
+    """(iteration, directory) of every whole snapshot of a log directory, by iteration.
+
+    Whole: named by its iteration and holding its manifest (the last file a
+    snapshot writes before the rename), so one being written is not listed.
+    """
+    snaps = Path(logdir) / SNAPSHOTS_DIR
+    if not snaps.is_dir():
+        return []
+    found = [(int(d.name), d) for d in snaps.iterdir()
+             if d.name.isdigit() and d.is_dir() and (d / MANIFEST_FILE).is_file()]
+    return sorted(found)
+
+
+def run_directory(snapshot: str | os.PathLike) -> Path:
+    """The log directory a snapshot directory belongs to (``DIR/snapshots/<iteration>`` -> ``DIR``);
+    a snapshot directory outside a log directory is its own."""
+    snap = Path(snapshot)
+    return snap.parent.parent if snap.parent.name == SNAPSHOTS_DIR else snap
+
+
 def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
     snap = resolve_snapshot(path)
     file = snap / MANIFEST_FILE

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
 from evalkit import trained_3max_run, trained_run, trained_small_run  # noqa: E402
 
 from holdem.cli.eval import main  # noqa: E402
-from holdem.eval.plot import PNG_SIGNATURE  # noqa: E402
+from holdem.eval.raster import PNG_SIGNATURE  # noqa: E402
 
 
 @pytest.fixture(scope="module")
