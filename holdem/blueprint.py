@@ -279,6 +279,21 @@ class Blueprint:
         out[b < 0] = 0.0
         return out
 
+    def row_arrays(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """(dense policy, regret table, strategy-sum table) that :meth:`rows` reads, for compiled readers:
+        the policy and two Nones when policy-backed, None and the two tables when table-backed."""
+        if self._policy is not None:
+            return self._policy, None, None
+        return None, self._tables.regret, self._tables.strategy
+
+    def street_base_array(self) -> np.ndarray:
+        """int64[N, P]: chips each tree seat had in before each node's street began (a full Hold'em tree)."""
+        self._require_holdem()
+        if self._base is None:
+            raise BlueprintError(f"{self.game.name!r} keeps its tree as paths (too big to lay out per node); "
+                                 "per-node arrays exist only for full trees")
+        return self._base
+
     def tree_seat(self, seat: int, button: int) -> int:
         return (seat - button) % self.n_players
 

@@ -2,7 +2,7 @@
 
     holdem-eval DIR --vs BOT|DIR2 [--hands N] [--seed S] [--hands-out FILE]
                                                            head-to-head (2-6 seats), duplicate dealing
-    holdem-eval DIR --lbr [--hands N] [--seed S]           local best response (heads-up Hold'em;
+    holdem-eval DIR --lbr [--lbr-actions SET] [--jobs N]   local best response (heads-up Hold'em;
                                                            exact on the tree for Kuhn/Leduc snapshots)
 
 Example:
@@ -27,7 +27,7 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -40,7 +40,8 @@ from holdem.eval.match import MatchResult, groups_for, run_match, seat_names
 from holdem.eval.phh import HandLog, hand_history
 from holdem.eval.plot import plot_running
 from holdem.eval.progress import ProgressBar
-from holdem.eval.ranges import DEFAULT_RUNOUTS
+from holdem.eval.lbr_actions import DEFAULT_LBR_ACTIONS, LBR_ACTION_SETS
+from holdem.eval.lbr_equity import DEFAULT_RUNOUTS
 from holdem.eval.stats import running_ci95, to_mbb
 from holdem.game.positions import position_names
 
@@ -60,8 +61,14 @@ def build_parser() -> Parser:
     p.add_argument("--seed", type=int, default=0, help="seed of the cards and the players' draws (default 0)")
     p.add_argument("--buckets", type=Path, help="bucket file of DIR's run (default: the one its config names)")
     p.add_argument("--vs-buckets", type=Path, help="bucket file of the --vs snapshot's run")
+    p.add_argument("--lbr-actions", choices=list(LBR_ACTION_SETS), default=DEFAULT_LBR_ACTIONS, metavar="SET",
+                   help="LBR: its action set; " + "; ".join(f"{k}: {v}" for k, v in LBR_ACTION_SETS.items())
+                   + f" (default {DEFAULT_LBR_ACTIONS})")
+    p.add_argument("--jobs", type=int, help="LBR: worker processes (default: the number of cores); "
+                   "results do not depend on it")
     p.add_argument("--runouts", type=int, default=DEFAULT_RUNOUTS,
-                   help=f"LBR: sampled board runouts for preflop and flop equities (default {DEFAULT_RUNOUTS})")
+                   help=f"LBR: sampled turn+river runouts for flop equities (default {DEFAULT_RUNOUTS}; "
+                   "1081 or more enumerates them all)")
     p.add_argument("--plot", type=Path, help="PNG of the running result (default: holdem-eval-<opponent>-s<seed>.png)")
     p.add_argument("--no-plot", action="store_true", help="do not write a PNG")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -91,7 +98,11 @@ def _plot_path(args, plot_name: str) -> Path:
     return args.plot or Path(f"holdem-eval-{plot_name}-s{args.seed}.png")
 
 
-def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str) -> tuple[MatchResult, dict[str, Any]]:
+def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str,
+          play: Callable[[Callable[[int, np.ndarray], None]], MatchResult] | None = None,
+          ) -> tuple[MatchResult, dict[str, Any]]:
+    """A duplicate match of ``hero_bot`` against ``opponent`` (or ``play(on_group)``, one played elsewhere)
+    with a progress bar, then its plot."""
     config = hero.game_config
     n = config.players
     groups = groups_for(args.hands, n)
@@ -109,8 +120,11 @@ def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str)
         log.add(hand_history(state, names=seat_names(hero_bot, opponent, n, r), hand=log.hands + 1,
                              extra={"_group": g + 1}))
 
-    result = run_match(config, hero_bot, opponent, args.hands, seed=args.seed, on_group=on_group,
-                       on_hand=on_hand if log is not None else None)
+    if play is not None:
+        result = play(on_group)
+    else:
+        result = run_match(config, hero_bot, opponent, args.hands, seed=args.seed, on_group=on_group,
+                           on_hand=on_hand if log is not None else None)
     bar.finish(result.hands, f"{result.estimate_mbb().mean:+9.1f} mbb/h")
     extra: dict[str, Any] = {"positions": list(position_names(n))}  # the hero played each equally often
     if log is not None:
@@ -149,17 +163,15 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
         if not hero.is_holdem:
             summary.update(_exact_lbr(hero))
         else:
-            from holdem.eval.lbr import LocalBestResponse
+            from holdem.eval.lbr import evaluate_lbr
 
             if hero.n_players != 2:
                 raise BlueprintError(f"--lbr is heads-up only; {hero.source} is a {hero.n_players}-seat blueprint")
-            lbr = LocalBestResponse(hero, runouts=args.runouts, seed=args.seed)
-            bot = BlueprintBot(hero)
-            result, extra = _play(args, hero, lbr, bot, "LBR", "lbr")
+            result, extra = _play(args, hero, None, None, "LBR", "lbr", play=lambda on_group: evaluate_lbr(
+                args.dir, hands=args.hands, seed=args.seed, actions=args.lbr_actions, jobs=args.jobs,
+                runouts=args.runouts, buckets=args.buckets, progress=on_group, blueprint=hero))
             summary.update({"mode": "lbr", **result.summary(), **extra,
-                            "note": "hero is LBR; its winnings are a lower bound on the blueprint's exploitability",
-                            "runouts": args.runouts, "lbr_decisions": lbr.decisions, "lbr_off_tree": lbr.off_tree,
-                            "blueprint_decisions": bot.decisions, "blueprint_off_tree": bot.off_tree})
+                            "note": "hero is LBR; its winnings are a lower bound on the blueprint's exploitability"})
     else:
         if not hero.is_holdem:
             raise BlueprintError(f"head-to-head plays Hold'em; {hero.source} is a {hero.game.name} snapshot "
@@ -186,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--hands must be at least 1, got {args.hands}")
     if args.runouts < 1:
         parser.error(f"--runouts must be at least 1, got {args.runouts}")
+    if args.jobs is not None and args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
+    if args.lbr and args.hands_out is not None:
+        parser.error("--hands-out records head-to-head hands (--vs); LBR hands are played in compiled code "
+                     "and are not recorded")
     if args.plot is not None and not args.no_plot:
         check_output_file(args.plot, "--plot")  # before loading anything
     if args.hands_out is not None:

@@ -1,145 +1,238 @@
-"""Local best response (LBR) against a heads-up Hold'em blueprint.
+"""Local best response (LBR) against a heads-up Hold'em blueprint: evaluate a run in mbb/hand.
 
 Lisy & Bowling 2017, "Equilibrium approximation quality of current no-limit
-poker bots" (AAAI workshop; arXiv:1612.07547).  LBR is a cheap lower bound on
-exploitability: a player that knows the opponent's strategy, keeps the
-opponent's range (a distribution over the 1326 holes, updated by Bayes' rule
-with the strategy's probability of every observed action), and at each of
-its decisions picks the action with the largest expected value under the
-assumption that after it both players only check/call to the showdown:
+poker bots" (arXiv:1612.07547).  LBR is a cheap lower bound on a strategy's
+exploitability: a player that knows the strategy, keeps the opponent's range
+by Bayes' rule, and at each decision takes the action that would be best if
+both players only checked/called afterwards.  It raises with a fixed action
+set (:mod:`holdem.eval.lbr_actions`; pot-sized bets and all-ins that the
+blueprint answers through its action translation), and its range update
+averages over the translation's randomization (:mod:`holdem.eval.lbr_kernel`).
 
-* fold: ``-my_contrib`` (what it has put in is lost);
-* check/call: ``(2 wp - 1) M`` with ``wp`` its equity against the range
-  (win + tie/2, :func:`holdem.eval.ranges.equity_vs_holes`) and ``M`` the
-  matched contribution after the call;
-* raise to ``R``: ``fp * opp_contrib + (1 - fp)(2 wp' - 1) M'`` with ``fp``
-  the opponent's fold probability (its strategy at the node after the
-  raise, weighted by the range), ``wp'`` the equity against the range that
-  continues and ``M'`` the matched contribution if called.  (The paper uses
-  ``wp`` for both; conditioning on the opponent not folding is the exact
-  value of the same check/call assumption.)
+Hands are dealt in duplicate groups as :mod:`holdem.eval.match` deals them
+(group ``g``'s cards from ``default_rng([seed, g, DEAL_STREAM])``, LBR in
+each seat in turn, the button moving from group to group), so results are
+mbb/hand with the 95% interval of :mod:`holdem.eval.stats`.  Groups run in
+fixed chunks on local worker processes; every random draw of group ``g``
+depends on ``(seed, g)`` only, so results do not depend on ``jobs``.
 
-Raise sizes: LBR raises only to the blueprint's own abstract sizes at the
-node, so the blueprint never has to translate an LBR bet and its strategy,
-hence the range update, stays exact (pseudo-harmonic translation is
-randomized; an opponent's off-tree bet would otherwise have to be averaged
-over the translations).  The blueprint's card-independent off-tree fallback
-carries no information, so such actions leave the range unchanged.
+Workers get the blueprint by path (forked workers inherit the parent's,
+spawned ones load it) and send back plain arrays.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
-from holdem.abstraction.features import HOLE_CARDS, N_HOLES
-from holdem.blueprint import OFF_TREE, Blueprint
-from holdem.eval.baselines import Move
-from holdem.eval.ranges import DEFAULT_RUNOUTS, board_array, equity_vs_holes
-from holdem.game.engine import BOARD_CARDS_VISIBLE, ActionKind, HandState
-from holdem.game.tree_arrays import ACTION_FOLD, ACTION_RAISE, NODE_DECISION
+from holdem.blueprint import Blueprint, BlueprintError
+from holdem.eval import lbr_kernel as kern
+from holdem.eval.lbr_actions import DEFAULT_LBR_ACTIONS, LBR_ACTION_SETS, street_sets
+from holdem.eval.lbr_equity import DEFAULT_RUNOUTS, build_preflop_table
+from holdem.eval.lbr_tree import RowSource, TreeArrays
+from holdem.eval.match import DEAL_STREAM, MatchResult, groups_for
+from holdem.game.engine import deal
+
+__all__ = ["DEFAULT_LBR_ACTIONS", "DEFAULT_RUNOUTS", "LBR_ACTION_SETS", "LBRKernel", "LBRResult", "evaluate_lbr"]
+
+PREFLOP_BOARDS_PER_RUNOUT = 16  # the preflop table's boards: 4096 by default
+CHUNK_GROUPS = 25  # duplicate groups per task sent to a worker
+STAT_NAMES = ("lbr_decisions", "lbr_choices", "lbr_off_tree", "lbr_raises", "lbr_folds", "blueprint_decisions",
+              "blueprint_off_tree", "max_translation_branches", "empty_range_fallbacks", "translated_actions")
+
+Progress = Callable[[int, np.ndarray], None]
 
 
-def known_card_mask(cards) -> np.ndarray:
-    """bool[1326]: holes sharing a card with ``cards``."""
-    cards = np.asarray(list(cards), dtype=np.int64)
-    if cards.size == 0:
-        return np.zeros(N_HOLES, dtype=bool)
-    return np.isin(HOLE_CARDS[:, 0], cards) | np.isin(HOLE_CARDS[:, 1], cards)
+@dataclass(frozen=True)
+class LBRResult(MatchResult):
+    """A duplicate match of LBR against the blueprint, with LBR's counters."""
+
+    actions: str = DEFAULT_LBR_ACTIONS
+    runouts: int = DEFAULT_RUNOUTS
+    jobs: int = 1
+    setup_seconds: float = 0.0
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        out = super().summary()
+        out.update({"lbr_actions": self.actions, "runouts": self.runouts, "jobs": self.jobs,
+                    "setup_seconds": round(self.setup_seconds, 3), **self.counters})
+        return out
 
 
-class LocalBestResponse:
-    """The LBR player of one heads-up match against ``blueprint`` (which it models as its opponent)."""
+class LBRKernel:
+    """Everything the compiled LBR hands read, built from a loaded heads-up Hold'em blueprint."""
 
-    name = "lbr"
-
-    def __init__(self, blueprint: Blueprint, runouts: int = DEFAULT_RUNOUTS, seed: int = 0):
+    def __init__(self, blueprint: Blueprint, actions: str = DEFAULT_LBR_ACTIONS, runouts: int = DEFAULT_RUNOUTS):
+        if not blueprint.is_holdem:
+            raise BlueprintError(f"LBR plays Hold'em; {blueprint.source} is a {blueprint.game.name} snapshot "
+                                 "(its exact LBR is holdem.eval.lbr_exact)")
         if blueprint.n_players != 2:
-            raise ValueError(f"local best response is heads-up; this blueprint has {blueprint.n_players} seats")
+            raise BlueprintError(f"local best response is heads-up; {blueprint.source} has {blueprint.n_players} seats")
         if runouts < 1:
             raise ValueError(f"runouts must be at least 1, got {runouts}")
         self.blueprint = blueprint
+        self.action_name = actions
+        self.action_set = street_sets(actions)
         self.runouts = int(runouts)
-        self.seed = int(seed)
-        self.decisions = 0
-        self.off_tree = 0
-        self._buckets = lru_cache(maxsize=64)(self._hole_buckets)
-        self._equity = lru_cache(maxsize=64)(self._equity_uncached)
+        self.config = blueprint.game_config
+        tree = blueprint.tree
+        self.tree = TreeArrays(
+            kind=np.ascontiguousarray(tree.kind), street=np.ascontiguousarray(tree.street),
+            actor=np.ascontiguousarray(tree.actor), n_actions=np.ascontiguousarray(tree.n_actions),
+            children=np.ascontiguousarray(tree.children), action_kind=np.ascontiguousarray(tree.action_kind),
+            action_amount=np.ascontiguousarray(tree.action_amount, dtype=np.int64),
+            contrib=np.ascontiguousarray(tree.contrib, dtype=np.int64),
+            pot=np.ascontiguousarray(tree.pot, dtype=np.int64),
+            street_base=np.ascontiguousarray(blueprint.street_base_array(), dtype=np.int64),
+            stacks=np.asarray(self.config.seat_stacks, np.int64),
+        )
+        policy, regret, strategy = blueprint.row_arrays()
+        layout = blueprint.layout
+        average = np.zeros(4, np.bool_)
+        average[list(blueprint.average_streets)] = True
+        empty = np.zeros(1, np.float64)
+        self.rows = RowSource(
+            offset=np.ascontiguousarray(layout.offset, dtype=np.int64),
+            buckets=np.asarray(layout.buckets_per_street, np.int64), dense=policy is not None,
+            policy=policy if policy is not None else empty,
+            regret=regret if regret is not None else empty.astype(np.float32),
+            strategy=strategy if strategy is not None else empty, average=average,
+        )
+        t = blueprint.bucket_tables
+        river = getattr(t, "river", None)
+        self.buckets = kern.BucketArrays(t.flop, t.turn, np.asarray(t.river_lut, np.int32),
+                                         river if river is not None else np.zeros(0, np.uint8))
+        self.game = np.array([self.config.small_blind, self.config.big_blind, self.config.ante], np.int64)
+        self.preflop = build_preflop_table(PREFLOP_BOARDS_PER_RUNOUT * self.runouts)
+        self.workspace = kern.workspace(self.runouts, int(tree.children.shape[1]))
 
-    def _hole_buckets(self, board: tuple[int, ...]) -> np.ndarray:
-        return self.blueprint.hole_buckets(board)
+    def deal(self, seed: int, first_group: int, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+        """(holes int64[n, 2, 2], boards int64[n, 5]) of groups ``first_group..``, dealt as :func:`run_match` deals."""
+        holes = np.empty((n_groups, 2, 2), np.int64)
+        boards = np.empty((n_groups, 5), np.int64)
+        for i in range(n_groups):
+            h, b = deal(self.config, np.random.default_rng([seed, first_group + i, DEAL_STREAM]))
+            holes[i] = h
+            boards[i] = b
+        return holes, boards
 
-    def _equity_uncached(self, hole: tuple[int, int], board: tuple[int, ...]) -> np.ndarray:
-        out = np.empty(N_HOLES, np.float64)
-        equity_vs_holes(np.asarray(hole, np.int64), board_array(board), len(board), self.runouts, self.seed, out)
-        return out
+    def play(self, seed: int, first_group: int, n_groups: int,
+             record: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(LBR's mean chips per group, counters int64[N_STATS], the actions if ``record``) of groups
+        ``first_group .. first_group + n_groups - 1``."""
+        holes, boards = self.deal(seed, first_group, n_groups)
+        out = np.zeros(n_groups, np.float64)
+        history = np.full((n_groups, 2, kern.MAX_HISTORY, 4), -9, np.int64) if record else \
+            np.zeros((0, 2, kern.MAX_HISTORY, 4), np.int64)
+        ws = self.workspace
+        ws.stats[:] = 0
+        kern.play_groups(ws, self.tree, self.rows, self.buckets, self.game, self.action_set, self.preflop,
+                         self.runouts, seed, self.blueprint.translation_seed, first_group, holes, boards, out,
+                         history)
+        return out, ws.stats.copy(), (history if record else None)
 
-    def opponent_range(self, state: HandState, seat: int, nodes: list[int] | None = None) -> np.ndarray:
-        """float64[1326]: unnormalised probability of each opponent hole given what ``seat`` has seen."""
-        bp = self.blueprint
-        if nodes is None:
-            nodes = bp.path(state, seat)
-        visible = state.board[: BOARD_CARDS_VISIBLE[state.street]]
-        prior = (~known_card_mask((*state.holes[seat], *visible))).astype(np.float64)
-        weights = prior.copy()
-        for i, action in enumerate(state.history):
-            if action.seat == seat or nodes[i] == OFF_TREE or nodes[i + 1] == OFF_TREE:
-                continue
-            a = bp.action_index(nodes[i], nodes[i + 1])
-            board = tuple(state.board[: BOARD_CARDS_VISIBLE[action.street]])
-            weights *= bp.rows(nodes[i], self._buckets(board))[:, a]
-        if weights.sum() <= 0.0:  # numerically impossible history: fall back to the card-removal prior
-            return prior
-        return weights
+    def model_range(self, holes, board, button: int, lbr: int, actions) -> tuple[np.ndarray, list[int]]:
+        """The LBR seat's opponent range (normalised, float64[1326]) after the real ``actions`` ((kind, amount)
+        pairs from the start of a hand), and the abstract nodes of its translation branches."""
+        kinds = np.array([int(k) for k, _ in actions], np.int64)
+        amounts = np.array([int(a) for _, a in actions], np.int64)
+        ws = self.workspace
+        nb = kern.replay_range(ws, self.tree, self.rows, self.buckets, self.game, np.asarray(holes, np.int64),
+                               np.asarray(board, np.int64), button, lbr, kinds, amounts)
+        return ws.total.copy(), [int(n) for n in ws.bnode[:nb]]
 
-    def action_values(self, state: HandState) -> list[tuple[Move, float]]:
-        """Every candidate move of the seat to act with its LBR value (chips, end-of-hand terms)."""
-        bp = self.blueprint
-        seat = state.actor
-        opp = 1 - seat
-        legal = state.legal()
-        nodes = bp.path(state, seat)
-        node = nodes[-1]
-        if node == OFF_TREE:  # cannot happen while LBR keeps to the abstract sizes; counted if it does
-            self.off_tree += 1
-            return [((ActionKind.CHECK_CALL, legal.call_amount), 0.0)]
-        weights = self.opponent_range(state, seat, nodes)
-        board = tuple(state.board[: BOARD_CARDS_VISIBLE[state.street]])
-        equity = np.nan_to_num(self._equity(tuple(state.holes[seat]), board), nan=0.0)
-        total = weights.sum()
-        wp = float(weights @ equity / total)
-        mine, theirs = state.contrib[seat], state.contrib[opp]
-        theirs_max = theirs + state.stacks[opp]
-        out: list[tuple[Move, float]] = [
-            ((ActionKind.CHECK_CALL, legal.call_amount), (2 * wp - 1) * min(mine + legal.call_amount, theirs))
-        ]
-        if legal.can_fold:
-            out.append(((ActionKind.FOLD, 0), -float(mine)))
-        if legal.can_raise:
-            tree = bp.tree
-            buckets = self._buckets(board)
-            for a in range(int(tree.n_actions[node])):
-                if tree.action_kind[node, a] != ACTION_RAISE:
-                    continue
-                amount = min(max(int(tree.action_amount[node, a]), legal.min_raise_to), legal.max_raise_to)
-                child = int(tree.children[node, a])
-                fold = np.zeros(N_HOLES)
-                if tree.kind[child] == NODE_DECISION:
-                    hits = np.flatnonzero(tree.action_kind[child, : int(tree.n_actions[child])] == ACTION_FOLD)
-                    if len(hits):
-                        fold = bp.rows(child, buckets)[:, hits[0]]
-                fp = float(weights @ fold / total)
-                cont = weights * (1.0 - fold)
-                wp_called = float(cont @ equity / cont.sum()) if cont.sum() > 0 else wp
-                matched = min(mine + amount - state.street_bets[seat], theirs_max)
-                out.append(((ActionKind.RAISE, amount), fp * theirs + (1 - fp) * (2 * wp_called - 1) * matched))
-        return out
 
-    def act(self, state: HandState, rng: np.random.Generator) -> Move:
-        self.decisions += 1
-        values = self.action_values(state)
-        best_move, best_value = values[0]  # check/call first: it wins ties
-        for move, value in values[1:]:
-            if value > best_value:
-                best_move, best_value = move, value
-        return best_move
+# ---------------------------------------------------------------- worker processes
+
+_KERNELS: dict[tuple, LBRKernel] = {}
+
+
+def _load_kernel(spec: tuple) -> LBRKernel:
+    """The kernel of ``spec`` = (blueprint path, bucket path, translation seed, actions, runouts), loaded once."""
+    if spec not in _KERNELS:
+        path, buckets, translation_seed, actions, runouts = spec
+        bp = Blueprint.load(path, buckets, translation_seed=translation_seed)
+        _KERNELS.clear()  # one blueprint per process at a time
+        _KERNELS[spec] = LBRKernel(bp, actions, runouts)
+    return _KERNELS[spec]
+
+
+def _worker_chunk(task: tuple) -> tuple[int, np.ndarray, np.ndarray]:
+    spec, seed, first, n = task
+    chips, stats, _ = _load_kernel(spec).play(seed, first, n)
+    return first, chips, stats
+
+
+def _merge_stats(total: np.ndarray, stats: np.ndarray) -> None:
+    for i in range(kern.N_STATS):
+        if i == kern.ST_MAX_BRANCHES:
+            total[i] = max(total[i], stats[i])
+        else:
+            total[i] += stats[i]
+
+
+def _context():
+    """Forked workers inherit the parent's loaded blueprint; spawned ones (where fork is missing) load it."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def evaluate_lbr(blueprint_dir: Path, *, hands: int, seed: int = 0, actions: str = DEFAULT_LBR_ACTIONS,
+                 jobs: int | None = None, runouts: int = DEFAULT_RUNOUTS, buckets: Path | None = None,
+                 progress: Progress | None = None, blueprint: Blueprint | None = None) -> LBRResult:
+    """LBR's winnings against the blueprint at ``blueprint_dir`` (run or snapshot directory) over ``hands`` hands.
+
+    ``progress(g, results)`` is called as groups finish (``results``: the
+    first ``g + 1`` groups' chips), like :func:`holdem.eval.match.run_match`'s
+    ``on_group``.  ``blueprint``: the one at ``blueprint_dir`` if the caller
+    has loaded it already (its translation seed is kept).  Raises
+    BlueprintError for an unusable blueprint and ValueError for bad arguments.
+    """
+    if actions not in LBR_ACTION_SETS:
+        street_sets(actions)  # raises, naming the choices
+    if runouts < 1:
+        raise ValueError(f"runouts must be at least 1, got {runouts}")
+    jobs = (os.cpu_count() or 1) if jobs is None else int(jobs)
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    groups = groups_for(hands, 2)
+    began = time.perf_counter()
+    translation_seed = int(seed) if blueprint is None else blueprint.translation_seed
+    spec = (str(blueprint_dir), None if buckets is None else str(buckets), translation_seed, actions, int(runouts))
+    if blueprint is not None and spec not in _KERNELS:
+        _KERNELS.clear()
+        _KERNELS[spec] = LBRKernel(blueprint, actions, runouts)
+    kernel = _load_kernel(spec)
+    kernel.play(seed, 0, 0)  # compiles (or loads from numba's cache) before workers fork
+    setup = time.perf_counter() - began
+    tasks = [(spec, seed, first, min(CHUNK_GROUPS, groups - first)) for first in range(0, groups, CHUNK_GROUPS)]
+    chips = np.zeros(groups, np.float64)
+    stats = np.zeros(kern.N_STATS, np.int64)
+    done = 0
+    jobs = min(jobs, len(tasks))
+    started = time.perf_counter()
+
+    def collect(first: int, part: np.ndarray, part_stats: np.ndarray) -> None:
+        nonlocal done
+        chips[first : first + part.size] = part
+        _merge_stats(stats, part_stats)
+        done = first + part.size
+        if progress is not None:
+            progress(done - 1, chips[:done])
+
+    if jobs == 1:
+        for task in tasks:
+            collect(*_worker_chunk(task))
+    else:
+        with _context().Pool(jobs) as pool:
+            for result in pool.imap(_worker_chunk, tasks):
+                collect(*result)
+    counters = {name: int(v) for name, v in zip(STAT_NAMES, stats)}
+    return LBRResult("lbr", "blueprint", 2, kernel.config.big_blind, chips, time.perf_counter() - started,
+                     actions=actions, runouts=int(runouts), jobs=jobs, setup_seconds=setup, counters=counters)

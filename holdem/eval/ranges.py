@@ -28,7 +28,6 @@ from holdem.mccfr.rng import mix, next_below, stream_state
 BOARD_CARDS = 5
 PREFLOP_BOARD, FLOP_BOARD, TURN_BOARD, RIVER_BOARD = 0, 3, 4, 5
 NO_BUCKET = -1
-DEFAULT_RUNOUTS = 256  # sampled board completions preflop and on the flop
 
 
 @njit(cache=True, nogil=True)

@@ -1,15 +1,8 @@
 import numpy as np
 import pytest
-from evalkit import trained_run
 
-from holdem.abstraction.features import HOLE_ID
-from holdem.blueprint import Blueprint
-from holdem.eval.baselines import BlueprintBot
-from holdem.eval.lbr import LocalBestResponse
 from holdem.eval.lbr_exact import lbr_policy, lbr_values
-from holdem.eval.match import run_match
 from holdem.exploitability import best_response_values, policy_values, uniform_policy
-from holdem.game.engine import ActionKind, HandState
 from holdem.game.tree_arrays import ACTION_CHECK_CALL, ACTION_FOLD, ACTION_RAISE
 from holdem.games.kuhn import kuhn_game
 from holdem.games.leduc import leduc_game
@@ -83,57 +76,3 @@ def test_exact_lbr_bets_into_an_opponent_who_always_folds():
     bet, check = kinds.index(ACTION_RAISE), kinds.index(ACTION_CHECK_CALL)
     rows = [mixed[layout.offset[0] + b * len(kinds) : layout.offset[0] + (b + 1) * len(kinds)] for b in range(3)]
     assert rows[0][bet] == 1.0 and rows[1][bet] == 1.0 and rows[2][check] == 1.0
-
-
-@pytest.fixture(scope="module")
-def bp(tmp_path_factory):
-    return Blueprint.load(trained_run(tmp_path_factory))
-
-
-def test_opponent_range_is_bayes_rule_over_the_blueprints_own_probabilities(bp):
-    """The vectorised range update equals prior x P(action | hole) from per-hand queries."""
-    lbr = LocalBestResponse(bp, runouts=16)
-    rng = np.random.default_rng(1)
-    state = HandState.start_random(bp.game_config, rng, button=0)
-    state.check_or_call()  # seat 0 (button) limps: an action of the opponent of seat 1
-    state.check_or_call()
-    weights = lbr.opponent_range(state, seat=1)
-    for hole in ([51, 47], [0, 5], [20, 33], [12, 13]):
-        h = HOLE_ID[hole[0], hole[1]]
-        if set(hole) & set(state.holes[1]) or set(hole) & set(state.board[:3]):
-            assert weights[h] == 0.0
-            continue
-        holes = [hole, list(state.holes[1])]
-        alt = HandState.start(bp.game_config, holes, state.board, button=0)
-        d = bp.action_probabilities(alt)
-        call = next(c for c in d.choices if c.kind == ActionKind.CHECK_CALL and c.abstract_action >= 0)
-        assert weights[h] == pytest.approx(call.probability)
-    assert weights[HOLE_ID[state.holes[1][0], state.holes[1][1]]] == 0.0
-
-
-def test_lbr_raises_against_a_blueprint_that_always_folds_to_raises(bp):
-    tree, layout = bp.tree, bp.layout
-    policy = bp.policy.copy()
-    for node in tree.decision_nodes():
-        na = int(tree.n_actions[node])
-        kinds = list(tree.action_kind[node, :na])
-        if ACTION_FOLD in kinds:
-            rows = layout.rows(node, int(tree.street[node]), na)
-            policy[rows] = 0.0
-            policy[rows[:, kinds.index(ACTION_FOLD)]] = 1.0
-    folder = Blueprint(bp.game, policy, game_config=bp.game_config)
-    lbr = LocalBestResponse(folder, runouts=16)
-    state = HandState.start_random(bp.game_config, np.random.default_rng(0), button=0)
-    values = dict(lbr.action_values(state))
-    assert values[(ActionKind.RAISE, 300)] == pytest.approx(100.0)  # the big blind folds: LBR wins it
-    assert lbr.act(state, np.random.default_rng(0))[0] == ActionKind.RAISE
-    result = run_match(bp.game_config, lbr, BlueprintBot(folder), hands=20, seed=2)
-    assert (result.group_chips > 0).all()  # LBR never gets to showdown: it wins every pot it raises
-
-
-def test_lbr_match_runs_on_the_tree(bp):
-    lbr = LocalBestResponse(bp, runouts=32)
-    bot = BlueprintBot(bp)
-    result = run_match(bp.game_config, lbr, bot, hands=8, seed=0)
-    assert result.hands == 8 and np.isfinite(result.group_chips).all()
-    assert lbr.decisions > 0 and lbr.off_tree == 0 and bot.off_tree == 0
