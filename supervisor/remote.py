@@ -16,7 +16,8 @@ processes):
 - silent for ``heartbeat_interval * liveness``, stalled for
   ``stall_timeout``, or not ready within ``startup_timeout`` of joining: the
   slot is dropped (its session forgotten; the worker will notice and join
-  again);
+  again).  These timeouts are :class:`supervisor.remote_policy.RemoteSlotPolicy`,
+  plain code over the hub's clock;
 - a batch counts only when the worker's changes for it have arrived and been
   merged; a dropped slot's batches (running, or finished but not synced) are
   issued again, so its unsent work is lost but no iteration is;
@@ -46,6 +47,7 @@ import zmq
 
 from supervisor.auth import CoolDown, KeyAuthenticator
 from supervisor.batches import Assignment, BatchBook
+from supervisor.remote_policy import RemoteSlotPolicy, Session
 from worker import protocol as p
 from worker.private import table_lock
 from worker.sync import Part, PeerBase, SyncError, decode_part
@@ -62,7 +64,6 @@ CLOSE_LINGER_MS = 1000
 RECEIVE_HWM = 64  # messages queued per peer: bounds what a flood can make the supervisor buffer (~64 x 3 MiB)
 MAX_MESSAGES_PER_DRAIN = 2000  # a flood must not starve the loop's own work (heartbeats, local workers)
 
-LIVE_STATES = ("offered", "loading", "idle", "busy")
 
 
 @dataclass
@@ -89,15 +90,12 @@ class _InSync:
 class RemoteSlot:
     slot: int
     name: str
-    state: str = "away"  # offered -> loading -> idle <-> busy; away when no session
+    policy: RemoteSlotPolicy  # the session's state and timeouts
     peer: str = ""
     identity: bytes | None = None
     host: str = ""
     pid: int = 0
     joins: int = 0
-    joined_at: float = 0.0
-    last_heard: float = 0.0
-    last_progress: float = 0.0
     assignment: Assignment | None = None
     iterations_done: int = 0
     done: list = field(default_factory=list)  # (Assignment, Result): finished, changes not in yet
@@ -114,8 +112,12 @@ class RemoteSlot:
     bytes_out_at_join: int = 0
 
     @property
+    def state(self) -> Session:
+        return self.policy.session
+
+    @property
     def live(self) -> bool:
-        return self.state in LIVE_STATES
+        return self.policy.live
 
     @property
     def holds_work(self) -> bool:
@@ -152,7 +154,7 @@ class RemoteHub:
         self.endpoint = ""
         self.on_batch_done = lambda slot, assignment, result: None  # set by the supervisor
         self.on_idle = lambda: None  # a slot became free for work: the supervisor dispatches
-        self.run_state = lambda: "running"  # the supervisor's state (starting, running, stopping, done)
+        self.run_state = lambda: "running"  # the supervisor's RunState (a str enum)
         self._terms = None
 
     # ------------------------------------------------------------ lifecycle
@@ -231,6 +233,8 @@ class RemoteHub:
             return
         identity, frame = frames
         slot = self.by_identity.get(identity)
+        if slot is not None:
+            slot.policy.heard()  # any frame is life, decodable or not (one rule with the workers')
         try:
             message = p.decode(frame, p.FROM_WORKER, max_bytes=p.MAX_REMOTE_MESSAGE_BYTES)
         except p.ProtocolError as exc:
@@ -254,7 +258,6 @@ class RemoteHub:
         if message.slot != slot.slot:
             self._bad(peer, slot, f"{message.TYPE} names slot {message.slot} but comes from slot {slot.slot}")
             return
-        slot.last_heard = self.clock()
         if isinstance(message, p.Heartbeat):
             return
         handler = {
@@ -269,7 +272,6 @@ class RemoteHub:
     # ------------------------------------------------------------ joining
 
     def _on_join(self, identity: bytes, peer: str, join: p.Join) -> None:
-        now = self.clock()
         if self.book is None or self.run_state() in ("stopping", "done"):
             self._send(identity, p.Stop(reason="the run is ending"))
             return
@@ -283,11 +285,12 @@ class RemoteHub:
                          "(supervisor.max_remote_workers)", retry=True)
             return
         if slot is None:
-            slot = self.slots[join.name] = RemoteSlot(REMOTE_SLOT_BASE + len(self.slots), join.name)
-        slot.state, slot.peer, slot.identity, slot.host, slot.pid = "offered", peer, identity, join.host, join.pid
+            slot = self.slots[join.name] = RemoteSlot(REMOTE_SLOT_BASE + len(self.slots), join.name,
+                                                      RemoteSlotPolicy(self.params, self.clock))
+        slot.peer, slot.identity, slot.host, slot.pid = peer, identity, join.host, join.pid
+        slot.policy.joined()
         slot.joins += 1
         slot.bytes_out_at_join = slot.bytes_out
-        slot.joined_at = slot.last_heard = slot.last_progress = now
         slot.next_stream = 0
         slot.last_sync_id = 0
         slot.asked_sync = False
@@ -303,8 +306,8 @@ class RemoteHub:
                          rejoin=slot.joins > 1)
 
     def _on_terms(self, slot: RemoteSlot, terms: p.Terms) -> None:
-        if slot.state != "offered":
-            self._bad(slot.peer, slot, f"terms while {slot.state}")
+        if slot.state != Session.OFFERED:
+            self._bad(slot.peer, slot, f"terms while {slot.state.value}")
             return
         t = self._terms
         differences = []
@@ -322,45 +325,43 @@ class RemoteHub:
             differences.append(f"table size: the worker's {terms.table_size} != the run's {t['table_size']}")
         if differences:
             identity = slot.identity
-            self._end_session(slot, "refused")
+            self._end_session(slot)
             self._refuse(identity, slot.peer, None, "; ".join(differences), retry=False, name=slot.name)
             return
         slot.base = PeerBase(self.shared["regret"], self.shared["strategy"])
-        slot.state = "loading"
+        slot.policy.agreed()
         self._start_stream(slot, slot.base.join_parts(), answers=0, digest=slot.base.digest())
 
     def _on_progress(self, slot: RemoteSlot, progress: p.Progress) -> None:
         now = self.clock()
         if progress.phase == "ready":
-            if slot.state != "loading" or slot.stream is not None:
-                self._bad(slot.peer, slot, f"ready while {slot.state}")
+            if slot.state != Session.LOADING or slot.stream is not None:
+                self._bad(slot.peer, slot, f"ready while {slot.state.value}")
                 return
-            slot.state = "idle"
-            slot.last_progress = now
+            slot.policy.ready()
             self.events.emit("remote_joined", slot=slot.slot, name=slot.name, host=slot.host, pid=slot.pid,
                              peer=slot.peer, rejoin=slot.joins > 1, joins=slot.joins,
-                             seconds=round(now - slot.joined_at, 3),
+                             seconds=round(now - slot.policy.joined_at, 3),
                              table_bytes=slot.bytes_out - slot.bytes_out_at_join)
             self.on_idle()
         elif (slot.assignment is not None and progress.batch_id == slot.assignment.batch_id
               and progress.iterations_done > slot.iterations_done):
             slot.iterations_done = progress.iterations_done
-            slot.last_progress = now
+            slot.policy.progressed()
 
     # ------------------------------------------------------------ work
 
     def dispatch(self, lost_only: bool = False) -> None:
         """Give a batch to every idle remote slot that may train now."""
         for slot in self.slots.values():
-            if slot.state != "idle" or slot.stream is not None or slot.incoming is not None or slot.asked_sync:
+            if slot.state != Session.IDLE or slot.stream is not None or slot.incoming is not None or slot.asked_sync:
                 continue
             a = self.book.take(lost_only)
             if a is None:
                 self._no_more_work()
                 return
             slot.assignment, slot.iterations_done = a, 0
-            slot.state = "busy"
-            slot.last_progress = self.clock()
+            slot.policy.assigned()
             self._send(slot.identity, p.Batch(batch_id=a.batch_id, first_iteration=a.first_iteration,
                                               iterations=a.iterations, batch_start=a.batch_start,
                                               seed=self.seed_of(a.batch_id), scratch=False))
@@ -368,7 +369,7 @@ class RemoteHub:
     def _no_more_work(self) -> None:
         """Nothing left to issue now: idle slots holding finished batches sync at once, not at their interval."""
         for slot in self.slots.values():
-            if (slot.state == "idle" and slot.done and not slot.asked_sync and slot.incoming is None
+            if (slot.state == Session.IDLE and slot.done and not slot.asked_sync and slot.incoming is None
                     and slot.stream is None):
                 slot.asked_sync = True
                 self._send(slot.identity, p.Pause(reason="sync"))
@@ -380,7 +381,7 @@ class RemoteHub:
 
     def _on_result(self, slot: RemoteSlot, result: p.Result) -> None:
         a = slot.assignment
-        if slot.state != "busy" or a is None or (result.batch_id, result.first_iteration, result.iterations) != (
+        if slot.state != Session.BUSY or a is None or (result.batch_id, result.first_iteration, result.iterations) != (
                 a.batch_id, a.first_iteration, a.iterations):
             self.events.emit("bad_result", level="error", slot=slot.slot, name=slot.name,
                              error=f"result for batch {result.batch_id} but "
@@ -389,8 +390,7 @@ class RemoteHub:
             return
         slot.done.append((a, result))
         slot.assignment = None
-        slot.state = "idle"
-        slot.last_progress = self.clock()
+        slot.policy.finished()
         self.on_idle()
 
     def _on_error(self, slot: RemoteSlot, error: p.Error) -> None:
@@ -402,8 +402,8 @@ class RemoteHub:
     # ------------------------------------------------------------ syncs
 
     def _on_changes(self, slot: RemoteSlot, part: p.ChangePart) -> None:
-        if slot.state not in ("idle", "busy") or slot.stream is not None:
-            self._bad(slot.peer, slot, f"changes while {slot.state}{' (sending tables)' if slot.stream else ''}")
+        if not slot.policy.working or slot.stream is not None:
+            self._bad(slot.peer, slot, f"changes while {slot.state.value}{' (sending tables)' if slot.stream else ''}")
             return
         sync = slot.incoming
         if sync is None:
@@ -515,26 +515,20 @@ class RemoteHub:
 
         ``want_sync``: the run is pausing (a snapshot) or stopping.
         """
-        now = self.clock()
         for slot in list(self.slots.values()):
             if not slot.live:
                 continue
-            if now - slot.last_heard > self.params.silence_timeout:
-                self._drop(slot, "silent", None, silent_for=round(now - slot.last_heard, 3))
-            elif slot.state == "busy" and now - slot.last_progress > self.params.stall_timeout:
-                self._drop(slot, "stalled", "dropped: no progress in your batch for "
-                                            f"{self.params.stall_timeout:g} s; join again")
-            elif slot.state in ("offered", "loading") and now - slot.joined_at > self.params.startup_timeout:
-                self._drop(slot, "join_timeout", f"not ready within {self.params.startup_timeout:g} s of joining; "
-                                                 "join again")
-            elif (slot.state in ("idle", "busy") and not slot.asked_sync and slot.incoming is None
+            end = slot.policy.tick()
+            if end is not None:
+                self._drop(slot, end.reason, end.tell, **end.figures)
+            elif (slot.policy.working and not slot.asked_sync and slot.incoming is None
                   and slot.stream is None and want_sync and slot.done):
                 slot.asked_sync = True
                 self._send(slot.identity, p.Pause(reason="sync"))
 
     # ------------------------------------------------------------ ending sessions
 
-    def _end_session(self, slot: RemoteSlot, state: str = "away") -> list[int]:
+    def _end_session(self, slot: RemoteSlot) -> list[int]:
         """Forget a session; its batches (running or not synced) go back to the book. Returns them."""
         lost = []
         if slot.assignment is not None:
@@ -546,7 +540,7 @@ class RemoteHub:
             self.by_identity.pop(slot.identity, None)
         slot.assignment, slot.done, slot.base, slot.stream, slot.incoming = None, [], None, None, None
         slot.identity = None
-        slot.state = "away" if state == "refused" else state
+        slot.policy.ended()
         return lost
 
     def _drop(self, slot: RemoteSlot, reason: str, tell: str | None, **figures) -> None:
@@ -570,8 +564,8 @@ class RemoteHub:
         """The run stops waiting for remote batches: forget them (the book abandons what is in flight)."""
         for slot in self.slots.values():
             slot.assignment, slot.done = None, []
-            if slot.state == "busy":
-                slot.state = "idle"
+            if slot.state == Session.BUSY:
+                slot.policy.finished()
 
     # ------------------------------------------------------------ bad input
 
@@ -633,7 +627,7 @@ class RemoteHub:
             pass  # the peer is gone
 
     def alive(self) -> int:
-        return sum(1 for s in self.slots.values() if s.state in ("idle", "busy"))
+        return sum(1 for s in self.slots.values() if s.policy.working)
 
     def holding_work(self) -> bool:
         return any(s.holds_work for s in self.slots.values())
@@ -647,8 +641,9 @@ class RemoteHub:
 
     def status(self, now: float) -> list[dict]:
         return [{
-            "slot": s.slot, "remote": True, "name": s.name, "state": s.state, "host": s.host, "pid": s.pid or None,
-            "joins": s.joins, "last_heartbeat_age": round(now - s.last_heard, 3) if s.live else None,
+            "slot": s.slot, "remote": True, "name": s.name, "state": s.state.value, "host": s.host,
+            "pid": s.pid or None,
+            "joins": s.joins, "last_heartbeat_age": round(now - s.policy.last_heard, 3) if s.live else None,
             "batch": s.assignment.batch_id if s.assignment else None,
             "unsynced_batches": [a.batch_id for a, _ in s.done], "batches_done": s.batches_done, "syncs": s.syncs,
             "bytes_in": s.bytes_in, "bytes_out": s.bytes_out,

@@ -56,6 +56,7 @@ import time
 import traceback
 import uuid
 from dataclasses import asdict, dataclass, replace
+from enum import Enum
 from pathlib import Path
 
 import zmq
@@ -89,6 +90,15 @@ MAX_GROUP_BATCHES = 1 << 16  # grid batches in one message at most (a worker bui
 TICKS_PER_HEARTBEAT = 4
 TABLES_EVENT_PERIOD = 60.0  # seconds between tables_allocated events (status.json has the figures always)
 MAX_TICK = 0.25
+
+
+class RunState(str, Enum):
+    """Where the run is: starting -> running -> stopping -> done."""
+
+    STARTING = "starting"  # tables, tree and workers being set up; the start-up check not yet passed
+    RUNNING = "running"  # dispatching batches
+    STOPPING = "stopping"  # the budget, the target, a signal or a failure ended dispatch; winding down
+    DONE = "done"  # the final snapshot is written (or the run failed); the loop exits
 BAD_MESSAGES_LOGGED_PER_SLOT = 20  # a flood of garbage must not flood the log
 
 
@@ -132,7 +142,7 @@ class Supervisor:
         self.by_identity: dict[bytes, WorkerHandle] = {}
         self.bad_messages = [0] * (positions + 1)  # last entry: unknown senders
         self.restarts = 0
-        self.state = "starting"  # starting -> running -> stopping -> done
+        self.state = RunState.STARTING
         self.exit_code = EXIT_OK
         self.stop_reason = ""
         self.stop_began = 0.0
@@ -190,7 +200,7 @@ class Supervisor:
                 await self._guarded("finish the live snapshot", asyncio.shield(self.live_snapshot))
             self._guarded_call("summarize", self._summarize, self.clock())
             if self.book is not None:
-                self.state = "done"
+                self.state = RunState.DONE
                 self._guarded_call("write status", self._write_status, self.clock())
             if self.router is not None:
                 self._guarded_call("close socket", self.router.close, linger=0)
@@ -296,7 +306,7 @@ class Supervisor:
 
     async def _main_loop(self) -> None:
         tick = min(MAX_TICK, self.params.heartbeat_interval / TICKS_PER_HEARTBEAT)
-        while self.state != "done":
+        while self.state != RunState.DONE:
             if self.forced:
                 self.exit_code = EXIT_FORCED
                 return
@@ -308,10 +318,10 @@ class Supervisor:
             if now >= self.next_summary:
                 self._summarize(now)
                 self.next_summary = now + SUMMARY_INTERVAL
-            if self.state == "stopping":
+            if self.state == RunState.STOPPING:
                 self._advance_stop(now)
             if self.remote is not None:
-                self.remote.tick(want_sync=bool(self.pause_reason) or self.state == "stopping")
+                self.remote.tick(want_sync=bool(self.pause_reason) or self.state == RunState.STOPPING)
             if now >= self.next_beat:
                 self._heartbeat()
                 self.next_beat = now + self.params.heartbeat_interval
@@ -321,12 +331,12 @@ class Supervisor:
             if now >= self.next_line:
                 self._progress_line(now)
                 self.next_line = now + PROGRESS_LINE_INTERVAL
-            if self.state != "done":
+            if self.state != RunState.DONE:
                 await self.poller.poll(timeout=tick * 1000)
 
     def _on_signal(self, sig: int) -> None:
         name = signal.Signals(sig).name
-        if self.state in ("starting", "running"):
+        if self.state in (RunState.STARTING, RunState.RUNNING):
             self.events.emit("stop_requested", signal=name, note="a second signal forces an immediate stop")
             self._begin_stop(f"signal {name}", EXIT_OK)
         elif not self.forced:
@@ -394,16 +404,16 @@ class Supervisor:
             handle = await spawn(command, slot, attempt, self.options.logdir / "workers", self.env)
         except OSError as exc:
             policy.spawned()
-            policy.may_restart = self.state != "starting"
+            policy.may_restart = self.state != RunState.STARTING
             self.events.emit("worker_spawn_failed", level="error", slot=slot, attempt=attempt, error=str(exc))
-            if self.state == "starting":
+            if self.state == RunState.STARTING:
                 self.startup_failures.append(startup.StartFailure(slot, attempt, spawn_error=str(exc)))
             self._after_exit(slot)
             return
         handle.wire_attempt = wire_attempt
         policy.spawned()
         # before the start-up check passes, a failed start is reported, not retried
-        policy.may_restart = self.state != "starting"
+        policy.may_restart = self.state != RunState.STARTING
         handle.spawned_at = self.clock()
         self.handles[slot] = handle
         handle.exit_task = asyncio.create_task(self._wait_exit(handle))
@@ -455,7 +465,7 @@ class Supervisor:
             self.events.emit("worker_exited", signal=handle.kill_signal or None, **figures)
         else:
             self.events.emit("worker_exited", level="warning", output_tail=handle.output_tail(), **figures)
-        if self.state == "starting" and not policy.stopping and not self._is_standby(slot):
+        if self.state == RunState.STARTING and not policy.stopping and not self._is_standby(slot):
             self.startup_failures.append(startup.StartFailure(
                 slot, handle.attempt, code, handle.phase_detail, policy.kill_reason if handle.kill_signal else "",
                 handle.error, output_tail=handle.output_tail()))
@@ -467,7 +477,7 @@ class Supervisor:
             if isinstance(action, GiveUp):
                 self.events.emit("slot_given_up", level="error", slot=slot, reason=action.reason,
                                  failures=policy.failures, standby=self._is_standby(slot))
-        if (self.state in ("starting", "running") and self.n_slots
+        if (self.state in (RunState.STARTING, RunState.RUNNING) and self.n_slots
                 and all(q.given_up for q in self.policies[:self.n_slots])):
             self.events.emit("all_slots_given_up", level="error",
                              message="every worker slot failed repeatedly; see worker_error/worker_exited above")
@@ -566,7 +576,7 @@ class Supervisor:
                              standby=self._is_standby(handle.slot),
                              startup_seconds=round(self.clock() - handle.spawned_at, 3),
                              warmup_seconds=round(result.seconds, 3))
-            if self.state == "starting" and not self._is_standby(handle.slot):
+            if self.state == RunState.STARTING and not self._is_standby(handle.slot):
                 self._startup_passed()
             self._pump(self.clock())
             return
@@ -628,14 +638,14 @@ class Supervisor:
     # ------------------------------------------------------------------ start-up check
 
     def _startup_passed(self) -> None:
-        self.state = "running"
+        self.state = RunState.RUNNING
         self.train_began = (self.clock(), time.process_time())
         for policy in self.policies:
             policy.may_restart = True
         self.events.emit("startup_ok", seconds=round(self.clock() - self.t0, 3))
 
     def _check_startup(self, now: float) -> None:
-        if self.state != "starting":
+        if self.state != RunState.STARTING:
             return
         if self.n_slots == 0:  # only remote workers: they join whenever they come, and start on their first batch
             self._startup_passed()
@@ -665,9 +675,9 @@ class Supervisor:
         While paused (or stopping) lost batches are still re-issued, so a
         snapshot has no holes: it covers exactly the batches below next_batch.
         """
-        if self.barrier_task is not None or self.state not in ("running", "stopping"):
+        if self.barrier_task is not None or self.state not in (RunState.RUNNING, RunState.STOPPING):
             return
-        if self.state == "stopping":
+        if self.state == RunState.STOPPING:
             self._dispatch(lost_only=True)
             return
         if not self.pause_reason and self.live_snapshot is None and self._snapshot_due(now):
@@ -776,7 +786,7 @@ class Supervisor:
     # ------------------------------------------------------------------ stopping
 
     def _check_stop(self, now: float) -> None:
-        if self.state != "running":
+        if self.state != RunState.RUNNING:
             return
         if self.book.finished:
             self._begin_stop("iteration target reached", EXIT_OK)
@@ -784,12 +794,12 @@ class Supervisor:
             self._begin_stop("time budget used", EXIT_OK)
 
     def _begin_stop(self, reason: str, code: int) -> None:
-        if self.state in ("stopping", "done"):
+        if self.state in (RunState.STOPPING, RunState.DONE):
             return
-        self.trained = self.state == "running"
+        self.trained = self.state == RunState.RUNNING
         if self.trained:
             self.train_ended = (self.clock(), time.process_time())
-        self.state = "stopping"
+        self.state = RunState.STOPPING
         self.stop_reason = reason
         self.exit_code = code
         self.stop_began = self.clock()
@@ -834,7 +844,7 @@ class Supervisor:
                 if self.book.completed_iterations != self.last_snapshot_iteration:
                     await self._snapshot("final")
         finally:
-            self.state = "done"
+            self.state = RunState.DONE
 
     async def _shut_down(self) -> None:
         """Stop every worker: ask, wait ``kill_grace``, then SIGKILL (at once if forced)."""
@@ -902,7 +912,7 @@ class Supervisor:
     def _progress_line(self, now: float) -> None:
         self.rate.add(now, self.book.completed_iterations)
         rate = self.rate.rate()
-        state = self.pause_reason or self.state
+        state = self.pause_reason or self.state.value
         self.events.progress(progress_line(self.book.completed_iterations, rate, self._alive(),
                                            self.n_slots + (self.remote.alive() if self.remote else 0),
                                            self.restarts, self._eta(now, rate), state))
@@ -923,8 +933,8 @@ class Supervisor:
                 "batches_done": self.batches_by_slot[slot], "failures": policy.failures,
             })
         status = {
-            "run_id": self.run_id, "state": self.state, "paused_for": self.pause_reason or None,
-            "exit_code": self.exit_code if self.state == "done" else None,
+            "run_id": self.run_id, "state": self.state.value, "paused_for": self.pause_reason or None,
+            "exit_code": self.exit_code if self.state == RunState.DONE else None,
             "supervisor_pid": os.getpid(), "host": socket.gethostname(), "endpoint": self.endpoint,
             "elapsed": round(now - self.t0, 3), "iterations": self.book.completed_iterations,
             "target_iterations": self.book.target, "iterations_per_s": round(rate, 1),

@@ -315,10 +315,10 @@ class RemoteWorker:
                         frame = sock.recv(zmq.NOBLOCK)
                     except zmq.Again:
                         break
+                    last_heard = time.monotonic()  # any frame is life, decodable or not (as local workers)
                     end = self._on_frame(sock, kernel, s, frame)
                     if end is not None:
                         return end
-                    last_heard = time.monotonic()
                 while True:
                     try:
                         wake.recv(zmq.NOBLOCK)

@@ -181,12 +181,12 @@ class WorkerProcess:
                     frame = sock.recv(zmq.NOBLOCK)
                 except zmq.Again:
                     break
+                last_heard = time.monotonic()  # any frame is life, decodable or not (one rule with remote workers)
                 try:
                     message = p.decode(frame, p.FROM_SUPERVISOR)
                 except p.ProtocolError as exc:
                     print(f"worker {self.slot}: dropped a bad message: {exc}", file=sys.stderr, flush=True)
                     continue
-                last_heard = time.monotonic()
                 code = self._on_message(sock, kernel, message)
                 if code is not None:
                     return code

@@ -214,7 +214,7 @@ def test_a_dropped_worker_gives_its_batches_back(h):
     (b1,) = h.wire.take(b"w1")
     h.clock.now += PARAMS.stall_timeout + 0.1
     for slot_ in h.hub.slots.values():
-        slot_.last_heard = h.clock.now  # heartbeats go on, the batch does not progress
+        slot_.policy.heard()  # heartbeats go on, the batch does not progress
     h.hub.tick(want_sync=False)
     (dropped,) = h.events.named("remote_dropped")
     assert dropped["reason"] == "stalled" and sorted(dropped["batches_lost"]) == [0, 1]

@@ -1,0 +1,139 @@
+"""The remote slots' supervision policy, driven by a fake clock: no sockets."""
+from supervisor.params import SupervisorParams
+from supervisor.remote_policy import EndSession, RemoteSlotPolicy, Session
+
+PARAMS = SupervisorParams(heartbeat_interval=1.0, liveness=5, stall_timeout=20.0, startup_timeout=100.0)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 500.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def working(clock) -> RemoteSlotPolicy:
+    """A session that joined, agreed to the terms and is ready."""
+    slot = RemoteSlotPolicy(PARAMS, clock)
+    slot.joined()
+    slot.agreed()
+    slot.ready()
+    return slot
+
+
+def test_a_slot_with_no_session_is_never_ended():
+    clock = FakeClock()
+    slot = RemoteSlotPolicy(PARAMS, clock)
+    clock.advance(10_000)
+    assert slot.session == Session.AWAY and not slot.live and slot.tick() is None
+
+
+def test_the_session_goes_through_its_states():
+    clock = FakeClock()
+    slot = RemoteSlotPolicy(PARAMS, clock)
+    slot.joined()
+    assert slot.session == Session.OFFERED and slot.live and not slot.working
+    slot.agreed()
+    assert slot.session == Session.LOADING and not slot.working
+    slot.ready()
+    assert slot.session == Session.IDLE and slot.working
+    slot.assigned()
+    assert slot.session == Session.BUSY and slot.working
+    slot.finished()
+    assert slot.session == Session.IDLE
+    slot.ended()
+    assert slot.session == Session.AWAY and not slot.live
+
+
+def test_silence_ends_the_session_after_heartbeat_interval_times_liveness():
+    clock = FakeClock()
+    slot = working(clock)
+    clock.advance(5.0)
+    assert slot.tick() is None  # exactly the window: still alive
+    clock.advance(0.01)
+    end = slot.tick()
+    assert isinstance(end, EndSession) and end.reason == "silent" and end.tell is None
+    assert end.figures == {"silent_for": 5.01}
+
+
+def test_hearing_from_the_worker_keeps_it_alive():
+    clock = FakeClock()
+    slot = working(clock)
+    for _ in range(20):
+        clock.advance(4.0)
+        slot.heard()
+        assert slot.tick() is None
+
+
+def test_a_busy_session_without_progress_is_stalled_even_while_heartbeating():
+    clock = FakeClock()
+    slot = working(clock)
+    slot.assigned()
+    for _ in range(5):
+        clock.advance(4.0)
+        slot.heard()
+        assert slot.tick() is None
+    clock.advance(0.5)
+    slot.heard()
+    end = slot.tick()
+    assert end is not None and end.reason == "stalled" and "20 s" in end.tell
+
+
+def test_progress_restarts_the_stall_clock():
+    clock = FakeClock()
+    slot = working(clock)
+    slot.assigned()
+    for _ in range(10):
+        clock.advance(4.0)
+        slot.heard()
+        slot.progressed()
+        assert slot.tick() is None
+
+
+def test_an_idle_session_is_never_stalled():
+    clock = FakeClock()
+    slot = working(clock)
+    for _ in range(10):
+        clock.advance(4.0)
+        slot.heard()
+        assert slot.tick() is None
+
+
+def test_a_session_not_ready_within_the_startup_timeout_is_ended():
+    for agreed in (False, True):
+        clock = FakeClock()
+        slot = RemoteSlotPolicy(PARAMS, clock)
+        slot.joined()
+        if agreed:
+            slot.agreed()
+        for _ in range(25):  # heartbeating all along: only the start-up rule can end it
+            clock.advance(4.0)
+            slot.heard()
+            assert slot.tick() is None
+        clock.advance(0.5)
+        slot.heard()
+        end = slot.tick()
+        assert end is not None and end.reason == "join_timeout" and "100 s" in end.tell
+
+
+def test_a_ready_session_is_past_the_startup_rule():
+    clock = FakeClock()
+    slot = working(clock)
+    for _ in range(50):
+        clock.advance(4.0)
+        slot.heard()
+    assert slot.tick() is None
+
+
+def test_a_new_join_resets_the_clocks():
+    clock = FakeClock()
+    slot = working(clock)
+    clock.advance(60.0)
+    assert slot.tick().reason == "silent"
+    slot.ended()
+    slot.joined()
+    assert slot.session == Session.OFFERED and slot.tick() is None
