@@ -68,7 +68,7 @@ def build_parser() -> Parser:
                    "results do not depend on it")
     p.add_argument("--runouts", type=int, default=DEFAULT_RUNOUTS,
                    help=f"LBR: sampled turn+river runouts for flop equities (default {DEFAULT_RUNOUTS}; "
-                   "1081 or more enumerates them all)")
+                   "1176 or more enumerates them all)")
     p.add_argument("--plot", type=Path, help="PNG of the running result (default: holdem-eval-<opponent>-s<seed>.png)")
     p.add_argument("--no-plot", action="store_true", help="do not write a PNG")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")

@@ -6,7 +6,7 @@ does not depend on whose equity is wanted, so the work is split:
 
 * :func:`runout_ranks`: rank all 1326 holes on each of a set of board
   completions (the river: the board itself; the turn: every river card,
-  exact; the flop: ``n`` sampled turn+river pairs, or all 1081 when ``n``
+  exact; the flop: ``n`` sampled turn+river pairs, or all 1176 when ``n``
   reaches that), once per deal and street, shared by both seats' hands of a
   duplicate group;
 * :func:`equity_from_ranks`: the equity (win + tie/2) of one hole against
@@ -34,7 +34,7 @@ from holdem.mccfr.rng import mix, next_below, stream_state
 
 DEFAULT_RUNOUTS = 256  # sampled turn+river completions on the flop (turn and river are exact)
 N_CLASSES = 169
-FLOP_RUNOUTS = 1081  # C(47, 2) turn+river pairs after the flop
+FLOP_RUNOUTS = 1176  # C(49, 2) turn+river pairs after the flop (nobody's hole cards known)
 MAX_TURN_RUNOUTS = 48  # river cards after a 4-card board (hole cards of nobody known)
 PREFLOP_TABLE_SEED = 0x5EED_0F_1326  # the table is a property of the game, not of an evaluation's seed
 
@@ -67,9 +67,13 @@ def runout_ranks(board, board_len, n_samples, seed, ranks, masks):
     """Rank every hole on completions of ``board[:board_len]``; returns how many (rows of ``ranks``/``masks``).
 
     River: the board.  Turn: each unseen river card.  Flop and preflop:
-    ``n_samples`` completions drawn from ``seed`` (all 1081 on the flop when
+    ``n_samples`` completions drawn from ``seed`` (all 1176 on the flop when
     ``n_samples`` reaches that).  ``masks[k]``: the cards completion ``k`` adds.
     """
+    need = (1 if board_len == 5 else MAX_TURN_RUNOUTS if board_len == 4
+            else FLOP_RUNOUTS if board_len == 3 and n_samples >= FLOP_RUNOUTS else n_samples)
+    if ranks.shape[0] < need or masks.shape[0] < need:
+        raise ValueError("runout_ranks: ranks and masks need a row per completion")
     known = card_mask(board, board_len)
     rest = np.empty(N_CARDS, np.int64)
     n_rest = 0

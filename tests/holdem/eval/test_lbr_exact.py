@@ -76,3 +76,18 @@ def test_exact_lbr_bets_into_an_opponent_who_always_folds():
     bet, check = kinds.index(ACTION_RAISE), kinds.index(ACTION_CHECK_CALL)
     rows = [mixed[layout.offset[0] + b * len(kinds) : layout.offset[0] + (b + 1) * len(kinds)] for b in range(3)]
     assert rows[0][bet] == 1.0 and rows[1][bet] == 1.0 and rows[2][check] == 1.0
+
+
+def test_exact_lbr_wins_about_nothing_against_a_near_equilibrium():
+    """Leduc: as the policy approaches equilibrium LBR's gain over the policy's own value shrinks towards 0, and
+    stays below the best response's (the exploitability)."""
+    game = leduc_game()
+    gains = []
+    for iterations in (3000, 1_000_000):
+        policy = _trained(game, iterations)
+        lbr, br, own = lbr_values(game, policy), best_response_values(game, policy), policy_values(game, policy)
+        assert (lbr <= br + 1e-9).all()
+        gains.append(((lbr - own).mean(), (br - own).mean()))
+    (early, early_br), (late, late_br) = gains
+    assert late_br < 0.02 and -0.01 < late <= late_br  # near equilibrium: about 0
+    assert early > 5 * late  # far from it LBR finds a lot more
