@@ -4,26 +4,41 @@
                                                            head-to-head (2-6 seats), duplicate dealing
     holdem-eval DIR --lbr [--lbr-actions SET] [--jobs N]   local best response (heads-up Hold'em;
                                                            exact on the tree for Kuhn/Leduc snapshots)
+    holdem-eval RUN --curve [--curve-vs DIR] [--curve-points N] [--hands N]
+                                                           learning curve: every snapshot of a run scored
 
 Example:
 
     holdem-eval runs/hu_small --vs call --hands 2000
+    holdem-eval runs/hu_small --curve --curve-points 10 --hands 500
 
 DIR is a run directory (its latest snapshot) or a snapshot directory.  BOT
 is one of random, call, raise-pot, tag (holdem/eval/baselines.py); a
 directory there is another snapshot of the same game, played in the other
 seats.  The blueprint plays every position (BTN, SB, BB, ...) equally often.
 Results are in milli big blinds per hand with a 95% confidence interval over
-duplicate groups; a progress bar goes to stderr, a PNG of the running result
-to --plot, every hand played to --hands-out in the PHH hand-history format
+duplicate groups; a progress bar and a one-line summary go to stderr, a PNG
+of the running result to --plot (default: the run directory's eval/, or
+--out DIR), every hand played to --hands-out in the PHH hand-history format
 (a .phhs file, holdem/eval/phh.py), and a JSON summary (with the command
-that reproduces it) to stdout.  Exit status: 0 done, 2 bad arguments or an unusable snapshot, 130
+that reproduces it) to stdout.
+
+--curve scores each snapshot of the run (RUN/snapshots/<iteration>/, all of
+them or --curve-points spread over the run) with --hands hands each: LBR's
+winnings against it (heads-up Hold'em) and its result against the run's
+final snapshot (or --curve-vs DIR), in mbb/hand with 95% intervals.  The
+figures go to curve-s<seed>.json and one PNG per score against training
+time (from RUN/events.jsonl; iterations with --curve-x iterations or when
+the log has no times) in the run directory's eval/ (or --out DIR).
+
+Exit status: 0 done, 2 bad arguments or an unusable snapshot, 130
 interrupted.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import shlex
 import sys
 from pathlib import Path
@@ -31,23 +46,38 @@ from typing import Any, Callable
 
 import numpy as np
 
+from holdem.atomic import write_json_atomic
 from holdem.blueprint import Blueprint, BlueprintError
-from holdem.cli.command import Parser, command
+from holdem.cli.command import Parser, UsageError, command
 from holdem.cli.help import description
-from holdem.cli.writable import check_output_file
+from holdem.cli.writable import check_directory, check_output_file
 from holdem.eval.baselines import BASELINES, BlueprintBot, make_baseline
+from holdem.eval.curve import (
+    X_ITERATIONS,
+    X_TIME,
+    Score,
+    curve_chart,
+    run_training_seconds,
+    score_snapshots,
+    spread,
+    x_axis,
+)
+from holdem.eval.lbr_actions import DEFAULT_LBR_ACTIONS, LBR_ACTION_SETS
+from holdem.eval.lbr_equity import DEFAULT_RUNOUTS
 from holdem.eval.match import MatchResult, groups_for, run_match, seat_names
 from holdem.eval.phh import HandLog, hand_history
 from holdem.eval.plot import plot_running
 from holdem.eval.progress import ProgressBar
-from holdem.eval.lbr_actions import DEFAULT_LBR_ACTIONS, LBR_ACTION_SETS
-from holdem.eval.lbr_equity import DEFAULT_RUNOUTS
+from holdem.eval.raster import write_png
 from holdem.eval.stats import running_ci95, to_mbb
 from holdem.game.positions import position_names
+from holdem.mccfr.snapshot import list_snapshots, run_directory
 
 PROG = "holdem-eval"
 EXIT_OK = 0
 DEFAULT_HANDS = 1000
+EVAL_DIR = "eval"  # where plots and curves go in a run directory
+CURVE_SCORES = ("lbr", "vs")
 
 
 def build_parser() -> Parser:
@@ -56,6 +86,7 @@ def build_parser() -> Parser:
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--vs", metavar="BOT|DIR", help=f"opponent: {', '.join(BASELINES)} or another snapshot directory")
     mode.add_argument("--lbr", action="store_true", help="local best response against the blueprint")
+    mode.add_argument("--curve", action="store_true", help="learning curve: score every snapshot of the run")
     p.add_argument("--hands", type=int, default=DEFAULT_HANDS, help=f"hands to play (default {DEFAULT_HANDS}; "
                    "rounded up to whole duplicate groups)")
     p.add_argument("--seed", type=int, default=0, help="seed of the cards and the players' draws (default 0)")
@@ -69,7 +100,18 @@ def build_parser() -> Parser:
     p.add_argument("--runouts", type=int, default=DEFAULT_RUNOUTS,
                    help=f"LBR: sampled turn+river runouts for flop equities (default {DEFAULT_RUNOUTS}; "
                    "1176 or more enumerates them all)")
-    p.add_argument("--plot", type=Path, help="PNG of the running result (default: holdem-eval-<opponent>-s<seed>.png)")
+    p.add_argument("--plot", type=Path, help="PNG of the running result (default: holdem-eval-<opponent>-s<seed>.png "
+                   "in --out DIR)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help=f"directory for the plots and curve figures (default: the run directory's {EVAL_DIR}/)")
+    p.add_argument("--curve-vs", type=Path, metavar="DIR",
+                   help="--curve: score snapshots against this blueprint (default: the run's final snapshot)")
+    p.add_argument("--curve-points", type=int, metavar="N",
+                   help="--curve: score N snapshots spread over the run, first and last included (default: all)")
+    p.add_argument("--curve-scores", choices=(*CURVE_SCORES, "both"), default="both",
+                   help="--curve: lbr, vs (against --curve-vs) or both (default; LBR only where heads-up)")
+    p.add_argument("--curve-x", choices=(X_TIME, X_ITERATIONS), default=X_TIME,
+                   help="--curve: x axis of the PNGs, training time (default) or iterations")
     p.add_argument("--no-plot", action="store_true", help="do not write a PNG")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--hands-out", type=Path, metavar="FILE",
@@ -83,19 +125,37 @@ def _opponent(spec: str, hero: Blueprint, buckets: Path | None, seed: int):
     path = Path(spec)
     if not path.exists():
         raise BlueprintError(f"--vs {spec}: neither a baseline ({', '.join(BASELINES)}) nor an existing directory")
-    other = Blueprint.load(path, buckets, translation_seed=seed + 1)
+    return _rival(Blueprint.load(path, buckets, translation_seed=seed + 1), hero, f"--vs {spec}")
+
+
+def _rival(other: Blueprint, hero: Blueprint, flag: str) -> BlueprintBot:
+    """``other`` as ``hero``'s opponent; BlueprintError unless both play the same Hold'em table."""
     if not other.is_holdem:
-        raise BlueprintError(f"--vs {spec}: a {other.game.name} snapshot cannot play Hold'em")
+        raise BlueprintError(f"{flag}: a {other.game.name} snapshot cannot play Hold'em")
     if other.game_config != hero.game_config:
         raise BlueprintError(
-            f"--vs {spec}: its table ({other.game_config}) differs from {hero.source}'s ({hero.game_config}); "
+            f"{flag}: its table ({other.game_config}) differs from {hero.source}'s ({hero.game_config}); "
             "head-to-head needs both blueprints trained for the same seats, stacks and blinds"
         )
     return BlueprintBot(other, name=f"snapshot:{other.source}")
 
 
-def _plot_path(args, plot_name: str) -> Path:
-    return args.plot or Path(f"holdem-eval-{plot_name}-s{args.seed}.png")
+def _out_dir(args, snapshot: str | Path) -> Path:
+    return args.out if args.out is not None else run_directory(snapshot) / EVAL_DIR
+
+
+def _plot_path(args, hero: Blueprint, plot_name: str) -> Path:
+    return args.plot or _out_dir(args, hero.source) / f"holdem-eval-{plot_name}-s{args.seed}.png"
+
+
+def _progress(args, label: str, groups: int, seats: int, big_blind: int):
+    """A progress bar over ``groups`` duplicate groups and the ``on_group`` callback that moves it."""
+    bar = ProgressBar(groups * seats, label, enabled=not args.no_progress)
+
+    def on_group(g: int, results: np.ndarray) -> None:
+        bar.update((g + 1) * seats, f"{to_mbb(results.mean(), big_blind):+9.1f} mbb/h")
+
+    return bar, on_group
 
 
 def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str,
@@ -105,14 +165,9 @@ def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str,
     with a progress bar, then its plot."""
     config = hero.game_config
     n = config.players
-    groups = groups_for(args.hands, n)
-    bar = ProgressBar(groups * n, label, enabled=not args.no_progress)
-
-    def on_group(g: int, results: np.ndarray) -> None:
-        bar.update((g + 1) * n, f"{to_mbb(results.mean(), config.big_blind):+9.1f} mbb/h")
-
+    bar, on_group = _progress(args, label, groups_for(args.hands, n), n, config.big_blind)
     if not args.no_plot and args.plot is None:  # an explicit --plot was checked before loading anything
-        check_output_file(_plot_path(args, plot_name), "--plot")
+        check_output_file(_plot_path(args, hero, plot_name), f"--plot (default, in {_out_dir(args, hero.source)})")
     log = HandLog(args.hands_out) if args.hands_out is not None else None
 
     def on_hand(state, g: int, r: int) -> None:
@@ -131,9 +186,11 @@ def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str,
         extra["hands_out"] = str(log.write())
     if not args.no_plot:
         mean, half = running_ci95(result.group_chips)
-        path = _plot_path(args, plot_name)
+        path = _plot_path(args, hero, plot_name)
         hands = np.arange(1, result.groups + 1) * n
-        extra["plot"] = str(plot_running(path, hands, to_mbb(mean, config.big_blind), to_mbb(half, config.big_blind)))
+        extra["plot"] = str(plot_running(path, hands, to_mbb(mean, config.big_blind), to_mbb(half, config.big_blind),
+                                         title=f"{result.hero} vs {result.opponent}, seed {args.seed}",
+                                         xlabel="hands played", ylabel="running result, mbb/hand, 95% interval"))
     return result, extra
 
 
@@ -186,7 +243,115 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
             summary.update({"opponent_decisions": opponent.decisions, "opponent_off_tree": opponent.off_tree})
     summary["seed"] = args.seed
     summary["command"] = shlex.join(["holdem-eval", *argv])
+    summary["headline"] = headline(summary, str(args.dir))
     return summary
+
+
+def _signed(value: float) -> str:
+    return f"{value:+,.1f}"
+
+
+def headline(summary: dict[str, Any], where: str) -> str:
+    """One plain sentence of a result, e.g. "LBR wins 520.0 mbb/hand against runs/x (95% interval ...)"."""
+    if summary.get("mode") == "lbr-exact":
+        return (f"LBR wins {summary['lbr_mean']:.4f} chips/hand against {where} (exact on the game tree); "
+                f"its exploitability is {summary['exploitability']:.4f} chips/hand")
+    mean, (low, high) = summary["mbb_per_hand"], summary["ci95"]
+    who, against = ("LBR", where) if summary.get("mode") == "lbr" else (where, summary["opponent"])
+    interval = (f"95% interval {_signed(low)} to {_signed(high)} mbb/hand" if math.isfinite(low) and math.isfinite(high)
+                else "no interval from a single duplicate group")
+    return (f"{who} {'wins' if mean >= 0 else 'loses'} {abs(mean):,.1f} mbb/hand against {against} ({interval}) "
+            f"over {summary['hands']:,} hands")
+
+
+def _vs_scorer(args, reference: Blueprint, flag: str):
+    def score(path: Path, iteration: int) -> Score:
+        hero = Blueprint.load(path, args.buckets, translation_seed=args.seed)
+        rival = _rival(reference, hero, flag)
+        config = hero.game_config
+        bar, on_group = _progress(args, f"{iteration:,} vs ref", groups_for(args.hands, config.players),
+                                  config.players, config.big_blind)
+        result = run_match(config, BlueprintBot(hero), rival, args.hands, seed=args.seed, on_group=on_group)
+        bar.finish(result.hands, f"{result.estimate_mbb().mean:+9.1f} mbb/h")
+        return Score(result.estimate_mbb(), result.hands, result.seconds)
+
+    return score
+
+
+def _lbr_scorer(args, big_blind: int):
+    from holdem.eval.lbr import evaluate_lbr
+
+    def score(path: Path, iteration: int) -> Score:
+        bar, on_group = _progress(args, f"{iteration:,} LBR", groups_for(args.hands, 2), 2, big_blind)
+        result = evaluate_lbr(path, hands=args.hands, seed=args.seed, actions=args.lbr_actions, jobs=args.jobs,
+                              runouts=args.runouts, buckets=args.buckets, progress=on_group)
+        bar.finish(result.hands, f"{result.estimate_mbb().mean:+9.1f} mbb/h")
+        return Score(result.estimate_mbb(), result.hands, result.seconds)
+
+    return score
+
+
+def _first_last(points, name: str) -> str:
+    first, last = points[0].scores[name].estimate.mean, points[-1].scores[name].estimate.mean
+    return f"{_signed(first)} mbb/hand at the first snapshot, {_signed(last)} at the last"
+
+
+def run_curve(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
+    """Score the run's snapshots (``--curve``); write the figures as JSON and one PNG per score."""
+    run = run_directory(args.dir)
+    snaps = list_snapshots(run)
+    if not snaps:
+        raise UsageError(f"--curve {args.dir}: no snapshots in {run / 'snapshots'}; give the directory of a run "
+                         "that has written snapshots (holdem-train or holdem-supervise --logdir)")
+    chosen = spread(snaps, args.curve_points)
+    out_dir = _out_dir(args, snaps[-1][1])
+    if args.out is None:
+        check_directory(out_dir, f"curve directory {out_dir} (choose another with --out DIR)")
+    ref_path = args.curve_vs if args.curve_vs is not None else snaps[-1][1]
+    flag = f"--curve-vs {args.curve_vs}" if args.curve_vs is not None else f"the final snapshot {ref_path}"
+    reference = Blueprint.load(ref_path, args.vs_buckets if args.curve_vs else args.buckets,
+                               translation_seed=args.seed + 1)
+    if not reference.is_holdem:
+        raise BlueprintError(f"--curve scores Hold'em runs; {ref_path} is a {reference.game.name} snapshot "
+                             "(holdem-policy value gives Kuhn/Leduc exploitability exactly)")
+    wanted = CURVE_SCORES if args.curve_scores == "both" else (args.curve_scores,)
+    if reference.n_players != 2:
+        if args.curve_scores == "lbr":
+            raise BlueprintError(f"--curve-scores lbr: LBR is heads-up only; {run} trains {reference.n_players} seats "
+                                 "(use --curve-scores vs)")
+        wanted = ("vs",)
+    scorers: dict[str, Any] = {}
+    if "lbr" in wanted:
+        scorers["lbr"] = _lbr_scorer(args, reference.game_config.big_blind)
+    if "vs" in wanted:
+        scorers["vs"] = _vs_scorer(args, reference, flag)
+    points = score_snapshots(chosen, run_training_seconds(run), scorers)
+    stem = f"curve-s{args.seed}"
+    axis = x_axis(points, args.curve_x)[0]
+    titles = {"lbr": f"LBR winnings against the snapshots of {run.name}",
+              "vs": f"snapshots of {run.name} against {Path(reference.source).name}"
+                    + (" (final)" if args.curve_vs is None else "")}
+    plots = {name: str(write_png(out_dir / f"{stem}-{name}.png", curve_chart(points, name, titles[name], axis)))
+             for name in scorers}
+    figures: dict[str, Any] = {
+        "mode": "curve", "run": str(run), "units": "mbb/hand", "x": axis, "hands_per_snapshot": args.hands,
+        "seed": args.seed, "snapshots_in_run": len(snaps), "scores": list(scorers),
+        "reference": reference.source if "vs" in scorers else None,
+        "points": [p.to_json() for p in points], "plots": plots,
+        "command": shlex.join(["holdem-eval", *argv]),
+    }
+    parts = []
+    if "lbr" in scorers:
+        parts.append(f"LBR wins {_first_last(points, 'lbr')}")
+    if "vs" in scorers:
+        rival = "the final snapshot" if args.curve_vs is None else str(args.curve_vs)
+        parts.append(f"against {rival} {_first_last(points, 'vs')}")
+    path = write_json_atomic(out_dir / f"{stem}.json", figures)
+    figures["figures"] = str(path)
+    figures["headline"] = (f"learning curve of {run}: {len(points)} snapshot{'s' if len(points) != 1 else ''} "
+                           f"(iterations {points[0].iteration:,} to {points[-1].iteration:,}); "
+                           f"{'; '.join(parts)}; figures in {path}")
+    return figures
 
 
 @command(PROG, usage_errors=(BlueprintError,))
@@ -207,7 +372,12 @@ def main(argv: list[str] | None = None) -> int:
         check_output_file(args.plot, "--plot")  # before loading anything
     if args.hands_out is not None:
         check_output_file(args.hands_out, "--hands-out")
-    summary = run(args, argv)
+    if args.curve_points is not None and args.curve_points < 1:
+        parser.error(f"--curve-points must be at least 1, got {args.curve_points}")
+    if args.out is not None:
+        check_directory(args.out, f"--out {args.out}")  # before loading anything
+    summary = run_curve(args, argv) if args.curve else run(args, argv)
+    print(summary["headline"], file=sys.stderr, flush=True)
     print(json.dumps(summary))
     return EXIT_OK
 

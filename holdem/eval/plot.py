@@ -80,7 +80,7 @@ def line_chart(x: np.ndarray, mean: np.ndarray, half_width: np.ndarray | None = 
     lo, hi = lo - pad, hi + pad
     x0, x1 = MARGIN_LEFT, width - MARGIN_RIGHT
     y0, y1 = MARGIN_TOP, height - MARGIN_BOTTOM
-    xmax = max(float(x.max()), 1.0)
+    xmax = float(x.max()) if x.max() > 0 else 1.0
 
     def px(v):
         return x0 + (np.asarray(v) / xmax) * (x1 - x0)
