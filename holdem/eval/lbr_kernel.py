@@ -52,7 +52,14 @@ from numba import njit
 from holdem.abstraction.features import HOLE_CARDS, HOLE_ID, N_HOLES
 from holdem.eval import lbr_engine as eng
 from holdem.eval.lbr_actions import SET_FCPA, SET_TREE
-from holdem.eval.lbr_equity import FLOP_RUNOUTS, MAX_TURN_RUNOUTS, card_mask, equity_from_ranks, preflop_equity, runout_ranks
+from holdem.eval.lbr_equity import (
+    FLOP_RUNOUTS,
+    MAX_TURN_RUNOUTS,
+    card_mask,
+    equity_from_ranks,
+    preflop_equity,
+    runout_ranks,
+)
 from holdem.eval.lbr_tree import MAX_ACTIONS, OFF_TREE, on_tree, pick, policy_row, policy_rows, render, step
 from holdem.eval.ranges import hole_buckets
 from holdem.game.tree_arrays import ACTION_CHECK_CALL, ACTION_FOLD, ACTION_RAISE, NODE_DECISION

@@ -1,5 +1,4 @@
 """Compiled LBR hands checked against the reference engine and the Python blueprint, and its action sets."""
-import numpy as np
 import pytest
 from evalkit import trained_run
 

@@ -49,7 +49,7 @@ def brute_force_range(bp, holes, board, button, lbr, moves, opponent_holes):
     before, actions = [], []
     for kind, amount in moves:
         before.append(state.copy())
-        actions.append({F: state.fold, C: state.check_or_call}.get(kind, lambda: state.raise_to(amount))())
+        actions.append(state.fold() if kind == F else state.check_or_call() if kind == C else state.raise_to(amount))
     paths = [([0], 1.0)]  # (node before each action, probability)
     for s, action in zip(before, actions):
         grown = []
@@ -65,7 +65,7 @@ def brute_force_range(bp, holes, board, button, lbr, moves, opponent_holes):
         total = 0.0
         for nodes, p in paths:
             weight = p
-            for i, (s, action) in enumerate(zip(before, actions)):
+            for i, action in enumerate(actions):
                 if action.seat != opp:
                     continue
                 alt = HandState.start(config, cards, board, button)
