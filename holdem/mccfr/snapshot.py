@@ -9,7 +9,10 @@ any point leaves the previous snapshot and ``latest`` whole.
 Formats: ``tables.npz`` holds, per table, ``<name>_extents`` (int64[k, 2]:
 first entry and length of each allocated run, :mod:`holdem.mccfr.pages`) and
 ``<name>`` (the values of those runs, back to back: float32 regrets, float64
-strategy sums); entries outside the runs are zero.  Zip CRC-checked on read.
+strategy sums); entries outside the runs are zero.  Written by
+:mod:`holdem.mccfr.npz_writer` (``O_DIRECT``, each array's data at a
+page-aligned offset, CRCs over the bytes as written, so a snapshot of tables
+that training changes meanwhile still passes them); CRC-checked on read.
 ``manifest.json`` holds the caller's manifest plus ``format_version``,
 ``iteration``, the table sizes and dtypes and ``allocated`` entries.  Since
 version 3 the tables hold values times the run's table scale
@@ -33,6 +36,8 @@ from typing import Any
 import numpy as np
 
 from holdem.atomic import fsync_dir
+from holdem.mccfr.npz_writer import Member, write_npz
+from holdem.mccfr.pages import allocated_entries
 from holdem.mccfr.tables import TABLE_DTYPES, Tables
 
 FORMAT_VERSION = 3  # 3: allocated runs only, scaled values; 2: whole tables; 1: float32 strategy sums
@@ -57,21 +62,19 @@ def _write_file(path: Path, write) -> None:
         os.fsync(f.fileno())
 
 
-def _write_tables(f, tables: Tables, extents: dict[str, np.ndarray]) -> None:
-    """The .npz of format 3, streamed run by run (no copy of the tables is made)."""
-    with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+def write_tables(path: str | os.PathLike, tables: Tables, extents: dict[str, np.ndarray], direct: bool = True) -> int:
+    """Write ``tables.npz`` of format 3 at ``path`` and fsync it: the ``extents`` runs, read from the tables
+    as they are written (:func:`holdem.mccfr.npz_writer.write_npz`, ``O_DIRECT`` unless ``direct`` is
+    false).  Returns the bytes written with ``O_DIRECT``."""
+    def members():
         for name in TABLE_NAMES:
             runs = np.ascontiguousarray(extents[name], dtype=np.int64).reshape(-1, 2)
-            with zf.open(f"{name}_extents.npy", "w", force_zip64=True) as out:
-                np.lib.format.write_array(out, runs, allow_pickle=False)
             table = getattr(tables, name)
-            count = int(runs[:, 1].sum()) if runs.size else 0
-            with zf.open(f"{name}.npy", "w", force_zip64=True) as out:
-                header = {"descr": np.lib.format.dtype_to_descr(table.dtype), "fortran_order": False,
-                          "shape": (count,)}
-                np.lib.format.write_array_header_2_0(out, header)
-                for first, length in runs:
-                    out.write(memoryview(table[first:first + length]).cast("B"))
+            yield Member(f"{name}_extents", runs.dtype, runs.shape, [runs])
+            yield Member(name, table.dtype, (allocated_entries(runs),),
+                         (table[first:first + length] for first, length in runs.tolist()))
+
+    return write_npz(path, members(), direct)
 
 
 def whole_extents(tables: Tables) -> dict[str, np.ndarray]:
@@ -96,7 +99,7 @@ def write_snapshot(logdir: str | os.PathLike, iteration: int, tables: Tables, ma
     full["iteration"] = int(iteration)
     extents = whole_extents(tables) if extents is None else extents
     full["tables"] = {name: {"size": int(getattr(tables, name).shape[0]), "dtype": TABLE_DTYPES[name].name,
-                             "allocated": int(extents[name][:, 1].sum()) if extents[name].size else 0}
+                             "allocated": allocated_entries(extents[name])}
                       for name in TABLE_NAMES}
     text = json.dumps(full, indent=2, sort_keys=True) + "\n"  # fails here, before touching disk, if not JSON-able
 
@@ -104,7 +107,7 @@ def write_snapshot(logdir: str | os.PathLike, iteration: int, tables: Tables, ma
     tmp = snaps / f".tmp-{iteration}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        _write_file(tmp / TABLES_FILE, lambda f: _write_tables(f, tables, extents))
+        write_tables(tmp / TABLES_FILE, tables, extents)
         _write_file(tmp / MANIFEST_FILE, lambda f: f.write(text.encode()))
         fsync_dir(tmp)
         old = None

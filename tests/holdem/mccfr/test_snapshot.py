@@ -7,6 +7,8 @@ import zipfile
 import numpy as np
 import pytest
 
+from holdem.mccfr import npz_writer
+from holdem.mccfr.npz_writer import ALIGN
 from holdem.mccfr.snapshot import (
     LATEST_FILE,
     MANIFEST_FILE,
@@ -176,7 +178,7 @@ def test_only_the_given_runs_are_written_and_the_rest_reads_as_zero(tmp_path):
     assert np.array_equal(loaded.strategy[:7], t.strategy[:7]) and not loaded.strategy[7:].any()
     # written run by run: the file holds the runs, not the whole tables
     with zipfile.ZipFile(path / TABLES_FILE) as z:
-        assert z.getinfo("regret.npy").file_size < 1090 * 4 + 256
+        assert z.getinfo("regret.npy").file_size < 1090 * 4 + ALIGN + 256  # header padded to ALIGN
 
 
 def test_overlapping_runs_are_refused(tmp_path):
@@ -202,3 +204,75 @@ def test_version_2_snapshots_take_the_table_scale_they_resume_at(tmp_path):
     (path / MANIFEST_FILE).write_text(json.dumps(manifest))
     scaled, _ = read_snapshot(tmp_path)
     assert np.array_equal(scaled.regret, t.regret * np.float32(3)) and np.allclose(scaled.strategy, 3 * t.strategy)
+
+
+def _random_runs(rng, size: int) -> np.ndarray:
+    """Sorted, disjoint runs of any start and length: empty, single entries, page-sized and odd ones."""
+    cuts = np.sort(rng.choice(size, size=60, replace=False))
+    runs = []
+    for lo, hi in zip(cuts[::2], cuts[1::2]):
+        length = int(rng.choice([0, 1, hi - lo, 1024, 513]))
+        runs.append((int(lo), min(length, int(hi - lo))))
+    return np.array(runs, np.int64)
+
+
+def _expected(t: Tables, runs: dict[str, np.ndarray]) -> Tables:
+    want = Tables(np.zeros(t.size, np.float32), np.zeros(t.size))
+    for name in ("regret", "strategy"):
+        for first, length in runs[name]:
+            getattr(want, name)[first:first + length] = getattr(t, name)[first:first + length]
+    return want
+
+
+@pytest.fixture(params=["direct", "page cache"])
+def write_path(request, monkeypatch):
+    """Snapshots written with O_DIRECT (where the file system takes it) or as where it is refused; a small
+    buffer, so that the runs span many buffer writes."""
+    monkeypatch.setattr(npz_writer, "BUFFER_BYTES", 4 * ALIGN)
+    if request.param == "page cache":
+        monkeypatch.setattr(npz_writer, "_set_direct", lambda fd, on: False)
+    return request.param
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_runs_round_trip(tmp_path, write_path, seed):
+    rng = np.random.default_rng(seed)
+    t = _tables(40_000, seed)
+    runs = {"regret": _random_runs(rng, t.size), "strategy": _random_runs(rng, t.size)}
+    path = write_snapshot(tmp_path, 9, t, {}, extents=runs)
+    with zipfile.ZipFile(path / TABLES_FILE) as z:
+        assert z.testzip() is None
+    want = _expected(t, runs)
+    loaded, manifest = read_snapshot(tmp_path)
+    assert np.array_equal(loaded.regret, want.regret) and np.array_equal(loaded.strategy, want.strategy)
+    assert manifest["tables"]["strategy"]["allocated"] == int(runs["strategy"][:, 1].sum())
+    dest = Tables.zeros(t.size)
+    read_snapshot(tmp_path, into=dest)
+    assert np.array_equal(dest.regret, want.regret) and np.array_equal(dest.strategy, want.strategy)
+
+
+def test_whole_and_empty_tables_round_trip(tmp_path, write_path):
+    t = _tables(30_001)
+    write_snapshot(tmp_path, 1, t, {})  # one run of every entry
+    loaded, _ = read_snapshot(tmp_path)
+    assert np.array_equal(loaded.regret, t.regret) and np.array_equal(loaded.strategy, t.strategy)
+    none = {"regret": np.empty((0, 2), np.int64), "strategy": np.empty((0, 2), np.int64)}
+    write_snapshot(tmp_path, 2, t, {}, extents=none)
+    loaded, manifest = read_snapshot(tmp_path)
+    assert not loaded.regret.any() and not loaded.strategy.any() and manifest["tables"]["regret"]["allocated"] == 0
+    write_snapshot(tmp_path, 3, Tables.zeros(0), {})
+    assert read_snapshot(tmp_path)[0].size == 0
+
+
+def test_a_corrupt_byte_in_a_large_snapshot_fails_the_crc(tmp_path, write_path):
+    t = _tables(40_000, 5)
+    runs = {"regret": _random_runs(np.random.default_rng(5), t.size), "strategy": np.array([[0, 40_000]], np.int64)}
+    path = write_snapshot(tmp_path, 1, t, {}, extents=runs)
+    file = path / TABLES_FILE
+    with zipfile.ZipFile(file) as z:
+        at = z.getinfo("strategy.npy").header_offset + 2 * ALIGN + 12_345  # inside strategy's data
+    data = bytearray(file.read_bytes())
+    data[at] ^= 0x01
+    file.write_bytes(bytes(data))
+    with pytest.raises(SnapshotError, match="'strategy' failed its integrity check"):
+        read_snapshot(tmp_path)
