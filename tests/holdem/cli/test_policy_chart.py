@@ -2,43 +2,31 @@
 the blueprint's own frequencies; the standard lines for 2 and 3 seats; bad input."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
-from evalkit import trained_3max_run, trained_run, trained_small_run  # noqa: E402
+import policykit  # noqa: E402
+from evalkit import trained_3max_run, trained_small_run  # noqa: E402
 from pngkit import count_colour, read_png  # noqa: E402
+from policykit import policy, policy_json  # noqa: E402
 
 from holdem.blueprint import Blueprint  # noqa: E402
 from holdem.cards import parse_cards  # noqa: E402
-from holdem.cli.policy import main  # noqa: E402
 from holdem.eval.chart import action_colours, cell_box, cell_name  # noqa: E402
 from holdem.game.engine import ActionKind, HandState  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    return trained_run(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def bp(run):
-    return Blueprint.load(run)
+run, bp = policykit.run, policykit.bp  # the tiny heads-up run and its blueprint (module fixtures)
 
 
 def _chart(capsys, *argv) -> tuple[int, str, str]:
-    code = main(["chart", *[str(a) for a in argv]])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return policy(capsys, "chart", *argv)
 
 
 def _chart_json(capsys, *argv) -> dict:
-    code, out, err = _chart(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
+    return policy_json(capsys, "chart", *argv)
 
 
 def _hole(name: str) -> list[int]:

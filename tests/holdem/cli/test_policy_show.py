@@ -2,7 +2,6 @@
 and the trainer's ``buckets_path`` manifest entry that the blueprint loads its card abstraction from."""
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,19 +10,20 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
+import policykit  # noqa: E402
 from evalkit import (  # noqa: E402
     bucket_file,
     holdem_config,
     synthetic_tables,
     trained_3max_run,
-    trained_run,
     trained_small_run,
 )
+from policykit import policy, policy_json  # noqa: E402
 
 from holdem.abstraction.bucket_file import write_buckets  # noqa: E402
 from holdem.blueprint import Blueprint  # noqa: E402
 from holdem.cards import parse_cards  # noqa: E402
-from holdem.cli.policy import GRID_RANKS, grid_cell, main, parse_history  # noqa: E402
+from holdem.cli.policy import GRID_RANKS, grid_cell, parse_history  # noqa: E402
 from holdem.game.engine import HandState  # noqa: E402
 from holdem.games.leduc import leduc_game  # noqa: E402
 from holdem.games.registry import make_game  # noqa: E402
@@ -31,27 +31,15 @@ from holdem.isomorphism import N_PREFLOP_CLASSES, preflop_class, preflop_class_n
 from holdem.mccfr.snapshot import read_snapshot  # noqa: E402
 from holdem.mccfr.trainer import resolved_buckets_path  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    return trained_run(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def bp(run):
-    return Blueprint.load(run)
+run, bp = policykit.run, policykit.bp  # the tiny heads-up run and its blueprint (module fixtures)
 
 
 def _show(capsys, *argv) -> tuple[int, str, str]:
-    code = main(["show", *[str(a) for a in argv]])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return policy(capsys, "show", *argv)
 
 
 def _show_json(capsys, *argv) -> dict:
-    code, out, err = _show(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
+    return policy_json(capsys, "show", *argv)
 
 
 def _state(bp, hole: str, board: str, seat: int, actions) -> HandState:
