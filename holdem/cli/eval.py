@@ -167,7 +167,7 @@ def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str,
     n = config.players
     bar, on_group = _progress(args, label, groups_for(args.hands, n), n, config.big_blind)
     if not args.no_plot and args.plot is None:  # an explicit --plot was checked before loading anything
-        check_output_file(_plot_path(args, hero, plot_name), f"--plot (default, in {_out_dir(args, hero.source)})")
+        check_output_file(_plot_path(args, hero, plot_name), "--plot (default; choose with --out DIR or --plot FILE)")
     log = HandLog(args.hands_out) if args.hands_out is not None else None
 
     def on_hand(state, g: int, r: int) -> None:

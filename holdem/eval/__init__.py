@@ -11,5 +11,6 @@ lbr_exact    the same rule computed exactly on Kuhn/Leduc trees
 raster       PNG encoding, a 3x5 pixel font and lines (no matplotlib)
 plot         a PNG line chart with a 95% interval band
 chart        preflop range charts: 13x13 grids of action frequencies (PNG and HTML)
+curve        learning curves: every snapshot of a run scored, against training time
 progress     a progress bar on stderr
 """
