@@ -37,6 +37,7 @@ interrupted.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import shlex
@@ -264,9 +265,9 @@ def headline(summary: dict[str, Any], where: str) -> str:
             f"over {summary['hands']:,} hands")
 
 
-def _vs_scorer(args, reference: Blueprint, flag: str):
+def _vs_scorer(args, load, reference: Blueprint, flag: str):
     def score(path: Path, iteration: int) -> Score:
-        hero = Blueprint.load(path, args.buckets, translation_seed=args.seed)
+        hero = load(path)
         rival = _rival(reference, hero, flag)
         config = hero.game_config
         bar, on_group = _progress(args, f"{iteration:,} vs ref", groups_for(args.hands, config.players),
@@ -278,13 +279,13 @@ def _vs_scorer(args, reference: Blueprint, flag: str):
     return score
 
 
-def _lbr_scorer(args, big_blind: int):
+def _lbr_scorer(args, load, big_blind: int):
     from holdem.eval.lbr import evaluate_lbr
 
     def score(path: Path, iteration: int) -> Score:
         bar, on_group = _progress(args, f"{iteration:,} LBR", groups_for(args.hands, 2), 2, big_blind)
         result = evaluate_lbr(path, hands=args.hands, seed=args.seed, actions=args.lbr_actions, jobs=args.jobs,
-                              runouts=args.runouts, buckets=args.buckets, progress=on_group)
+                              runouts=args.runouts, buckets=args.buckets, progress=on_group, blueprint=load(path))
         bar.finish(result.hands, f"{result.estimate_mbb().mean:+9.1f} mbb/h")
         return Score(result.estimate_mbb(), result.hands, result.seconds)
 
@@ -320,11 +321,13 @@ def run_curve(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
             raise BlueprintError(f"--curve-scores lbr: LBR is heads-up only; {run} trains {reference.n_players} seats "
                                  "(use --curve-scores vs)")
         wanted = ("vs",)
+    # each snapshot is loaded once for all its scores
+    load = functools.lru_cache(maxsize=1)(lambda path: Blueprint.load(path, args.buckets, translation_seed=args.seed))
     scorers: dict[str, Any] = {}
     if "lbr" in wanted:
-        scorers["lbr"] = _lbr_scorer(args, reference.game_config.big_blind)
+        scorers["lbr"] = _lbr_scorer(args, load, reference.game_config.big_blind)
     if "vs" in wanted:
-        scorers["vs"] = _vs_scorer(args, reference, flag)
+        scorers["vs"] = _vs_scorer(args, load, reference, flag)
     points = score_snapshots(chosen, run_training_seconds(run), scorers)
     stem = f"curve-s{args.seed}"
     axis = x_axis(points, args.curve_x)[0]
