@@ -24,7 +24,8 @@
         check/call, each raise size, all-in), as wide as its frequency; a
         legend with each action's share of all 1326 hands.  One PNG per
         chart and one HTML page with them all, in DIR's run directory under
-        charts/ (or --out).  Lines: open (first in), vs-open (facing an open
+        charts/ (or --out; the page, preflop-<iteration>.html, holds the
+        charts of the latest invocation).  Lines: open (first in), vs-open (facing an open
         by the player acting before, or --vs), vs-3bet (opening, then facing
         a 3-bet by the player acting after, or --vs), every raise at the
         size the blueprint makes most often; by default every line for
@@ -472,7 +473,7 @@ def show_situation(bp, hand: str, board: str = "", history: str = "", seat: int 
     return out
 
 
-def parse_seat(text: str | None, players: int) -> int | None:
+def parse_seat(text: str | None, players: int, flag: str = "--seat") -> int | None:
     """``--seat``: a position name (BTN, SB, BB, ...) or a seat number (BTN = 0); None if not given."""
     if text is None:
         return None
@@ -481,7 +482,7 @@ def parse_seat(text: str | None, players: int) -> int | None:
     try:
         return seat_of(text, players)
     except ValueError as e:
-        raise ShowError(f"--seat: {e}") from None
+        raise ShowError(f"{flag}: {e}") from None
 
 
 def _check_seat(seat: int | None, actor: int, players: int) -> None:
@@ -766,7 +767,7 @@ def chart_main(args) -> int:
     if args.out is None:
         check_directory(out_dir, f"charts directory {out_dir} (choose another with --out DIR)")
     seats = [_seat_in_range(parse_seat(s, players), players) for s in args.seat] if args.seat else None
-    villain = _seat_in_range(parse_seat(args.vs, players), players) if args.vs is not None else None
+    villain = _seat_in_range(parse_seat(args.vs, players, "--vs"), players, "--vs") if args.vs is not None else None
     requests = chart_requests(bp, seats, args.line, args.history or [], villain)
     stem = f"preflop-{bp.iteration}" if bp.iteration is not None else "preflop"
     charts, pngs = [], []
@@ -788,9 +789,9 @@ def chart_main(args) -> int:
     return 0
 
 
-def _seat_in_range(seat: int, players: int) -> int:
+def _seat_in_range(seat: int, players: int, flag: str = "--seat") -> int:
     if not 0 <= seat < players:
-        raise ShowError(f"--seat {seat}: seats are 0..{players - 1} (BTN = 0); or name a position, e.g. --seat BB")
+        raise ShowError(f"{flag} {seat}: seats are 0..{players - 1} (BTN = 0); or name a position, e.g. {flag} BB")
     return seat
 
 

@@ -144,6 +144,8 @@ def test_three_seats_chart_the_lines_that_can_happen(capsys, tmp_path_factory, t
     (["--history", "r300 f"], "hand is over"),
     (["--seat", "BB", "--history", "r300 r600"], "--seat"),
     (["--seat", "UTG"], "--seat"),
+    (["--line", "vs-open", "--vs", "CO"], "--vs: "),
+    (["--seat", "5"], "--seat 5: seats are 0..1"),
     (["--seat", "BB", "--line", "vs-3bet"], "cannot open"),
     (["--seat", "BB", "--line", "vs-open", "--vs", "BB"], "no chart fits"),
 ])
