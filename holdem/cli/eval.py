@@ -88,7 +88,8 @@ def build_parser() -> Parser:
     mode.add_argument("--vs", metavar="BOT|DIR", help=f"opponent: {', '.join(BASELINES)} or another snapshot directory")
     mode.add_argument("--lbr", action="store_true", help="local best response against the blueprint")
     mode.add_argument("--curve", action="store_true", help="learning curve: score every snapshot of the run")
-    p.add_argument("--hands", type=int, default=DEFAULT_HANDS, help=f"hands to play (default {DEFAULT_HANDS}; "
+    p.add_argument("--hands", type=int, default=DEFAULT_HANDS,
+                   help=f"hands to play, per snapshot with --curve (default {DEFAULT_HANDS}; "
                    "rounded up to whole duplicate groups)")
     p.add_argument("--seed", type=int, default=0, help="seed of the cards and the players' draws (default 0)")
     p.add_argument("--buckets", type=Path, help="bucket file of DIR's run (default: the one its config names)")
@@ -101,8 +102,8 @@ def build_parser() -> Parser:
     p.add_argument("--runouts", type=int, default=DEFAULT_RUNOUTS,
                    help=f"LBR: sampled turn+river runouts for flop equities (default {DEFAULT_RUNOUTS}; "
                    "1176 or more enumerates them all)")
-    p.add_argument("--plot", type=Path, help="PNG of the running result (default: holdem-eval-<opponent>-s<seed>.png "
-                   "in --out DIR)")
+    p.add_argument("--plot", type=Path, metavar="FILE",
+                   help="PNG of the running result (default: holdem-eval-<opponent>-s<seed>.png in --out DIR)")
     p.add_argument("--out", type=Path, metavar="DIR",
                    help=f"directory for the plots and curve figures (default: the run directory's {EVAL_DIR}/)")
     p.add_argument("--curve-vs", type=Path, metavar="DIR",
