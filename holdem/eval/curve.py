@@ -58,7 +58,8 @@ class CurvePoint:
     scores: dict[str, Score] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"iteration": self.iteration, "seconds": None if self.seconds is None else round(self.seconds, 3),
+        return {"iteration": self.iteration,
+                "training_seconds": None if self.seconds is None else round(self.seconds, 3),
                 "snapshot": str(self.snapshot), **{k: s.to_json() for k, s in self.scores.items()}}
 
 
