@@ -665,8 +665,8 @@ def _main_raise(bp, tokens: list[str], line: str) -> ChartAction:
     history = " ".join(tokens)
     chart = spot_chart(bp, preflop_spot(bp, history, flag=f"--line {line}"), "", "")
     shares = chart.range_frequencies()
-    for kinds in ((KIND_RAISE,), (KIND_ALLIN,)):
-        found = [(s, a) for a, s in zip(chart.actions, shares) if a.kind in kinds]
+    for kind in (KIND_RAISE, KIND_ALLIN):
+        found = [(s, a) for a, s in zip(chart.actions, shares) if a.kind == kind]
         if found:
             return max(found, key=lambda f: f[0])[1]
     who = position(_actor(replay_history(bp.game_config, parse_history(history))), bp.game_config.players)
