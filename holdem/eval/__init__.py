@@ -6,7 +6,12 @@ baselines    random / call / raise-pot / tag bots, and a bot that samples a blue
 match        head-to-head matches with duplicate dealing (2-6 seats)
 phh          hand histories in the PHH format (Kim 2024), as pokerkit reads them
 stats        mean and 95% interval over duplicate groups, in mbb/hand
-lbr          local best response against a heads-up Hold'em blueprint (Lisy & Bowling 2017)
+lbr          local best response against a heads-up Hold'em blueprint (Lisy & Bowling 2017), in parallel
+lbr_actions  LBR's action sets (fc-fcpa, fcpa, fc, tree)
+lbr_kernel   compiled LBR hands: decisions, and ranges averaged over the blueprint's translation
+lbr_engine   heads-up rules compiled (the reference engine's, for two seats)
+lbr_tree     the blueprint's tree compiled: translation steps, abstract actions as played, policy rows
+lbr_equity   compiled equities against every hole (runouts ranked once per deal, a preflop table)
 lbr_exact    the same rule computed exactly on Kuhn/Leduc trees
 raster       PNG encoding, a 3x5 pixel font and lines (no matplotlib)
 plot         a PNG line chart with a 95% interval band

@@ -1,0 +1,81 @@
+"""Local-best-response throughput on a heads-up blueprint: hands per second by action set and worker count.
+
+For each action set (default fc-fcpa and fcpa) and each worker count
+(default 1 and 2) it runs :func:`holdem.eval.lbr.evaluate_lbr` on the same
+snapshot (a run directory's latest, resolved once at the start so a run that
+is still training does not change it between measurements) and prints one
+JSON object with, per setting:
+
+* ``hands_per_second``: hands over the wall time of playing them (workers
+  started, blueprint shared or loaded, chunks played), after the one-time
+  setup (load the blueprint, build the preflop equity table, compile or load
+  the compiled code), which is reported apart as ``setup_seconds``;
+* ``cpu_hands_per_second`` (one worker only): hands per CPU second of this
+  process, what one core delivers even when the machine is shared;
+* the result (mbb/hand, 95% interval) and LBR's counters.
+
+The machine's load average is recorded before and after: on a shared
+machine wall rates are lower bounds.
+
+    python benchmarks/lbr.py [RUN] [--hands 20000] [--actions fc-fcpa fcpa] [--jobs 1 2] [--runouts 256] [--seed 0]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from holdem.eval.lbr import DEFAULT_RUNOUTS, evaluate_lbr
+from holdem.mccfr.snapshot import resolve_snapshot
+
+DEFAULT_RUN = "/work/runs/hu_mid_60"
+
+
+def measure(snapshot: Path, hands: int, seed: int, actions: str, jobs: int, runouts: int) -> dict:
+    cpu = time.process_time()
+    result = evaluate_lbr(snapshot, hands=hands, seed=seed, actions=actions, jobs=jobs, runouts=runouts)
+    cpu = time.process_time() - cpu
+    out = result.summary()
+    if jobs == 1:
+        out["cpu_hands_per_second"] = round(result.hands / max(cpu - result.setup_seconds, 1e-9), 1)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("run", nargs="?", default=DEFAULT_RUN, help=f"run or snapshot directory (default {DEFAULT_RUN})")
+    p.add_argument("--hands", type=int, default=20000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--actions", nargs="+", default=["fc-fcpa", "fcpa"])
+    p.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    p.add_argument("--runouts", type=int, default=DEFAULT_RUNOUTS)
+    args = p.parse_args(argv)
+    snapshot = resolve_snapshot(args.run)
+    report: dict = {
+        "benchmark": "lbr",
+        "snapshot": str(snapshot),
+        "hands": args.hands,
+        "runouts": args.runouts,
+        "cores": os.cpu_count(),
+        "machine": platform.platform(),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "settings": [],
+    }
+    evaluate_lbr(snapshot, hands=2, seed=args.seed, jobs=1, runouts=args.runouts)  # warm numba's cache
+    for actions in args.actions:
+        for jobs in args.jobs:
+            report["settings"].append(measure(snapshot, args.hands, args.seed, actions, jobs, args.runouts))
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    report["command"] = shlex.join(["python", "benchmarks/lbr.py", *argv])
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
