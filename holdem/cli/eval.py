@@ -17,11 +17,13 @@ is one of random, call, raise-pot, tag (holdem/eval/baselines.py); a
 directory there is another snapshot of the same game, played in the other
 seats.  The blueprint plays every position (BTN, SB, BB, ...) equally often.
 Results are in milli big blinds per hand with a 95% confidence interval over
-duplicate groups; a progress bar and a one-line summary go to stderr, a PNG
-of the running result to --plot (default: the run directory's eval/, or
---out DIR), every hand played to --hands-out in the PHH hand-history format
-(a .phhs file, holdem/eval/phh.py), and a JSON summary (with the command
-that reproduces it) to stdout.
+duplicate groups, with --vs next to the AIVAT-corrected figure of the same
+hands (variance reduction, holdem/eval/aivat.py; --no-aivat skips it); a
+progress bar and a one-line summary go to stderr, a PNG of the running
+result to --plot (default: the run directory's eval/, or --out DIR), every
+hand played to --hands-out in the PHH hand-history format (a .phhs file,
+holdem/eval/phh.py), and a JSON summary (with the command that reproduces
+it) to stdout.
 
 --curve scores each snapshot of the run (RUN/snapshots/<iteration>/, all of
 them or --curve-points spread over the run) with --hands hands each: LBR's
@@ -52,6 +54,7 @@ from holdem.blueprint import Blueprint, BlueprintError
 from holdem.cli.command import Parser, UsageError, command
 from holdem.cli.help import description
 from holdem.cli.writable import check_directory, check_output_file
+from holdem.eval.aivat import MatchAivat, aivat_phrase
 from holdem.eval.baselines import BASELINES, BlueprintBot, make_baseline
 from holdem.eval.curve import (
     X_ITERATIONS,
@@ -116,6 +119,8 @@ def build_parser() -> Parser:
                    help="--curve: x axis of the PNGs, training time (default) or iterations")
     p.add_argument("--no-plot", action="store_true", help="do not write a PNG")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--no-aivat", action="store_true",
+                   help="--vs: report the raw result only (no AIVAT-corrected figure, holdem/eval/aivat.py)")
     p.add_argument("--hands-out", type=Path, metavar="FILE",
                    help="write every hand played to FILE as PHH hand histories (.phhs, one [n] section a hand)")
     return p
@@ -162,7 +167,7 @@ def _progress(args, label: str, groups: int, seats: int, big_blind: int):
 
 def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str,
           play: Callable[[Callable[[int, np.ndarray], None]], MatchResult] | None = None,
-          ) -> tuple[MatchResult, dict[str, Any]]:
+          aivat: MatchAivat | None = None) -> tuple[MatchResult, dict[str, Any]]:
     """A duplicate match of ``hero_bot`` against ``opponent`` (or ``play(on_group)``, one played elsewhere)
     with a progress bar, then its plot."""
     config = hero.game_config
@@ -173,19 +178,23 @@ def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str,
     log = HandLog(args.hands_out) if args.hands_out is not None else None
 
     def on_hand(state, g: int, r: int) -> None:
-        assert log is not None
-        log.add(hand_history(state, names=seat_names(hero_bot, opponent, n, r), hand=log.hands + 1,
-                             extra={"_group": g + 1}))
+        if log is not None:
+            log.add(hand_history(state, names=seat_names(hero_bot, opponent, n, r), hand=log.hands + 1,
+                                 extra={"_group": g + 1}))
+        if aivat is not None:
+            aivat.on_hand(state, g, r)
 
     if play is not None:
         result = play(on_group)
     else:
         result = run_match(config, hero_bot, opponent, args.hands, seed=args.seed, on_group=on_group,
-                           on_hand=on_hand if log is not None else None)
+                           on_hand=on_hand if log is not None or aivat is not None else None)
     bar.finish(result.hands, f"{result.estimate_mbb().mean:+9.1f} mbb/h")
     extra: dict[str, Any] = {"positions": list(position_names(n))}  # the hero played each equally often
     if log is not None:
         extra["hands_out"] = str(log.write())
+    if aivat is not None:
+        extra["aivat"] = aivat.summary(result)
     if not args.no_plot:
         mean, half = running_ci95(result.group_chips)
         path = _plot_path(args, hero, plot_name)
@@ -238,7 +247,8 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
         opponent = _opponent(args.vs, hero, args.vs_buckets, args.seed)
         bot = BlueprintBot(hero)
         name = args.vs if args.vs in BASELINES else "snapshot"
-        result, extra = _play(args, hero, bot, opponent, f"vs {name}", name)
+        aivat = None if args.no_aivat else MatchAivat(bot, opponent, hero.n_players)
+        result, extra = _play(args, hero, bot, opponent, f"vs {name}", name, aivat=aivat)
         summary.update({"mode": "headsup" if hero.n_players == 2 else "table", **result.summary(), **extra,
                         "blueprint_decisions": bot.decisions, "blueprint_off_tree": bot.off_tree})
         if isinstance(opponent, BlueprintBot):
@@ -262,8 +272,11 @@ def headline(summary: dict[str, Any], where: str) -> str:
     who, against = ("LBR", where) if summary.get("mode") == "lbr" else (where, summary["opponent"])
     interval = (f"95% interval {_signed(low)} to {_signed(high)} mbb/hand" if math.isfinite(low) and math.isfinite(high)
                 else "no interval from a single duplicate group")
-    return (f"{who} {'wins' if mean >= 0 else 'loses'} {abs(mean):,.1f} mbb/hand against {against} ({interval}) "
+    line = (f"{who} {'wins' if mean >= 0 else 'loses'} {abs(mean):,.1f} mbb/hand against {against} ({interval}) "
             f"over {summary['hands']:,} hands")
+    if "aivat" in summary:
+        line += f"; {aivat_phrase(summary['aivat'])}"
+    return line
 
 
 def _vs_scorer(args, load, reference: Blueprint, flag: str):

@@ -5,6 +5,8 @@ ranges       compiled per-hole buckets and equities (all 1326 holes at once)
 baselines    random / call / raise-pot / tag bots, and a bot that samples a blueprint
 match        head-to-head matches with duplicate dealing (2-6 seats)
 phh          hand histories in the PHH format (Kim 2024), as pokerkit reads them
+aivat        AIVAT variance reduction for matches (Burch et al. 2018): chance and action control variates
+aivat_values the value functions AIVAT's terms use (showdown equity, call-down, the blueprints' tree)
 stats        mean and 95% interval over duplicate groups, in mbb/hand
 lbr          local best response against a heads-up Hold'em blueprint (Lisy & Bowling 2017), in parallel
 lbr_actions  LBR's action sets (fc-fcpa, fcpa, fc, tree)

@@ -3,7 +3,10 @@
 A bot is anything with a ``name`` and ``act(state, rng) -> (ActionKind, amount)``
 for the seat to act (``amount`` in the engine's conventions: chips a
 check/call puts in, the raise-to street total of a raise).  Bots keep no
-per-hand state, so one instance can sit in several seats.
+per-hand state, so one instance can sit in several seats.  A bot whose
+policy is known also has ``distribution(state) -> [(move, probability)]``
+(AIVAT's action terms, :mod:`holdem.eval.aivat`); the random baseline has
+none: its raise sizes spread over every legal amount.
 
 Baselines (the usual yardsticks of poker-bot evaluations, e.g. the ACPC's
 "always call" and "always raise" players):
@@ -71,14 +74,24 @@ class RandomBot:
         return kind, legal.call_amount
 
 
-class CallBot:
+class Deterministic:
+    """A bot whose move is a function of the state: its distribution is that move for sure."""
+
+    def act(self, state: HandState, rng: np.random.Generator) -> Move:
+        raise NotImplementedError
+
+    def distribution(self, state: HandState) -> list[tuple[Move, float]]:
+        return [(self.act(state, np.random.default_rng(0)), 1.0)]
+
+
+class CallBot(Deterministic):
     name = "call"
 
     def act(self, state: HandState, rng: np.random.Generator) -> Move:
         return ActionKind.CHECK_CALL, state.legal().call_amount
 
 
-class RaisePotBot:
+class RaisePotBot(Deterministic):
     name = "raise-pot"
 
     def act(self, state: HandState, rng: np.random.Generator) -> Move:
@@ -98,7 +111,7 @@ TAG_OPEN_BB = 3.0  # preflop open to 3 big blinds, re-raise to 3x the bet
 TAG_BET_POT = 2.0 / 3.0
 
 
-class TagBot:
+class TagBot(Deterministic):
     name = "tag"
 
     def act(self, state: HandState, rng: np.random.Generator) -> Move:
@@ -164,6 +177,16 @@ class BlueprintBot:
         self.off_tree += not decision.on_tree
         choice = decision.sample(rng)
         return choice.kind, choice.amount
+
+    def distribution(self, state: HandState) -> list[tuple[Move, float]]:
+        """The blueprint's moves with their probabilities (abstract actions played alike are merged)."""
+        decision = self.blueprint.action_probabilities(state)
+        total = sum(c.probability for c in decision.choices)
+        merged: dict[Move, float] = {}
+        for c in decision.choices:
+            move = (c.kind, c.amount)
+            merged[move] = merged.get(move, 0.0) + c.probability / total
+        return list(merged.items())
 
 
 def apply_move(state: HandState, move: Move) -> None:
