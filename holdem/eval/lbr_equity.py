@@ -26,9 +26,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from holdem.abstraction.features import HOLE_CARDS, HOLE_ID, N_HOLES
+from holdem.abstraction.features import HOLE_CARDS, HOLE_ID, N_HOLES, _runouts as all_runouts
 from holdem.cards import N_CARDS
-from holdem.evaluator import eval7_codes
+from holdem.eval.ranges import card_mask, unseen_cards
+from holdem.evaluator import CARD_KEY, CARD_MASK, KEY_EMPTY, value_from_key
 from holdem.isomorphism import canonical_into, index_hole_board
 from holdem.mccfr.rng import mix, next_below, stream_state
 
@@ -36,29 +37,26 @@ DEFAULT_RUNOUTS = 256  # sampled turn+river completions on the flop (turn and ri
 N_CLASSES = 169
 FLOP_RUNOUTS = 1176  # C(49, 2) turn+river pairs after the flop (nobody's hole cards known)
 MAX_TURN_RUNOUTS = 48  # river cards after a 4-card board (hole cards of nobody known)
+PREFLOP_MAX_BOARDS = 16384  # 87 MB of ranks while the table is built
 PREFLOP_TABLE_SEED = 0x5EED_0F_1326  # the table is a property of the game, not of an evaluation's seed
-
-
-@njit(cache=True, nogil=True)
-def card_mask(cards, n):
-    m = np.int64(0)
-    for i in range(n):
-        m |= np.int64(1) << cards[i]
-    return m
 
 
 @njit(cache=True, nogil=True)
 def rank_holes(full, ranks):
     """ranks[h] = hand value of hole h on the 5-card board ``full``; -1 where h meets it."""
     used = card_mask(full, 5)
-    b0, b1, b2, b3, b4 = full[0], full[1], full[2], full[3], full[4]
+    key = KEY_EMPTY  # the board's part of the evaluator's key, summed once for all holes
+    mask = np.uint64(0)
+    for i in range(5):
+        key += CARD_KEY[full[i]]
+        mask |= CARD_MASK[full[i]]
     for h in range(N_HOLES):
         a = HOLE_CARDS[h, 0]
         b = HOLE_CARDS[h, 1]
         if (used >> a) & 1 or (used >> b) & 1:
             ranks[h] = -1
         else:
-            ranks[h] = eval7_codes(a, b, b0, b1, b2, b3, b4)
+            ranks[h] = value_from_key(key + CARD_KEY[a] + CARD_KEY[b], mask | CARD_MASK[a] | CARD_MASK[b])
     return used
 
 
@@ -74,13 +72,6 @@ def runout_ranks(board, board_len, n_samples, seed, ranks, masks):
             else FLOP_RUNOUTS if board_len == 3 and n_samples >= FLOP_RUNOUTS else n_samples)
     if ranks.shape[0] < need or masks.shape[0] < need:
         raise ValueError("runout_ranks: ranks and masks need a row per completion")
-    known = card_mask(board, board_len)
-    rest = np.empty(N_CARDS, np.int64)
-    n_rest = 0
-    for c in range(N_CARDS):
-        if not (known >> c) & 1:
-            rest[n_rest] = c
-            n_rest += 1
     full = np.empty(5, np.int64)
     for i in range(board_len):
         full[i] = board[i]
@@ -89,22 +80,17 @@ def runout_ranks(board, board_len, n_samples, seed, ranks, masks):
         rank_holes(full, ranks[0])
         masks[0] = 0
         return 1
-    if missing == 1:
-        for k in range(n_rest):
-            full[4] = rest[k]
+    if missing == 1 or (missing == 2 and n_samples >= FLOP_RUNOUTS):
+        runs = all_runouts(board, board_len)  # one card (second column -1) or two
+        for k in range(runs.shape[0]):
+            masks[k] = 0
+            for i in range(missing):
+                full[board_len + i] = runs[k, i]
+                masks[k] |= np.int64(1) << runs[k, i]
             rank_holes(full, ranks[k])
-            masks[k] = np.int64(1) << rest[k]
-        return n_rest
-    if missing == 2 and n_samples >= FLOP_RUNOUTS:
-        k = 0
-        for i in range(n_rest):
-            for j in range(i + 1, n_rest):
-                full[3] = rest[i]
-                full[4] = rest[j]
-                rank_holes(full, ranks[k])
-                masks[k] = (np.int64(1) << rest[i]) | (np.int64(1) << rest[j])
-                k += 1
-        return k
+        return runs.shape[0]
+    rest = np.empty(N_CARDS, np.int64)
+    n_rest = unseen_cards(card_mask(board, board_len), rest)
     state = stream_state(seed)
     for k in range(n_samples):
         m = np.int64(0)
@@ -165,7 +151,7 @@ def class_representatives():
 def preflop_table(n_boards, seed, table):
     """table[c, h] = equity of class c's representative against hole h over ``n_boards`` sampled boards."""
     reps = class_representatives()
-    ranks = np.empty((n_boards, N_HOLES), np.int64)
+    ranks = np.empty((n_boards, N_HOLES), np.int32)
     masks = np.empty(n_boards, np.int64)
     runout_ranks(np.zeros(5, np.int64), 0, n_boards, seed, ranks, masks)
     for c in range(N_CLASSES):
@@ -213,7 +199,9 @@ def preflop_equity(table, hero0, hero1, out):
 
 
 def build_preflop_table(n_boards: int) -> np.ndarray:
-    """float64[169, 1326]: :func:`preflop_table` from ``n_boards`` boards of the fixed table seed."""
+    """float64[169, 1326]: :func:`preflop_table` from ``n_boards`` boards (at most PREFLOP_MAX_BOARDS) of the
+    fixed table seed."""
+    n_boards = min(int(n_boards), PREFLOP_MAX_BOARDS)
     table = np.empty((N_CLASSES, N_HOLES), np.float64)
     preflop_table(int(n_boards), np.uint64(mix(PREFLOP_TABLE_SEED, n_boards)), table)
     return table

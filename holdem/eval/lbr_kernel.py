@@ -55,13 +55,12 @@ from holdem.eval.lbr_actions import SET_FCPA, SET_TREE
 from holdem.eval.lbr_equity import (
     FLOP_RUNOUTS,
     MAX_TURN_RUNOUTS,
-    card_mask,
     equity_from_ranks,
     preflop_equity,
     runout_ranks,
 )
 from holdem.eval.lbr_tree import MAX_ACTIONS, OFF_TREE, on_tree, pick, policy_row, policy_rows, render, step
-from holdem.eval.ranges import hole_buckets
+from holdem.eval.ranges import card_mask, hole_buckets
 from holdem.game.tree_arrays import ACTION_CHECK_CALL, ACTION_FOLD, ACTION_RAISE, NODE_DECISION
 from holdem.mccfr.rng import mix, next_float, stream_state
 
@@ -104,7 +103,7 @@ class Workspace(NamedTuple):
     new_w: np.ndarray
     buckets: np.ndarray  # int32[4, 1326] per street, shared by the group's hands
     have_buckets: np.ndarray  # bool[4]
-    ranks: np.ndarray  # int64[4, R, 1326] completions per street, shared by the group's hands
+    ranks: np.ndarray  # int32[4, R, 1326] completions per street, shared by the group's hands
     masks: np.ndarray  # int64[4, R]
     n_ranks: np.ndarray  # int64[4], -1 until computed
     eq: np.ndarray  # float64[4, 1326] the hand's equities per street
@@ -122,7 +121,7 @@ def workspace(runouts: int, max_actions: int) -> Workspace:
         st=np.zeros(eng.STATE_SIZE, np.int64), bnode=np.zeros(MAX_BRANCHES, np.int64),
         bw=np.zeros((MAX_BRANCHES, N_HOLES)), new_node=np.zeros(MAX_BRANCHES, np.int64),
         new_w=np.zeros((MAX_BRANCHES, N_HOLES)), buckets=np.zeros((4, N_HOLES), np.int32),
-        have_buckets=np.zeros(4, np.bool_), ranks=np.zeros((4, r, N_HOLES), np.int64),
+        have_buckets=np.zeros(4, np.bool_), ranks=np.zeros((4, r, N_HOLES), np.int32),
         masks=np.zeros((4, r), np.int64), n_ranks=np.full(4, -1, np.int64), eq=np.zeros((4, N_HOLES)),
         have_eq=np.zeros(4, np.bool_), rows=np.zeros((169, max(max_actions, 1))), q=np.zeros(169),
         total=np.zeros(N_HOLES), cont=np.zeros(N_HOLES), stats=np.zeros(N_STATS, np.int64),

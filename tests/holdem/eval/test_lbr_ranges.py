@@ -1,5 +1,4 @@
-"""LBR's opponent range against brute-force enumeration of the blueprint's translation branches, and its equities
-against the reference equity of :mod:`holdem.eval.ranges`."""
+"""LBR's opponent range against brute-force enumeration of the blueprint's translation branches."""
 import numpy as np
 import pytest
 from evalkit import trained_run
@@ -7,8 +6,6 @@ from evalkit import trained_run
 from holdem.abstraction.features import HOLE_CARDS, HOLE_ID
 from holdem.blueprint import OFF_TREE, Blueprint
 from holdem.eval.lbr import LBRKernel
-from holdem.eval.lbr_equity import build_preflop_table, equity_from_ranks, preflop_equity, runout_ranks
-from holdem.eval.ranges import board_array, equity_vs_holes
 from holdem.game.engine import ActionKind, HandState
 from holdem.game.tree_arrays import NODE_DECISION
 
@@ -137,57 +134,3 @@ def test_range_of_an_unraised_hand_is_the_blueprints_rows(bp):
     ids = list(rows)
     want = np.array([rows[h] for h in ids])
     np.testing.assert_allclose(model[ids] / model[ids].sum(), want / want.sum(), rtol=1e-9)
-
-
-# ---------------------------------------------------------------- equities
-
-def _compiled(hero, board, runouts, seed=0):
-    ranks = np.empty((1176, 1326), np.int64)
-    masks = np.empty(1176, np.int64)
-    n = runout_ranks(board_array(board), len(board), runouts, np.uint64(seed), ranks, masks)
-    out = np.empty(1326)
-    equity_from_ranks(hero[0], hero[1], ranks, masks, n, out)
-    return out
-
-
-def _reference(hero, board, samples, seed=0):
-    out = np.empty(1326)
-    equity_vs_holes(np.array(hero, np.int64), board_array(board), len(board), samples, seed, out)
-    return np.nan_to_num(out, nan=0.0)
-
-
-@pytest.mark.parametrize("hero,board", [((51, 47), [0, 13, 26, 39, 7]), ((12, 13), [50, 30, 20, 5])])
-def test_compiled_river_and_turn_equities_equal_the_reference(hero, board):
-    np.testing.assert_allclose(_compiled(hero, board, 1), _reference(hero, board, 1), atol=1e-12)
-
-
-def test_compiled_flop_equity_enumerates_or_samples_runouts():
-    hero, board = (48, 44), [0, 21, 34]
-    exact = _compiled(hero, board, 1176)
-    reference = _reference(hero, board, 20000, seed=3)
-    live = reference > 0
-    assert np.abs(exact - reference)[live].max() < 0.03  # 20000 sampled runouts: sd about 0.004
-    sampled = _compiled(hero, board, 256, seed=9)
-    assert np.abs(sampled - exact)[live].mean() < 0.05  # 256 runouts: sd about 0.03 a hole
-    # equity against a range, a weighted mean: runouts are shared by all holes, so the errors are correlated
-    # (sd about 0.4 / sqrt(256) here)
-    weights = np.random.default_rng(0).random(1326) * live
-    assert abs(weights @ sampled / weights.sum() - weights @ exact / weights.sum()) < 0.075
-
-
-def test_preflop_table_through_suit_permutations_matches_the_reference():
-    table = build_preflop_table(4096)
-    for hero in [(51, 50), (0, 49), (38, 34), (7, 22)]:  # a pair, offsuit, suited, offsuit
-        got = np.empty(1326)
-        preflop_equity(table, hero[0], hero[1], got)
-        want = _reference(hero, [], 4096, seed=1)
-        live = want > 0
-        assert np.abs(got - want)[live].mean() < 0.02
-        assert (got[~live] == 0).all()
-        # the same class in other suits reads the class's row too (the free suits may map differently, so
-        # equal up to the table's sampling)
-        swapped = tuple(((c & ~3) | (3 - (c & 3))) for c in hero)
-        other = np.empty(1326)
-        preflop_equity(table, swapped[0], swapped[1], other)
-        perm = [HOLE_ID[(a & ~3) | (3 - (a & 3)), (b & ~3) | (3 - (b & 3))] for a, b in HOLE_CARDS]
-        assert np.abs(other[perm] - got)[live].mean() < 0.02
