@@ -34,9 +34,10 @@ from holdem.blueprint import Blueprint, BlueprintError
 from holdem.eval import lbr_kernel as kern
 from holdem.eval.lbr_actions import DEFAULT_LBR_ACTIONS, LBR_ACTION_SETS, street_sets
 from holdem.eval.lbr_equity import DEFAULT_RUNOUTS, build_preflop_table
-from holdem.eval.lbr_tree import RowSource, TreeArrays
+from holdem.eval.lbr_tree import MAX_ACTIONS, RowSource, TreeArrays
 from holdem.eval.match import DEAL_STREAM, MatchResult, groups_for
 from holdem.game.engine import deal
+from holdem.mccfr.snapshot import SnapshotError, resolve_snapshot
 
 __all__ = ["DEFAULT_LBR_ACTIONS", "DEFAULT_RUNOUTS", "LBR_ACTION_SETS", "LBRKernel", "LBRResult", "evaluate_lbr"]
 
@@ -57,10 +58,11 @@ class LBRResult(MatchResult):
     jobs: int = 1
     setup_seconds: float = 0.0
     counters: dict[str, int] = field(default_factory=dict)
+    snapshot: str = ""
 
     def summary(self) -> dict[str, Any]:
         out = super().summary()
-        out.update({"lbr_actions": self.actions, "runouts": self.runouts, "jobs": self.jobs,
+        out.update({"snapshot": self.snapshot, "lbr_actions": self.actions, "runouts": self.runouts, "jobs": self.jobs,
                     "setup_seconds": round(self.setup_seconds, 3), **self.counters})
         return out
 
@@ -82,6 +84,9 @@ class LBRKernel:
         self.runouts = int(runouts)
         self.config = blueprint.game_config
         tree = blueprint.tree
+        if tree.children.shape[1] > MAX_ACTIONS:
+            raise BlueprintError(f"{blueprint.source}: nodes of up to {tree.children.shape[1]} actions; "
+                                 f"LBR's compiled code handles up to {MAX_ACTIONS}")
         self.tree = TreeArrays(
             kind=np.ascontiguousarray(tree.kind), street=np.ascontiguousarray(tree.street),
             actor=np.ascontiguousarray(tree.actor), n_actions=np.ascontiguousarray(tree.n_actions),
@@ -110,7 +115,7 @@ class LBRKernel:
                                          river if river is not None else np.zeros(0, np.uint8))
         self.game = np.array([self.config.small_blind, self.config.big_blind, self.config.ante], np.int64)
         self.preflop = build_preflop_table(PREFLOP_BOARDS_PER_RUNOUT * self.runouts)
-        self.workspace = kern.workspace(self.runouts, int(tree.children.shape[1]))
+        self.workspace = kern.workspace(self.runouts, int(tree.children.shape[1]), max(layout.buckets_per_street))
 
     def deal(self, seed: int, first_group: int, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
         """(holes int64[n, 2, 2], boards int64[n, 5]) of groups ``first_group..``, dealt as :func:`run_match` deals."""
@@ -177,6 +182,17 @@ def _merge_stats(total: np.ndarray, stats: np.ndarray) -> None:
             total[i] += stats[i]
 
 
+def _snapshot(path: Path | str, blueprint: Blueprint | None) -> str:
+    """The snapshot directory itself (a run directory's latest now), so every worker loads the same one while a
+    run goes on writing snapshots."""
+    if blueprint is not None and blueprint.source:
+        return str(blueprint.source)
+    try:
+        return str(resolve_snapshot(path))
+    except SnapshotError as e:
+        raise BlueprintError(str(e)) from None
+
+
 def _context():
     """Forked workers inherit the parent's loaded blueprint; spawned ones (where fork is missing) load it."""
     methods = multiprocessing.get_all_start_methods()
@@ -204,7 +220,8 @@ def evaluate_lbr(blueprint_dir: Path, *, hands: int, seed: int = 0, actions: str
     groups = groups_for(hands, 2)
     began = time.perf_counter()
     translation_seed = int(seed) if blueprint is None else blueprint.translation_seed
-    spec = (str(blueprint_dir), None if buckets is None else str(buckets), translation_seed, actions, int(runouts))
+    spec = (_snapshot(blueprint_dir, blueprint), None if buckets is None else str(buckets), translation_seed, actions,
+            int(runouts))
     if blueprint is not None and spec not in _KERNELS:
         _KERNELS.clear()
         _KERNELS[spec] = LBRKernel(blueprint, actions, runouts)
@@ -235,4 +252,5 @@ def evaluate_lbr(blueprint_dir: Path, *, hands: int, seed: int = 0, actions: str
                 collect(*result)
     counters = {name: int(v) for name, v in zip(STAT_NAMES, stats)}
     return LBRResult("lbr", "blueprint", 2, kernel.config.big_blind, chips, time.perf_counter() - started,
-                     actions=actions, runouts=int(runouts), jobs=jobs, setup_seconds=setup, counters=counters)
+                     actions=actions, runouts=int(runouts), jobs=jobs, setup_seconds=setup, counters=counters,
+                     snapshot=spec[0])

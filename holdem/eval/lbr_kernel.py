@@ -108,14 +108,16 @@ class Workspace(NamedTuple):
     n_ranks: np.ndarray  # int64[4], -1 until computed
     eq: np.ndarray  # float64[4, 1326] the hand's equities per street
     have_eq: np.ndarray  # bool[4]
-    rows: np.ndarray  # float64[169, A] rows of one node
-    q: np.ndarray  # float64[169] per-bucket probabilities
+    rows: np.ndarray  # float64[most buckets of a street, A] rows of one node
+    q: np.ndarray  # float64[most buckets of a street] per-bucket probabilities
     total: np.ndarray  # float64[1326] the range
     cont: np.ndarray  # float64[1326]
     stats: np.ndarray  # int64[N_STATS]
 
 
-def workspace(runouts: int, max_actions: int) -> Workspace:
+def workspace(runouts: int, max_actions: int, max_buckets: int) -> Workspace:
+    """Scratch arrays for ``runouts`` flop completions, nodes of up to ``max_actions`` actions and streets of up
+    to ``max_buckets`` buckets."""
     r = max(min(int(runouts), FLOP_RUNOUTS), MAX_TURN_RUNOUTS)
     return Workspace(
         st=np.zeros(eng.STATE_SIZE, np.int64), bnode=np.zeros(MAX_BRANCHES, np.int64),
@@ -123,7 +125,7 @@ def workspace(runouts: int, max_actions: int) -> Workspace:
         new_w=np.zeros((MAX_BRANCHES, N_HOLES)), buckets=np.zeros((4, N_HOLES), np.int32),
         have_buckets=np.zeros(4, np.bool_), ranks=np.zeros((4, r, N_HOLES), np.int32),
         masks=np.zeros((4, r), np.int64), n_ranks=np.full(4, -1, np.int64), eq=np.zeros((4, N_HOLES)),
-        have_eq=np.zeros(4, np.bool_), rows=np.zeros((169, max(max_actions, 1))), q=np.zeros(169),
+        have_eq=np.zeros(4, np.bool_), rows=np.zeros((max_buckets, max(max_actions, 1))), q=np.zeros(max_buckets),
         total=np.zeros(N_HOLES), cont=np.zeros(N_HOLES), stats=np.zeros(N_STATS, np.int64),
     )
 

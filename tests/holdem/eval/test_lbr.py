@@ -30,6 +30,7 @@ def test_result_reads_like_a_match_result(run):
                           progress=lambda g, chips: seen.append((g, chips.size)))
     summary = result.summary()
     assert summary["hero"] == "lbr" and summary["hands"] == 60 and summary["lbr_actions"] == "fcpa"
+    assert "snapshots" in summary["snapshot"]  # the run's latest, resolved once for every worker
     assert summary["lbr_decisions"] > 0 and summary["empty_range_fallbacks"] == 0
     e = result.estimate_mbb()
     assert e.low <= e.mean <= e.high and np.isfinite(e.half_width)
@@ -43,6 +44,8 @@ def test_bad_arguments_name_the_fix(run, tmp_path_factory):
         evaluate_lbr(run, hands=10, jobs=0)
     with pytest.raises(ValueError, match="runouts"):
         evaluate_lbr(run, hands=10, runouts=0)
+    with pytest.raises(BlueprintError, match="no snapshot"):
+        evaluate_lbr(tmp_path_factory.mktemp("empty"), hands=10)
     from evalkit import trained_small_run
 
     with pytest.raises(BlueprintError, match="lbr_exact"):
