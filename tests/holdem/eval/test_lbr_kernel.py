@@ -1,4 +1,5 @@
 """Compiled LBR hands checked against the reference engine and the Python blueprint, and its action sets."""
+import numpy as np
 import pytest
 from evalkit import trained_run
 
@@ -7,6 +8,7 @@ from holdem.eval import lbr_kernel as kern
 from holdem.eval.baselines import pot_raise_to
 from holdem.eval.lbr import LBRKernel
 from holdem.eval.lbr_actions import LBR_ACTION_SETS, SET_FC, SET_FCPA, street_sets
+from holdem.eval.lbr_equity import equity_from_ranks, runout_ranks
 from holdem.game.engine import Action, ActionKind, HandState
 from holdem.game.tree_arrays import ACTION_FOLD, ACTION_RAISE
 
@@ -133,3 +135,67 @@ def test_the_model_is_one_branch_while_every_bet_is_on_the_tree(bp, kernels):
     assert stats[kern.ST_LBR_OFF_TREE] == 0
     _, stats, _ = kernels["fcpa"].play(SEED, 0, 30)
     assert stats[kern.ST_LBR_DECISIONS] > 0 and OFF_TREE == -1
+
+
+def _exact_equity(hero, board, street):
+    n = len(board[: (0, 3, 4, 5)[street]])
+    ranks, masks, out = np.empty((48, 1326), np.int32), np.empty(48, np.int64), np.empty(1326)
+    k = runout_ranks(np.asarray(board, np.int64), n, 1, np.uint64(0), ranks, masks)
+    equity_from_ranks(hero[0], hero[1], ranks, masks, k, out)
+    return out
+
+
+def _candidates(bp, state, node, actions):
+    legal = state.legal()
+    if not legal.can_raise:
+        return set()
+    if actions == "tree":
+        tree = bp.tree
+        return {min(max(int(tree.action_amount[node, a]), legal.min_raise_to), legal.max_raise_to)
+                for a in range(int(tree.n_actions[node])) if tree.action_kind[node, a] == ACTION_RAISE}
+    return {min(max(pot_raise_to(state), legal.min_raise_to), legal.max_raise_to), legal.max_raise_to}
+
+
+@pytest.mark.parametrize("actions", ["fcpa", "tree"])
+def test_turn_and_river_decisions_take_the_largest_lbr_value(bp, kernels, actions):
+    """Recompute LBR's values in Python where its equity is exact (turn, river) and the model has one
+    translation branch, and check the compiled player took the best: fold -contrib, call (2wp - 1) M,
+    raise fp * theirs + (1 - fp)(2wp' - 1) M'."""
+    kernel = kernels[actions]
+    steps, _ = _replay(bp, kernel, actions, groups=80)
+    checked = 0
+    for state, action, _, lbr in steps:
+        if action.seat != lbr or state.street < 2:
+            continue
+        history = [(a.kind, a.amount) for a in state.history]
+        weights, branches = kernel.model_range(state.holes, state.board, state.button, lbr, history)
+        if len(branches) != 1 or branches[0] == OFF_TREE:
+            continue
+        node, opp = branches[0], 1 - lbr
+        eq = _exact_equity(state.holes[lbr], state.board, state.street)
+        legal = state.legal()
+        mine, theirs = state.contrib[lbr], state.contrib[opp]
+        wp = weights @ eq / weights.sum()
+        values = {(ActionKind.CHECK_CALL, legal.call_amount): (2 * wp - 1) * min(mine + legal.call_amount, theirs)}
+        if legal.can_fold:
+            values[(ActionKind.FOLD, 0)] = -float(mine)
+        buckets = bp.hole_buckets(state.board_visible)
+        for amount in _candidates(bp, state, node, actions):
+            move = Action(lbr, ActionKind.RAISE, amount, state.street)
+            child = bp._step(node, state, move, 0.0)
+            if child != bp._step(node, state, move, 1 - 1e-16):
+                break  # a translated raise: covered by the range tests
+            kinds = list(bp.tree.action_kind[child, : bp.tree.n_actions[child]]) if child >= 0 else []
+            fold = bp.rows(child, buckets)[:, kinds.index(ACTION_FOLD)] if ACTION_FOLD in kinds else 0 * eq
+            fp = weights @ fold / weights.sum()
+            cont = weights * (1 - fold)
+            wp_called = cont @ eq / cont.sum() if cont.sum() > 0 else wp
+            matched = min(mine + amount - state.street_bets[lbr], theirs + state.stacks[opp])
+            values[(ActionKind.RAISE, amount)] = fp * theirs + (1 - fp) * (2 * wp_called - 1) * matched
+        else:
+            ranked = sorted(values.values(), reverse=True)
+            if len(ranked) > 1 and ranked[0] - ranked[1] < 1e-6:
+                continue  # a near tie: rounding may pick either
+            assert values[(action.kind, action.amount)] == pytest.approx(ranked[0], abs=1e-9)
+            checked += 1
+    assert checked >= 10
