@@ -233,6 +233,8 @@ def evaluate_lbr(blueprint_dir: Path, *, hands: int, seed: int = 0, actions: str
     stats = np.zeros(kern.N_STATS, np.int64)
     done = 0
     jobs = min(jobs, len(tasks))
+    if multiprocessing.current_process().daemon:
+        jobs = 1  # a pool's worker may not start processes of its own: play in this one
     started = time.perf_counter()
 
     def collect(first: int, part: np.ndarray, part_stats: np.ndarray) -> None:

@@ -63,3 +63,16 @@ def test_spawned_workers_load_the_blueprint_themselves(run, monkeypatch):
     monkeypatch.setattr(lbr, "_context", lambda: multiprocessing.get_context("spawn"))
     spawned = evaluate_lbr(run, hands=hands, seed=1, jobs=2, runouts=16)
     np.testing.assert_array_equal(forked.group_chips, spawned.group_chips)
+
+
+def _in_a_pool_worker(run: str) -> list[float]:
+    return evaluate_lbr(run, hands=2 * (lbr.CHUNK_GROUPS + 1), seed=2, jobs=2, runouts=16).group_chips.tolist()
+
+
+def test_a_pool_worker_plays_in_its_own_process(run):
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        inside = pool.apply(_in_a_pool_worker, (str(run),))
+    here = evaluate_lbr(run, hands=2 * (lbr.CHUNK_GROUPS + 1), seed=2, jobs=1, runouts=16)
+    assert inside == here.group_chips.tolist()
