@@ -90,7 +90,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backed", type=float, default=0.4, help="share of each table's pages backed")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--dir", default=None, help="where to write (default: a temporary directory)")
-    ap.add_argument("--json-out", default=None, help="also write the JSON here")
     args = ap.parse_args(argv)
     out = Path(tempfile.mkdtemp(prefix="holdem-snapshot-cost-", dir=args.dir))
     rng = np.random.default_rng(0)
@@ -140,10 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_ratio_zipfile_over_direct": statistics.median(r["cpu_ratio_zipfile_over_direct"] for r in rounds),
         "rounds": rounds,
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.json_out:
-        Path(args.json_out).write_text(text + "\n")
+    print(json.dumps(result, indent=2))
     return 0
 
 

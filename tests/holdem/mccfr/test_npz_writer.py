@@ -60,8 +60,8 @@ def _data_offsets(path) -> dict[str, int]:
             raw.seek(info.header_offset + 26)
             name_len, extra_len = np.frombuffer(raw.read(4), "<u2")
             with z.open(info) as f:
-                np.lib.format.read_array_header_1_0(f) if np.lib.format.read_magic(f) == (1, 0) else \
-                    np.lib.format.read_array_header_2_0(f)
+                version = np.lib.format.read_magic(f)
+                (np.lib.format.read_array_header_2_0 if version == (2, 0) else np.lib.format.read_array_header_1_0)(f)
                 out[info.filename] = info.header_offset + 30 + int(name_len) + int(extra_len) + f.tell()
     return out
 
@@ -81,7 +81,10 @@ def test_round_trip_through_numpy_and_zipfile(tmp_path, small_buffer, direct):
     with np.load(path, allow_pickle=False) as z:
         for name, a in arrays.items():
             assert z[name].dtype == a.dtype and np.array_equal(z[name], a)
-    assert all(offset % ALIGN == 0 for offset in _data_offsets(path).values())
+    offsets = _data_offsets(path)
+    assert all(offset % ALIGN == 0 for offset in offsets.values())
+    mapped = np.memmap(path, np.float64, "r", offset=offsets["doubles.npy"], shape=arrays["doubles"].shape)
+    assert np.array_equal(mapped, arrays["doubles"])  # what the alignment is for: arrays mapped from the file
 
 
 def test_both_paths_write_the_same_bytes(tmp_path, small_buffer):
