@@ -7,11 +7,11 @@ is still training does not change it between measurements) and prints one
 JSON object with, per setting:
 
 * ``hands_per_second``: hands over the wall time of playing them (workers
-  started, blueprint shared or loaded, chunks played), after the one-time
-  setup (load the blueprint, build the preflop equity table, compile or load
-  the compiled code), which is reported apart as ``setup_seconds``;
-* ``cpu_hands_per_second`` (one worker only): hands per CPU second of this
-  process, what one core delivers even when the machine is shared;
+  started, chunks played), after the one-time setup (load the blueprint,
+  build the preflop equity table, compile or load the compiled code), done
+  once per action set before the timed runs;
+* ``cpu_hands_per_second``: hands per CPU second of this process and its
+  workers, what one core delivers even when the machine is shared;
 * the result (mbb/hand, 95% interval) and LBR's counters.
 
 The machine's load average is recorded before and after: on a shared
@@ -25,9 +25,9 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shlex
 import sys
-import time
 from pathlib import Path
 
 from holdem.eval.lbr import DEFAULT_RUNOUTS, evaluate_lbr
@@ -36,13 +36,18 @@ from holdem.mccfr.snapshot import resolve_snapshot
 DEFAULT_RUN = "/work/runs/hu_mid_60"
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished workers."""
+    me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 def measure(snapshot: Path, hands: int, seed: int, actions: str, jobs: int, runouts: int) -> dict:
-    cpu = time.process_time()
+    evaluate_lbr(snapshot, hands=2, seed=seed, actions=actions, jobs=1, runouts=runouts)  # load once, untimed
+    cpu = cpu_seconds()
     result = evaluate_lbr(snapshot, hands=hands, seed=seed, actions=actions, jobs=jobs, runouts=runouts)
-    cpu = time.process_time() - cpu
     out = result.summary()
-    if jobs == 1:
-        out["cpu_hands_per_second"] = round(result.hands / max(cpu - result.setup_seconds, 1e-9), 1)
+    out["cpu_hands_per_second"] = round(result.hands / max(cpu_seconds() - cpu, 1e-9), 1)
     return out
 
 
@@ -67,7 +72,6 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
         "settings": [],
     }
-    evaluate_lbr(snapshot, hands=2, seed=args.seed, jobs=1, runouts=args.runouts)  # warm numba's cache
     for actions in args.actions:
         for jobs in args.jobs:
             report["settings"].append(measure(snapshot, args.hands, args.seed, actions, jobs, args.runouts))
