@@ -134,6 +134,7 @@ def workspace(runouts: int, max_actions: int, max_buckets: int) -> Workspace:
 
 @njit(cache=True, nogil=True)
 def street_buckets(ws, bk, street):
+    """The bucket of every hole on ``street``'s board (computed once per duplicate group and street)."""
     if not ws.have_buckets[street]:
         st = ws.st
         board = st[eng.S_BOARD : eng.S_BOARD + 5].copy()
@@ -162,6 +163,14 @@ def street_equity(ws, pre_table, runouts, group_seed, hero0, hero1, street):
 
 
 # ---------------------------------------------------------------- the opponent model
+
+@njit(cache=True, nogil=True)
+def card_removal_prior(out, hero0, hero1):
+    """out[h] = 1 for every hole that avoids the LBR player's cards, else 0."""
+    mask = (np.int64(1) << hero0) | (np.int64(1) << hero1)
+    for h in range(N_HOLES):
+        out[h] = 0.0 if (mask >> HOLE_CARDS[h, 0]) & 1 or (mask >> HOLE_CARDS[h, 1]) & 1 else 1.0
+
 
 @njit(cache=True, nogil=True)
 def reset_model(ws, hero0, hero1):
@@ -267,14 +276,6 @@ def opponent_range(ws, nb):
     for b in range(nb):
         total += ws.bw[b]
     return total.sum()
-
-
-@njit(cache=True, nogil=True)
-def card_removal_prior(out, hero0, hero1):
-    """out[h] = 1 for every hole that avoids the LBR player's cards, else 0."""
-    mask = (np.int64(1) << hero0) | (np.int64(1) << hero1)
-    for h in range(N_HOLES):
-        out[h] = 0.0 if (mask >> HOLE_CARDS[h, 0]) & 1 or (mask >> HOLE_CARDS[h, 1]) & 1 else 1.0
 
 
 @njit(cache=True, nogil=True)
