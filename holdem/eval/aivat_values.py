@@ -15,9 +15,10 @@ chance term only uses what has been dealt by then:
   one abstract tree): the expected payoff of the dealt cards under both
   blueprints' distributions, one pass down and one back up the whole betting
   tree a hand (lines played less often than one in a million are valued as
-  checked down, which spares reading their rows).  A real state off the tree, or not matching its node chip for chip,
-  falls back to :class:`CallDownValue`.  Its river term averages the root's
-  value over every river card (44 more passes).
+  checked down, which spares reading their rows).  A real state off the
+  tree, or not matching its node chip for chip, falls back to
+  :class:`CallDownValue`.  Its river term averages the root's value over
+  every river card (44 more passes).
 
 The last two use cards still to come.  Action terms may: with every card
 fixed, a known player's draw is independent of them, so each term has mean
@@ -26,6 +27,7 @@ zero given the whole deal.
 from __future__ import annotations
 
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Protocol, Sequence
 
 import numpy as np
@@ -35,7 +37,7 @@ from holdem.cards import N_CARDS
 from holdem.evaluator import eval7_codes
 from holdem.game.engine import BOARD_CARDS, BOARD_CARDS_VISIBLE, HandState
 from holdem.game.pots import side_pots
-from holdem.game.tree_arrays import ACTION_RAISE, NODE_DECISION, NODE_FOLD, NODE_SHOWDOWN
+from holdem.game.tree_arrays import ACTION_RAISE, NODE_DECISION, NODE_FOLD, NODE_SHOWDOWN, TREE_ARRAYS
 
 HEADS_UP = 2
 MIN_REACH = 1e-6  # TreeValue: lines played less often than this are valued as checked down
@@ -46,7 +48,7 @@ class ValueFunction(Protocol):
     def __call__(self, state: HandState) -> np.ndarray: ...
 
 
-# ------------------------------------------------------------------------ showdowns (chance terms)
+# ------------------------------------------------------------------------ showdowns (any players)
 
 
 @njit(cache=True, nogil=True)
@@ -115,9 +117,9 @@ def showdown_values(holes: Sequence[Sequence[int]], board: Sequence[int], contri
     """float64[seats]: expected chips won minus chips put in, if the hand went to showdown as it stands.
 
     Every completion of ``board`` from the cards in no hand and not on the
-    board counts equally; with no board card out yet (before the deal of the
-    hole cards too, when ``holes`` is None) every eligible seat's share of a
-    pot is the same by symmetry.
+    board counts equally (the cards of folded hands are out too); a pot's
+    winners split it evenly.  Before the hole cards are dealt, see
+    :func:`even_shares`.
     """
     pots = side_pots(list(contrib), list(folded))
     n = len(contrib)
@@ -159,33 +161,52 @@ class CallDownValue:
 # ------------------------------------------------------------------------ the betting tree (blueprints)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _checked_down(node, kind, contrib, strength, stack):
+    """Tree seat 0's payoff at ``node`` if both seats checked or called to the showdown (a fold: as it ended)."""
+    c0 = contrib[node, 0]
+    c1 = contrib[node, 1]
+    if kind[node] == NODE_SHOWDOWN:
+        m = min(c0, c1)
+    else:
+        m = min(max(c0, c1), stack)
+    return m if strength[0] > strength[1] else (-m if strength[0] < strength[1] else 0)
+
+
 @njit(cache=True, nogil=True)
 def _tree_pass(kind, actor, street, n_actions, children, contrib, folded, offset, policy_of_seat, policies,
-               buckets, strength, stack, min_reach, reach, out):
-    """``out[node]``: tree seat 0's expected payoff from ``node`` for one deal (children have larger ids).
-
-    Nodes the two policies reach with probability below ``min_reach`` are
-    valued as if both seats checked or called to the showdown, which spares
-    reading the rows of lines nobody plays.
-    """
-    reach[:] = 0.0
+               buckets, strength, stack, min_reach, reach, order, pending, stamp, pass_id, out):
+    """``out[node]``: tree seat 0's expected payoff from ``node`` for one deal, at every node the pass visits
+    (``stamp[node] == pass_id``): the nodes the two policies reach with probability ``min_reach`` or more,
+    and their children.  Those below ``min_reach`` are valued as checked down (:func:`_checked_down`), which
+    spares reading the rows of lines nobody plays."""
     reach[0] = 1.0
-    for node in range(kind.shape[0]):
+    pending[0] = 0
+    top = 1  # pending[:top]: nodes still to visit
+    visited = 0
+    while top > 0:
+        top -= 1
+        node = pending[top]
+        # visit order: a node's children come after it, so the reverse has children first
+        order[visited] = node
+        visited += 1
+        stamp[node] = pass_id
         if kind[node] == NODE_DECISION and reach[node] >= min_reach:
             seat = actor[node]
             na = n_actions[node]
             policy = policies[policy_of_seat[seat]]
             row = offset[node] + buckets[seat, street[node]] * na
             for a in range(na):
-                reach[children[node, a]] = reach[node] * policy[row + a]
-    for node in range(kind.shape[0] - 1, -1, -1):
-        c0 = contrib[node, 0]
-        c1 = contrib[node, 1]
+                child = children[node, a]
+                reach[child] = reach[node] * policy[row + a]
+                pending[top] = child
+                top += 1
+    for i in range(visited - 1, -1, -1):
+        node = order[i]
         if kind[node] == NODE_FOLD:
-            out[node] = c1 if folded[node, 1] else -c0
+            out[node] = contrib[node, 1] if folded[node, 1] else -contrib[node, 0]
         elif kind[node] == NODE_SHOWDOWN or reach[node] < min_reach:
-            m = min(c0, c1) if kind[node] == NODE_SHOWDOWN else min(max(c0, c1), stack)
-            out[node] = m if strength[0] > strength[1] else (-m if strength[0] < strength[1] else 0.0)
+            out[node] = _checked_down(node, kind, contrib, strength, stack)
         else:
             seat = actor[node]
             na = n_actions[node]
@@ -251,46 +272,60 @@ class TreeValue:
             raise ValueError("TreeValue needs heads-up Hold'em blueprints that share one abstract tree")
         self.blueprints = list(seat_blueprints)
         self.fallback = fallback or CallDownValue()
-        tree = self.tree = seat_blueprints[0].tree
-        children = np.asarray(tree.children)
-        if not np.all((children < 0) | (children > np.arange(tree.n_nodes)[:, None])):
-            raise ValueError("TreeValue's backward pass needs children numbered after their parents")
-        self._arrays = (np.ascontiguousarray(tree.kind), np.ascontiguousarray(tree.actor),
-                        np.ascontiguousarray(tree.street), np.ascontiguousarray(tree.n_actions),
-                        np.ascontiguousarray(tree.children), np.ascontiguousarray(tree.contrib),
-                        np.ascontiguousarray(tree.folded), np.ascontiguousarray(seat_blueprints[0].layout.offset))
+        tree = seat_blueprints[0].tree
+        # plain arrays: a Deferred tree resolves every attribute read through __getattr__
+        self.tree = SimpleNamespace(**{name: np.asarray(getattr(tree, name)) for name in TREE_ARRAYS})
+        self._arrays = tuple(np.ascontiguousarray(a) for a in (
+            tree.kind, tree.actor, tree.street, tree.n_actions, tree.children, tree.contrib, tree.folded,
+            seat_blueprints[0].layout.offset))
         distinct = list({id(b): b for b in seat_blueprints}.values())
         self._policies = tuple(b.policy for b in distinct)  # dense rows: the blueprint's own normalisation
         self._which = {id(b): i for i, b in enumerate(distinct)}
-        self._key: tuple | None = None
-        self._values = np.zeros(tree.n_nodes)
-        self._scratch = np.zeros(tree.n_nodes)
-        self._reach = np.zeros(tree.n_nodes)
         self._stack = min(seat_blueprints[0].game_config.seat_stacks)
         self.min_reach = min_reach
+        n = tree.n_nodes
+        self._reach, self._order, self._pending = np.zeros(n), np.zeros(n, np.int64), np.zeros(n, np.int64)
+        self._values, self._stamp = np.zeros(n), np.zeros(n, np.int64)  # the dealt cards' pass
+        self._scratch, self._scratch_stamp = np.zeros(n), np.zeros(n, np.int64)  # other rivers' passes
+        self._passes = 0
+        self._pass_id = 0  # the pass of the dealt cards
+        self._key: tuple | None = None
+        self._strength = np.zeros(HEADS_UP, np.int64)
 
-    def _pass(self, holes, board, button: int, out: np.ndarray) -> None:
-        n = HEADS_UP
-        buckets = np.zeros((n, 4), np.int64)
-        strength = np.zeros(n, np.int64)
-        policy_of_seat = np.zeros(n, np.int64)
-        for seat in range(n):
-            t = (seat - button) % n
-            bp = self.blueprints[seat]
-            policy_of_seat[t] = self._which[id(bp)]
-            for street, shown in enumerate(BOARD_CARDS_VISIBLE):
-                buckets[t, street] = bp.bucket(holes[seat], board[:shown])
+    def _cards(self, holes, board, button: int, streets=range(4), buckets=None) -> tuple[np.ndarray, np.ndarray]:
+        """(buckets[tree seat, street] on ``streets``, showdown strength per tree seat) of a deal."""
+        buckets = np.zeros((HEADS_UP, 4), np.int64) if buckets is None else buckets.copy()
+        strength = np.zeros(HEADS_UP, np.int64)
+        for seat in range(HEADS_UP):
+            t = (seat - button) % HEADS_UP
+            for street in streets:
+                buckets[t, street] = self.blueprints[seat].bucket(holes[seat], board[: BOARD_CARDS_VISIBLE[street]])
             strength[t] = eval7_codes(*holes[seat], *board)
-        policies = self._policies if len(self._policies) > 1 else self._policies * 2
-        _tree_pass(*self._arrays, policy_of_seat, policies, buckets, strength, self._stack, self.min_reach,
-                   self._reach, out)
+        return buckets, strength
 
-    def _deal_values(self, state: HandState) -> np.ndarray:
+    def _pass(self, button: int, buckets: np.ndarray, strength: np.ndarray, out: np.ndarray,
+              stamp: np.ndarray) -> None:
+        """Value the deal's tree into ``out`` (stamping the nodes it visits)."""
+        policy_of_seat = np.zeros(HEADS_UP, np.int64)
+        for seat in range(HEADS_UP):
+            policy_of_seat[(seat - button) % HEADS_UP] = self._which[id(self.blueprints[seat])]
+        policies = self._policies if len(self._policies) > 1 else self._policies * 2
+        self._passes += 1
+        _tree_pass(*self._arrays, policy_of_seat, policies, buckets, strength, self._stack, self.min_reach,
+                   self._reach, self._order, self._pending, stamp, self._passes, out)
+
+    def _node_value(self, state: HandState, node: int) -> float:
+        """Tree seat 0's value at ``node`` for the dealt cards."""
         key = (state.holes, state.board, state.button)
         if key != self._key:
-            self._pass(state.holes, state.board, state.button, self._values)
+            buckets, self._strength = self._cards(state.holes, state.board, state.button)
+            self._pass(state.button, buckets, self._strength, self._values, self._stamp)
             self._key = key
-        return self._values
+            self._pass_id = self._passes
+        if self._stamp[node] == self._pass_id:
+            return float(self._values[node])
+        # below a line played less often than min_reach: the pass did not get here
+        return float(_checked_down(node, self._arrays[0], self._arrays[5], self._strength, self._stack))
 
     def river_term(self, state: HandState, seat: int) -> float:
         """The river's chance term for ``seat``, every card dealt before play: the root value averaged over
@@ -298,12 +333,14 @@ class TreeValue:
         seen = {c for hole in state.holes for c in hole} | set(state.board[:4])
         total = 0.0
         rivers = [c for c in range(N_CARDS) if c not in seen]
+        before, _ = self._cards(state.holes, state.board, state.button, streets=range(3))
         for river in rivers:
-            self._pass(state.holes, (*state.board[:4], river), state.button, self._scratch)
+            board = (*state.board[:4], river)
+            buckets, strength = self._cards(state.holes, board, state.button, streets=(3,), buckets=before)
+            self._pass(state.button, buckets, strength, self._scratch, self._scratch_stamp)
             total += self._scratch[0]
-        actual = self._deal_values(state)[0]
         sign = 1.0 if (seat - state.button) % HEADS_UP == 0 else -1.0
-        return sign * (total / len(rivers) - actual)
+        return sign * (total / len(rivers) - self._node_value(state, 0))
 
     def __call__(self, state: HandState) -> np.ndarray:
         if state.is_over:
@@ -311,7 +348,7 @@ class TreeValue:
         node = exact_node(self.tree, state)
         if node is None:
             return self.fallback(state)
-        v0 = self._deal_values(state)[node]
+        v0 = self._node_value(state, node)
         # tree seat 0 is the button; heads-up payoffs sum to zero
         return np.array([v0 if (s - state.button) % HEADS_UP == 0 else -v0 for s in range(HEADS_UP)])
 
