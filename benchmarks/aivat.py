@@ -33,6 +33,7 @@ import numpy as np
 
 from holdem.blueprint import Blueprint
 from holdem.eval.aivat import MatchAivat
+from holdem.eval.aivat_values import pot_shares
 from holdem.eval.baselines import BlueprintBot, make_baseline
 from holdem.eval.match import MatchResult, run_match
 from holdem.eval.stats import mean_ci95, to_mbb
@@ -50,6 +51,7 @@ def interval(values: np.ndarray, big_blind: int) -> dict[str, Any]:
 def compare(hero, opponent, config, hands: int, seed: int) -> dict[str, Any]:
     """The same match played without and with AIVAT; every figure for the same hands."""
     plain = run_match(config, hero, opponent, hands, seed=seed)
+    pot_shares.cache_clear()  # every setting deals the same cards: time each without the others' showdowns
     aivat = MatchAivat(hero, opponent, config.players)
     result: MatchResult = run_match(config, hero, opponent, hands, seed=seed, on_hand=aivat.on_hand)
     assert np.array_equal(plain.group_chips, result.group_chips)  # a match is a pure function of its seed

@@ -14,9 +14,9 @@ event whose distribution is known:
 
 Two sets of value functions (:mod:`holdem.eval.aivat_values`):
 
-* every seat a blueprint of one heads-up tree: ``v`` is the exact expected
-  payoff of the dealt cards under both blueprints (:class:`TreeValue`), so
-  the action terms take out all of the players' sampling luck.  The cards
+* every seat a blueprint of one heads-up tree: ``v`` is the expected payoff
+  of the dealt cards under both blueprints (:class:`TreeValue`), so the
+  action terms take out the players' sampling luck.  The cards
   then count as dealt before play (a deal's value is what play makes of
   it), and the chance term is the river card's: the deal's value averaged
   over the river cards, minus its value with the river dealt.  The hole
@@ -26,10 +26,9 @@ Two sets of value functions (:mod:`holdem.eval.aivat_values`):
   flop, turn and river), and one value serves chance and action terms
   alike, so that consecutive terms cancel: the expected showdown payoff of
   the pots as they stand, over the cards not dealt yet
-  (:class:`ShowdownValue`).  (The payoff of checking and calling down with
-  every card known, tried for the action terms instead, widened the
-  interval against the tag baseline: it does not agree with the chance
-  terms' value.)
+  (:class:`ShowdownValue`).  An action value of another kind, such as the
+  payoff of checking and calling down with every card known, breaks that
+  cancelling (against the tag baseline it widens the interval).
 
 Each term has mean zero given what came before it, so the corrected value is
 an unbiased estimate of the payoff's expectation for any value functions

@@ -34,7 +34,7 @@ import numpy as np
 from numba import njit
 
 from holdem.cards import N_CARDS
-from holdem.evaluator import eval7_codes
+from holdem.evaluator import CARD_KEY, CARD_MASK, KEY_EMPTY, eval7_codes, value_from_key
 from holdem.game.engine import BOARD_CARDS, BOARD_CARDS_VISIBLE, HandState
 from holdem.game.pots import side_pots
 from holdem.game.tree_arrays import ACTION_RAISE, NODE_DECISION, NODE_FOLD, NODE_SHOWDOWN, TREE_ARRAYS
@@ -56,26 +56,42 @@ def _expected_shares(holes, board, n_board, unseen, eligible):
     """float64[pots, seats]: each seat's expected fraction of each pot over all completions of the board.
 
     ``eligible[k, s]``: seat s contests pot k; a pot's winners split it evenly.
+    Hands are ranked from additive keys (:func:`holdem.evaluator.value_from_key`):
+    each seat's hole and the known board once, the dealt cards as they change.
     """
     n_pots, n_seats = eligible.shape
     need = BOARD_CARDS - n_board
     m = unseen.shape[0]
-    full = np.empty(BOARD_CARDS, np.int64)
-    full[:n_board] = board[:n_board]
-    rank = np.zeros(n_seats, np.int64)
+    base_key = KEY_EMPTY
+    base_mask = np.uint64(0)
+    for i in range(n_board):
+        base_key += CARD_KEY[board[i]]
+        base_mask |= CARD_MASK[board[i]]
+    hole_key = np.zeros(n_seats, np.uint64)
+    hole_mask = np.zeros(n_seats, np.uint64)
     contests = np.zeros(n_seats, np.bool_)
-    for k in range(n_pots):
-        for s in range(n_seats):
+    for s in range(n_seats):
+        hole_key[s] = CARD_KEY[holes[s, 0]] + CARD_KEY[holes[s, 1]]
+        hole_mask[s] = CARD_MASK[holes[s, 0]] | CARD_MASK[holes[s, 1]]
+        for k in range(n_pots):
             contests[s] |= eligible[k, s]
+    # key[j + 1], mask[j + 1]: the known board and the first j + 1 dealt cards
+    key = np.empty(need + 1, np.uint64)
+    mask = np.empty(need + 1, np.uint64)
+    key[0] = base_key
+    mask[0] = base_mask
+    rank = np.zeros(n_seats, np.int64)
     out = np.zeros((n_pots, n_seats))
     idx = np.arange(need)
+    changed = 0  # dealt cards from this one on changed since the last completion
     count = 0
     while True:
-        for j in range(need):
-            full[n_board + j] = unseen[idx[j]]
+        for j in range(changed, need):
+            key[j + 1] = key[j] + CARD_KEY[unseen[idx[j]]]
+            mask[j + 1] = mask[j] | CARD_MASK[unseen[idx[j]]]
         for s in range(n_seats):
             if contests[s]:
-                rank[s] = eval7_codes(holes[s, 0], holes[s, 1], full[0], full[1], full[2], full[3], full[4])
+                rank[s] = value_from_key(key[need] + hole_key[s], mask[need] | hole_mask[s])
         for k in range(n_pots):
             best = -1
             winners = 0
@@ -99,12 +115,17 @@ def _expected_shares(holes, board, n_board, unseen, eligible):
         idx[j] += 1
         for i in range(j + 1, need):
             idx[i] = idx[i - 1] + 1
+        changed = j
     return out / count
 
 
 @lru_cache(maxsize=SHARE_CACHE)
-def _shares(holes: tuple[tuple[int, ...], ...], board: tuple[int, ...], eligible: tuple[tuple[bool, ...], ...]
-            ) -> np.ndarray:
+def pot_shares(holes: tuple[tuple[int, ...], ...], board: tuple[int, ...], eligible: tuple[tuple[bool, ...], ...]
+               ) -> np.ndarray:
+    """float64[pots, seats]: each seat's expected share of each pot (``eligible`` rows) over the runouts.
+
+    Cached: every rotation of a duplicate group meets the same cards.
+    """
     seen = {c for hole in holes for c in hole} | set(board)
     unseen = np.array([c for c in range(N_CARDS) if c not in seen], np.int64)
     padded = np.zeros(BOARD_CARDS, np.int64)
@@ -130,7 +151,7 @@ def showdown_values(holes: Sequence[Sequence[int]], board: Sequence[int], contri
             won[p.eligible[0]] += p.amount
     if contested:
         eligible = tuple(tuple(s in p.eligible for s in range(n)) for p in contested)
-        shares = _shares(tuple(tuple(int(c) for c in h) for h in holes), tuple(int(c) for c in board), eligible)
+        shares = pot_shares(tuple(tuple(int(c) for c in h) for h in holes), tuple(int(c) for c in board), eligible)
         won += np.array([p.amount for p in contested], np.float64) @ shares
     return won - np.asarray(contrib, np.float64)
 
