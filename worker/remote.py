@@ -33,10 +33,8 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import socket as pysocket
 import sys
-import threading
 import time
 import traceback
 from collections import deque
@@ -49,6 +47,7 @@ from zmq.utils.monitor import recv_monitor_message
 
 from worker import protocol as p
 from worker.engine import TrackedSolver
+from worker.loop import JobThread, serve
 from worker.sync import SyncError, WorkerCopy, decode_part, empty_part
 
 EXIT_STOPPED = 0
@@ -138,32 +137,20 @@ class Engine(TrackedSolver):
 
         self.solver = Solver(self.game, self.config.solver, Tables(copy.regret, copy.strategy))
 
-class Kernel(threading.Thread):
-    """Runs jobs (load, attach, batch) in order, off the I/O thread; wakes it through an inproc PAIR."""
-
-    def __init__(self, context: zmq.Context, wake_endpoint: str) -> None:
-        super().__init__(name="kernel", daemon=True)
-        self.context = context
-        self.wake_endpoint = wake_endpoint
-        self.inbox: queue.Queue = queue.Queue()
-        self.outbox: queue.Queue = queue.Queue()
+class Kernel(JobThread):
+    """Runs jobs (load, attach, batch) in order, off the I/O thread; each outcome is
+    (session, tag, value, error)."""
 
     def submit(self, session: int, tag: str, job: Callable, *args) -> None:
-        self.inbox.put((session, tag, job, args))
+        self.submit_job(lambda emit: emit(_outcome(session, tag, job, args)))
 
-    def run(self) -> None:
-        wake = self.context.socket(zmq.PAIR)
-        wake.setsockopt(zmq.LINGER, 0)
-        wake.connect(self.wake_endpoint)
-        while True:  # a daemon thread: it ends with the process
-            session, tag, job, args = self.inbox.get()
-            try:
-                outcome = (session, tag, job(*args), None)
-            except Exception as exc:
-                outcome = (session, tag, None, (type(exc).__name__, str(exc)[: p.MAX_TEXT_CHARS],
-                                                traceback.format_exc()[-p.MAX_TEXT_CHARS:]))
-            self.outbox.put(outcome)
-            wake.send(b"")
+
+def _outcome(session: int, tag: str, job: Callable, args) -> tuple:
+    try:
+        return session, tag, job(*args), None
+    except Exception as exc:
+        return session, tag, None, (type(exc).__name__, str(exc)[: p.MAX_TEXT_CHARS],
+                                    traceback.format_exc()[-p.MAX_TEXT_CHARS:])
 
 
 # ----------------------------------------------------------------- sessions
@@ -197,7 +184,6 @@ class _Session:
     offer: p.Offer | None = None
     slot: int = -1
     state: str = "joining"  # joining -> loading -> checking -> receiving -> attaching -> ready
-    next_beat: float = 0.0
     copy: WorkerCopy | None = None
     stream: _Stream | None = None
     queue: deque = field(default_factory=deque)  # batches waiting for the kernel
@@ -296,51 +282,30 @@ class RemoteWorker:
         self.sessions += 1
         s = _Session(self.sessions)
         sock, monitor = self._open(context)
-        poller = zmq.Poller()
-        for socket in (sock, wake, monitor):
-            poller.register(socket, zmq.POLLIN)
         self.say(f"joining {self.endpoint}")
         self._send(sock, p.Join(self.name, pysocket.gethostname()[: p.MAX_NAME_CHARS], os.getpid()))
-        last_heard = time.monotonic()
-        try:
-            while True:
-                silence = (s.offer.heartbeat_interval * s.offer.liveness) if s.offer else self.join_timeout
-                wake_at = min(s.next_beat, last_heard + silence) if s.offer else last_heard + silence
-                poller.poll(max(0.0, wake_at - time.monotonic()) * 1000)
-                end = self._monitor_events(monitor)
-                if end is not None:
-                    return end
-                while True:  # read whatever has arrived, even if poll was woken by the kernel
-                    try:
-                        frame = sock.recv(zmq.NOBLOCK)
-                    except zmq.Again:
-                        break
-                    last_heard = time.monotonic()  # any frame is life, decodable or not (as local workers)
-                    end = self._on_frame(sock, kernel, s, frame)
-                    if end is not None:
-                        return end
-                while True:
-                    try:
-                        wake.recv(zmq.NOBLOCK)
-                    except zmq.Again:
-                        break
-                while not kernel.outbox.empty():
-                    end = self._on_kernel(sock, kernel, s, *kernel.outbox.get())
-                    if end is not None:
-                        return end
-                end = self._maybe_sync(sock, s)
-                if end is not None:
-                    return end
+
+        def window() -> float:
+            return s.offer.heartbeat_interval * s.offer.liveness if s.offer else self.join_timeout
+
+        def after() -> End | None:
+            end = self._maybe_sync(sock, s)
+            if end is None:
                 self._maybe_start(sock, kernel, s)
-                now = time.monotonic()
-                if s.offer is not None and now >= s.next_beat:
-                    self._beat(sock, s)
-                    s.next_beat = now + s.offer.heartbeat_interval
-                if now - last_heard > silence:
-                    what = "no answer to join" if s.offer is None else f"supervisor silent for {now - last_heard:.1f} s"
-                    return End("lost", what, joined=s.state == "ready")
+            return end
+
+        def silence(seconds: float) -> End:
+            what = "no answer to join" if s.offer is None else f"supervisor silent for {seconds:.1f} s"
+            return End("lost", what, joined=s.state == "ready")
+
+        try:
+            return serve(sock, wake, kernel, window=window,
+                         interval=lambda: s.offer.heartbeat_interval if s.offer else None,
+                         beat=lambda: self._beat(sock, s),
+                         on_frame=lambda frame: self._on_frame(sock, kernel, s, frame),
+                         on_outcome=lambda outcome: self._on_kernel(sock, kernel, s, *outcome), on_silence=silence,
+                         before=lambda: self._monitor_events(monitor), after=after, also_poll=(monitor,))
         finally:
-            poller.unregister(monitor)
             sock.disable_monitor()
             monitor.close(linger=0)
             sock.close(linger=0)
@@ -394,7 +359,6 @@ class RemoteWorker:
                 self.say("ignored a second offer")
                 return None
             s.offer, s.slot, s.state = message, message.slot, "loading"
-            s.next_beat = time.monotonic()  # the run's heartbeat interval applies from now
             self.say(f"offered slot {message.slot} of run {message.run_id} ({message.game}, "
                      f"{message.table_size:,} entries per table); building the game")
             kernel.submit(s.number, "load", self.engine.load, message)

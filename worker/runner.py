@@ -8,17 +8,14 @@ the supervisor has been silent for ``liveness`` intervals (the zguide's
 Paranoid Pirate: no orphan outlives its supervisor).
 
 The kernel thread runs the compiled MCCFR kernel, which releases the GIL
-(``nogil=True``), so heartbeats keep flowing while a batch runs.  It hands
-results back through a queue and wakes the I/O thread through an ``inproc``
-PAIR socket that it alone owns.
+(``nogil=True``), so heartbeats keep flowing while a batch runs.  The loop
+and the thread are :mod:`worker.loop`'s, shared with remote workers.
 """
 from __future__ import annotations
 
 import os
-import queue
 import socket as pysocket
 import sys
-import threading
 import time
 import traceback
 from typing import Protocol
@@ -27,6 +24,7 @@ import zmq
 
 from worker import protocol as p
 from worker.faults import EXIT_MID_BATCH_CODE, Fault, malformed_frames
+from worker.loop import JobThread, serve
 from worker.shm import pid_alive, unlink_quietly
 
 EXIT_STOPPED = 0  # the supervisor said stop
@@ -50,36 +48,19 @@ class Engine(Protocol):
         ...
 
 
-class KernelThread(threading.Thread):
+class KernelThread(JobThread):
     """Runs load and batch commands in order; every outcome becomes a message."""
 
     def __init__(self, context: zmq.Context, wake_endpoint: str, engine: Engine, slot: int,
                  fault: Fault | None) -> None:
-        super().__init__(name="kernel", daemon=True)
-        self.context = context
-        self.wake_endpoint = wake_endpoint
+        super().__init__(context, wake_endpoint)
         self.engine = engine
         self.slot = slot
         self.fault = fault
-        self.inbox: queue.Queue = queue.Queue()
-        self.outbox: queue.Queue = queue.Queue()
         self.real_batches = 0
 
     def submit(self, command: p.Message) -> None:
-        self.inbox.put(command)
-
-    def run(self) -> None:
-        wake = self.context.socket(zmq.PAIR)
-        wake.setsockopt(zmq.LINGER, 0)
-        wake.connect(self.wake_endpoint)
-        try:
-            while True:  # a daemon thread: it ends with the process
-                command = self.inbox.get()
-                for message in self._handle(command):
-                    self.outbox.put(message)
-                    wake.send(b"")
-        finally:
-            wake.close()
+        self.submit_job(lambda emit: [emit(message) for message in self._handle(command)])
 
     def _handle(self, command: p.Message):
         batch_id = command.batch_id if isinstance(command, (p.Batch, p.Group)) else p.NO_BATCH
@@ -164,51 +145,29 @@ class WorkerProcess:
         wake.bind(wake_endpoint)
         kernel = KernelThread(context, wake_endpoint, self.engine, self.slot, self.fault)
         kernel.start()
-        poller = zmq.Poller()
-        poller.register(sock, zmq.POLLIN)
-        poller.register(wake, zmq.POLLIN)
-
         self._send(sock, p.Hello(self.slot, self.attempt, os.getpid(), pysocket.gethostname()))
-        now = time.monotonic()
-        last_heard = now
-        next_beat = now + self.heartbeat_interval
-        while True:
-            poller.poll(max(0.0, next_beat - time.monotonic()) * 1000)
-            # Read whatever has arrived whether or not poll saw it: a thread that got the GIL back
-            # long after poll returned must not take queued heartbeats for silence.
-            while True:
-                try:
-                    frame = sock.recv(zmq.NOBLOCK)
-                except zmq.Again:
-                    break
-                last_heard = time.monotonic()  # any frame is life, decodable or not (one rule with remote workers)
-                try:
-                    message = p.decode(frame, p.FROM_SUPERVISOR)
-                except p.ProtocolError as exc:
-                    print(f"worker {self.slot}: dropped a bad message: {exc}", file=sys.stderr, flush=True)
-                    continue
-                code = self._on_message(sock, kernel, message)
-                if code is not None:
-                    return code
-            while True:
-                try:
-                    wake.recv(zmq.NOBLOCK)
-                except zmq.Again:
-                    break
-            while not kernel.outbox.empty():
-                message = kernel.outbox.get()
-                if isinstance(message, (p.Result, p.Error)):
-                    self.batch_id = p.NO_BATCH
-                self._send(sock, message)
-            now = time.monotonic()
-            if now >= next_beat:
-                self._beat(sock)
-                next_beat = now + self.heartbeat_interval
-            if now - last_heard > self.heartbeat_interval * self.liveness:
-                print(f"worker {self.slot}: supervisor silent for {now - last_heard:.1f} s; exiting",
-                      file=sys.stderr, flush=True)
-                self._clean_up_after_dead_owner()
-                return EXIT_ORPHANED
+        return serve(sock, wake, kernel, window=lambda: self.heartbeat_interval * self.liveness,
+                     interval=lambda: self.heartbeat_interval, beat=lambda: self._beat(sock),
+                     on_frame=lambda frame: self._on_frame(sock, kernel, frame),
+                     on_outcome=lambda message: self._on_outcome(sock, message), on_silence=self._on_silence)
+
+    def _on_frame(self, sock: zmq.Socket, kernel: KernelThread, frame: bytes) -> int | None:
+        try:
+            message = p.decode(frame, p.FROM_SUPERVISOR)
+        except p.ProtocolError as exc:
+            print(f"worker {self.slot}: dropped a bad message: {exc}", file=sys.stderr, flush=True)
+            return None
+        return self._on_message(sock, kernel, message)
+
+    def _on_outcome(self, sock: zmq.Socket, message: p.Message) -> None:
+        if isinstance(message, (p.Result, p.Error)):
+            self.batch_id = p.NO_BATCH
+        self._send(sock, message)
+
+    def _on_silence(self, seconds: float) -> int:
+        print(f"worker {self.slot}: supervisor silent for {seconds:.1f} s; exiting", file=sys.stderr, flush=True)
+        self._clean_up_after_dead_owner()
+        return EXIT_ORPHANED
 
     def _beat(self, sock: zmq.Socket) -> None:
         self._send(sock, p.Heartbeat(self.slot))
