@@ -13,6 +13,7 @@ from evalkit import bucket_file, holdem_config, trained_small_run  # noqa: E402
 from pngkit import count_colour, read_png  # noqa: E402
 
 from holdem.cli.eval import main  # noqa: E402
+from holdem.eval.aivat import aivat_phrase  # noqa: E402
 from holdem.eval.plot import BAND, LINE  # noqa: E402
 from holdem.mccfr.snapshot import list_snapshots  # noqa: E402
 
@@ -115,5 +116,6 @@ def test_plots_go_into_the_run_directory_and_a_summary_line_to_stderr(curve_run,
     assert read_png(Path(out["plot"])).shape == (400, 720, 3)
     verb = "wins" if out["mbb_per_hand"] >= 0 else "loses"
     assert err == (f"{curve_run} {verb} {abs(out['mbb_per_hand']):,.1f} mbb/hand against call (95% interval "
-                   f"{out['ci95'][0]:+,.1f} to {out['ci95'][1]:+,.1f} mbb/hand) over 4 hands\n")
+                   f"{out['ci95'][0]:+,.1f} to {out['ci95'][1]:+,.1f} mbb/hand) over 4 hands; "
+                   f"{aivat_phrase(out['aivat'])}\n")
     assert out["headline"] == err.strip()
