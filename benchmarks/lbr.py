@@ -1,21 +1,21 @@
-"""Local-best-response throughput on a heads-up blueprint: hands per second by action set and worker count.
+"""Local-best-response throughput on a heads-up blueprint: hands per second by action set and thread count.
 
-For each action set (default fc-fcpa and fcpa) and each worker count
+For each action set (default fc-fcpa and fcpa) and each thread count
 (default 1 and 2) it runs :func:`holdem.eval.lbr.evaluate_lbr` on the same
 snapshot (a run directory's latest, resolved once at the start so a run that
 is still training does not change it between measurements) and prints one
 JSON object with, per setting:
 
-* ``hands_per_second``: hands over the wall time of playing them (workers
-  started, chunks played), after the one-time setup (load the blueprint,
-  build the preflop equity table, compile or load the compiled code), done
-  once per action set before the timed runs;
-* ``cpu_hands_per_second``: hands per CPU second of this process and its
-  workers, what one core delivers even when the machine is shared;
+* ``hands_per_second``: hands over the wall time of playing them, after the
+  one-time setup (load the blueprint, build the preflop equity table,
+  compile or load the compiled code), reported apart as ``setup_seconds``;
+* ``cpu_hands_per_second``: hands per CPU second of the threads playing
+  them, what one core delivers even when the machine is shared;
 * the result (mbb/hand, 95% interval) and LBR's counters.
 
 The machine's load average is recorded before and after: on a shared
-machine wall rates are lower bounds.
+machine wall rates are lower bounds.  The blueprint is loaded once; each
+setting builds its tables (the preflop equity table) in ``setup_seconds``.
 
     python benchmarks/lbr.py [RUN] [--hands 20000] [--actions fc-fcpa fcpa] [--jobs 1 2] [--runouts 256] [--seed 0]
 """
@@ -25,30 +25,20 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shlex
 import sys
 from pathlib import Path
 
+from holdem.blueprint import Blueprint
 from holdem.eval.lbr import DEFAULT_RUNOUTS, evaluate_lbr
 from holdem.mccfr.snapshot import resolve_snapshot
 
 DEFAULT_RUN = "/work/runs/hu_mid_60"
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and of its finished workers."""
-    me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + workers.ru_utime + workers.ru_stime
-
-
-def measure(snapshot: Path, hands: int, seed: int, actions: str, jobs: int, runouts: int) -> dict:
-    evaluate_lbr(snapshot, hands=2, seed=seed, actions=actions, jobs=1, runouts=runouts)  # load once, untimed
-    cpu = cpu_seconds()
-    result = evaluate_lbr(snapshot, hands=hands, seed=seed, actions=actions, jobs=jobs, runouts=runouts)
-    out = result.summary()
-    out["cpu_hands_per_second"] = round(result.hands / max(cpu_seconds() - cpu, 1e-9), 1)
-    return out
+def measure(blueprint: Blueprint, hands: int, seed: int, actions: str, jobs: int, runouts: int) -> dict:
+    return evaluate_lbr(Path(str(blueprint.source)), hands=hands, seed=seed, actions=actions, jobs=jobs,
+                        runouts=runouts, blueprint=blueprint).summary()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runouts", type=int, default=DEFAULT_RUNOUTS)
     args = p.parse_args(argv)
     snapshot = resolve_snapshot(args.run)
+    blueprint = Blueprint.load(snapshot, translation_seed=args.seed)  # once, shared by every setting
     report: dict = {
         "benchmark": "lbr",
         "snapshot": str(snapshot),
@@ -74,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for actions in args.actions:
         for jobs in args.jobs:
-            report["settings"].append(measure(snapshot, args.hands, args.seed, actions, jobs, args.runouts))
+            report["settings"].append(measure(blueprint, args.hands, args.seed, actions, jobs, args.runouts))
     report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     report["command"] = shlex.join(["python", "benchmarks/lbr.py", *argv])
     print(json.dumps(report, indent=1))

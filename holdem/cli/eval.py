@@ -100,7 +100,7 @@ def build_parser() -> Parser:
     p.add_argument("--lbr-actions", choices=list(LBR_ACTION_SETS), default=DEFAULT_LBR_ACTIONS, metavar="SET",
                    help="LBR: its action set; " + "; ".join(f"{k}: {v}" for k, v in LBR_ACTION_SETS.items())
                    + f" (default {DEFAULT_LBR_ACTIONS})")
-    p.add_argument("--jobs", type=int, help="LBR: worker processes (default: the number of cores); "
+    p.add_argument("--jobs", type=int, help="LBR: threads playing hands (default: the number of cores); "
                    "results do not depend on it")
     p.add_argument("--runouts", type=int, default=DEFAULT_RUNOUTS,
                    help=f"LBR: sampled turn+river runouts for flop equities (default {DEFAULT_RUNOUTS}; "

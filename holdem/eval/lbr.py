@@ -13,17 +13,18 @@ Hands are dealt in duplicate groups as :mod:`holdem.eval.match` deals them
 (group ``g``'s cards from ``default_rng([seed, g, DEAL_STREAM])``, LBR in
 each seat in turn, the button moving from group to group), so results are
 mbb/hand with the 95% interval of :mod:`holdem.eval.stats`.  Groups run in
-fixed chunks on local worker processes; every random draw of group ``g``
-depends on ``(seed, g)`` only, so results do not depend on ``jobs``.
-
-Workers get the blueprint by path (forked workers inherit the parent's,
-spawned ones load it) and send back plain arrays.
+fixed chunks on ``jobs`` threads, each with its own scratch arrays, all
+reading one copy of the blueprint: the compiled code releases the GIL, so
+the threads run on separate cores (and the library starts no processes).
+Every random draw of group ``g`` depends on ``(seed, g)`` only, so results
+do not depend on ``jobs``.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
+import queue
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -42,7 +43,7 @@ from holdem.mccfr.snapshot import SnapshotError, resolve_snapshot
 __all__ = ["DEFAULT_LBR_ACTIONS", "DEFAULT_RUNOUTS", "LBR_ACTION_SETS", "LBRKernel", "LBRResult", "evaluate_lbr"]
 
 PREFLOP_BOARDS_PER_RUNOUT = 16  # the preflop table's boards: 4096 by default
-CHUNK_GROUPS = 25  # duplicate groups per task sent to a worker
+CHUNK_GROUPS = 25  # duplicate groups per task given to a thread
 STAT_NAMES = ("lbr_decisions", "lbr_choices", "lbr_off_tree", "lbr_raises", "lbr_folds", "blueprint_decisions",
               "blueprint_off_tree", "max_translation_branches", "empty_range_fallbacks", "translated_actions")
 
@@ -57,13 +58,16 @@ class LBRResult(MatchResult):
     runouts: int = DEFAULT_RUNOUTS
     jobs: int = 1
     setup_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of playing, every thread
     counters: dict[str, int] = field(default_factory=dict)
     snapshot: str = ""
 
     def summary(self) -> dict[str, Any]:
         out = super().summary()
         out.update({"snapshot": self.snapshot, "lbr_actions": self.actions, "runouts": self.runouts, "jobs": self.jobs,
-                    "setup_seconds": round(self.setup_seconds, 3), **self.counters})
+                    "setup_seconds": round(self.setup_seconds, 3), "cpu_seconds": round(self.cpu_seconds, 3),
+                    "cpu_hands_per_second": round(self.hands / self.cpu_seconds, 1) if self.cpu_seconds > 0 else None,
+                    **self.counters})
         return out
 
 
@@ -115,7 +119,7 @@ class LBRKernel:
                                          river if river is not None else np.zeros(0, np.uint8))
         self.game = np.array([self.config.small_blind, self.config.big_blind, self.config.ante], np.int64)
         self.preflop = build_preflop_table(PREFLOP_BOARDS_PER_RUNOUT * self.runouts)
-        self.workspace = kern.workspace(self.runouts, int(tree.children.shape[1]), max(layout.buckets_per_street))
+        self.workspace = self.new_workspace()
 
     def deal(self, seed: int, first_group: int, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
         """(holes int64[n, 2, 2], boards int64[n, 5]) of groups ``first_group..``, dealt as :func:`run_match` deals."""
@@ -127,15 +131,20 @@ class LBRKernel:
             boards[i] = b
         return holes, boards
 
-    def play(self, seed: int, first_group: int, n_groups: int,
-             record: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def new_workspace(self) -> kern.Workspace:
+        """Scratch arrays for one more thread playing hands of this kernel."""
+        return kern.workspace(self.runouts, int(self.tree.children.shape[1]), int(self.rows.buckets.max()))
+
+    def play(self, seed: int, first_group: int, n_groups: int, record: bool = False,
+             workspace: kern.Workspace | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(LBR's mean chips per group, counters int64[N_STATS], the actions if ``record``) of groups
-        ``first_group .. first_group + n_groups - 1``."""
+        ``first_group .. first_group + n_groups - 1``; ``workspace``: the calling thread's (default: the
+        kernel's own)."""
         holes, boards = self.deal(seed, first_group, n_groups)
         out = np.zeros(n_groups, np.float64)
         history = np.full((n_groups, 2, kern.MAX_HISTORY, 4), -9, np.int64) if record else \
             np.zeros((0, 2, kern.MAX_HISTORY, 4), np.int64)
-        ws = self.workspace
+        ws = self.workspace if workspace is None else workspace
         ws.stats[:] = 0
         kern.play_groups(ws, self.tree, self.rows, self.buckets, self.game, self.action_set, self.preflop,
                          self.runouts, seed, self.blueprint.translation_seed, first_group, holes, boards, out,
@@ -153,25 +162,7 @@ class LBRKernel:
         return ws.total.copy(), [int(n) for n in ws.bnode[:nb]]
 
 
-# ---------------------------------------------------------------- worker processes
-
-_KERNELS: dict[tuple, LBRKernel] = {}
-
-
-def _load_kernel(spec: tuple) -> LBRKernel:
-    """The kernel of ``spec`` = (blueprint path, bucket path, translation seed, actions, runouts), loaded once."""
-    if spec not in _KERNELS:
-        path, buckets, translation_seed, actions, runouts = spec
-        bp = Blueprint.load(path, buckets, translation_seed=translation_seed)
-        _KERNELS.clear()  # one blueprint per process at a time
-        _KERNELS[spec] = LBRKernel(bp, actions, runouts)
-    return _KERNELS[spec]
-
-
-def _worker_chunk(task: tuple) -> tuple[int, np.ndarray, np.ndarray]:
-    spec, seed, first, n = task
-    chips, stats, _ = _load_kernel(spec).play(seed, first, n)
-    return first, chips, stats
+# ---------------------------------------------------------------- evaluation
 
 
 def _merge_stats(total: np.ndarray, stats: np.ndarray) -> None:
@@ -182,21 +173,12 @@ def _merge_stats(total: np.ndarray, stats: np.ndarray) -> None:
             total[i] += stats[i]
 
 
-def _snapshot(path: Path | str, blueprint: Blueprint | None) -> str:
-    """The snapshot directory itself (a run directory's latest now), so every worker loads the same one while a
-    run goes on writing snapshots."""
-    if blueprint is not None and blueprint.source:
-        return str(blueprint.source)
+def _snapshot(path: Path | str) -> Path:
+    """The snapshot directory itself (a run directory's latest now)."""
     try:
-        return str(resolve_snapshot(path))
+        return resolve_snapshot(path)
     except SnapshotError as e:
         raise BlueprintError(str(e)) from None
-
-
-def _context():
-    """Forked workers inherit the parent's loaded blueprint; spawned ones (where fork is missing) load it."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 def evaluate_lbr(blueprint_dir: Path, *, hands: int, seed: int = 0, actions: str = DEFAULT_LBR_ACTIONS,
@@ -207,8 +189,10 @@ def evaluate_lbr(blueprint_dir: Path, *, hands: int, seed: int = 0, actions: str
     ``progress(g, results)`` is called as groups finish (``results``: the
     first ``g + 1`` groups' chips), like :func:`holdem.eval.match.run_match`'s
     ``on_group``.  ``blueprint``: the one at ``blueprint_dir`` if the caller
-    has loaded it already (its translation seed is kept).  Raises
-    BlueprintError for an unusable blueprint and ValueError for bad arguments.
+    has loaded it already (its translation seed is kept; else the latest
+    snapshot is loaded with ``seed`` as its translation seed, as
+    ``holdem-eval`` does).  Raises BlueprintError for an unusable blueprint
+    and ValueError for bad arguments.
     """
     if actions not in LBR_ACTION_SETS:
         street_sets(actions)  # raises, naming the choices
@@ -219,40 +203,47 @@ def evaluate_lbr(blueprint_dir: Path, *, hands: int, seed: int = 0, actions: str
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     groups = groups_for(hands, 2)
     began = time.perf_counter()
-    translation_seed = int(seed) if blueprint is None else blueprint.translation_seed
-    spec = (_snapshot(blueprint_dir, blueprint), None if buckets is None else str(buckets), translation_seed, actions,
-            int(runouts))
-    if blueprint is not None and spec not in _KERNELS:
-        _KERNELS.clear()
-        _KERNELS[spec] = LBRKernel(blueprint, actions, runouts)
-    kernel = _load_kernel(spec)
-    kernel.play(seed, 0, 0)  # compiles (or loads from numba's cache) before workers fork
+    if blueprint is None:
+        blueprint = Blueprint.load(_snapshot(blueprint_dir), buckets, translation_seed=seed)
+    kernel = LBRKernel(blueprint, actions, runouts)
+    kernel.play(seed, 0, 0)  # compiles, or loads numba's cache
     setup = time.perf_counter() - began
-    tasks = [(spec, seed, first, min(CHUNK_GROUPS, groups - first)) for first in range(0, groups, CHUNK_GROUPS)]
+    chunks = [(first, min(CHUNK_GROUPS, groups - first)) for first in range(0, groups, CHUNK_GROUPS)]
+    jobs = min(jobs, len(chunks))
+    spare: queue.SimpleQueue = queue.SimpleQueue()  # one workspace per thread
+    spare.put(kernel.workspace)
+    for _ in range(jobs - 1):
+        spare.put(kernel.new_workspace())
     chips = np.zeros(groups, np.float64)
     stats = np.zeros(kern.N_STATS, np.int64)
-    done = 0
-    jobs = min(jobs, len(tasks))
-    if multiprocessing.current_process().daemon:
-        jobs = 1  # a pool's worker may not start processes of its own: play in this one
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
+
+    def play(chunk: tuple[int, int]) -> tuple[int, np.ndarray, np.ndarray]:
+        ws = spare.get()
+        try:
+            part, part_stats, _ = kernel.play(seed, chunk[0], chunk[1], workspace=ws)
+        finally:
+            spare.put(ws)
+        return chunk[0], part, part_stats
 
     def collect(first: int, part: np.ndarray, part_stats: np.ndarray) -> None:
-        nonlocal done
         chips[first : first + part.size] = part
         _merge_stats(stats, part_stats)
-        done = first + part.size
         if progress is not None:
-            progress(done - 1, chips[:done])
+            progress(first + part.size - 1, chips[: first + part.size])
 
     if jobs == 1:
-        for task in tasks:
-            collect(*_worker_chunk(task))
+        for chunk in chunks:
+            collect(*play(chunk))
     else:
-        with _context().Pool(jobs) as pool:
-            for result in pool.imap(_worker_chunk, tasks):
+        pool = ThreadPoolExecutor(jobs, thread_name_prefix="lbr")
+        try:
+            for result in pool.map(play, chunks):  # in order, so progress sees a prefix of the groups
                 collect(*result)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # on Ctrl-C, stop after the chunks being played
     counters = {name: int(v) for name, v in zip(STAT_NAMES, stats)}
     return LBRResult("lbr", "blueprint", 2, kernel.config.big_blind, chips, time.perf_counter() - started,
-                     actions=actions, runouts=int(runouts), jobs=jobs, setup_seconds=setup, counters=counters,
-                     snapshot=spec[0])
+                     actions=actions, runouts=int(runouts), jobs=jobs, setup_seconds=setup,
+                     cpu_seconds=time.process_time() - cpu, counters=counters,
+                     snapshot=str(blueprint.source or blueprint_dir))

@@ -40,7 +40,7 @@ of its row.
 
 Randomness per duplicate group ``g`` comes from ``(seed, g)`` alone (board
 runouts, the blueprint's draws), so results do not depend on how groups are
-split among processes.
+split among threads.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""evaluate_lbr: the public entry point (duplicate groups, worker processes, results a function of the seed)."""
+"""evaluate_lbr: the public entry point (duplicate groups, threads, results a function of the seed)."""
 import numpy as np
 import pytest
 from evalkit import trained_run
@@ -13,7 +13,7 @@ def run(tmp_path_factory):
     return trained_run(tmp_path_factory)
 
 
-def test_results_do_not_depend_on_the_number_of_workers(run):
+def test_results_do_not_depend_on_the_number_of_threads(run):
     hands = 2 * (lbr.CHUNK_GROUPS * 2 + 7)  # three chunks, the last one short
     one = evaluate_lbr(run, hands=hands, seed=4, jobs=1, runouts=16)
     two = evaluate_lbr(run, hands=hands, seed=4, jobs=2, runouts=16)
@@ -30,7 +30,7 @@ def test_result_reads_like_a_match_result(run):
                           progress=lambda g, chips: seen.append((g, chips.size)))
     summary = result.summary()
     assert summary["hero"] == "lbr" and summary["hands"] == 60 and summary["lbr_actions"] == "fcpa"
-    assert "snapshots" in summary["snapshot"]  # the run's latest, resolved once for every worker
+    assert "snapshots" in summary["snapshot"]  # the run's latest
     assert summary["lbr_decisions"] > 0 and summary["empty_range_fallbacks"] == 0
     e = result.estimate_mbb()
     assert e.low <= e.mean <= e.high and np.isfinite(e.half_width)
@@ -51,28 +51,3 @@ def test_bad_arguments_name_the_fix(run, tmp_path_factory):
     with pytest.raises(BlueprintError, match="lbr_exact"):
         evaluate_lbr(trained_small_run(tmp_path_factory, "leduc"), hands=10)
     assert set(LBR_ACTION_SETS) >= {"fc-fcpa", "fcpa"}
-
-
-@pytest.mark.slow
-def test_spawned_workers_load_the_blueprint_themselves(run, monkeypatch):
-    """Where fork is missing, workers start fresh and load the blueprint from its path: same results."""
-    import multiprocessing
-
-    hands = 2 * (lbr.CHUNK_GROUPS + 3)
-    forked = evaluate_lbr(run, hands=hands, seed=1, jobs=2, runouts=16)
-    monkeypatch.setattr(lbr, "_context", lambda: multiprocessing.get_context("spawn"))
-    spawned = evaluate_lbr(run, hands=hands, seed=1, jobs=2, runouts=16)
-    np.testing.assert_array_equal(forked.group_chips, spawned.group_chips)
-
-
-def _in_a_pool_worker(run: str) -> list[float]:
-    return evaluate_lbr(run, hands=2 * (lbr.CHUNK_GROUPS + 1), seed=2, jobs=2, runouts=16).group_chips.tolist()
-
-
-def test_a_pool_worker_plays_in_its_own_process(run):
-    import multiprocessing
-
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        inside = pool.apply(_in_a_pool_worker, (str(run),))
-    here = evaluate_lbr(run, hands=2 * (lbr.CHUNK_GROUPS + 1), seed=2, jobs=1, runouts=16)
-    assert inside == here.group_chips.tolist()
