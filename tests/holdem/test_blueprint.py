@@ -5,7 +5,15 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "eval"))
-from evalkit import bucket_file, synthetic_tables, trained_3max_run, trained_run, trained_small_run  # noqa: E402
+from evalkit import (  # noqa: E402, F401 (bp_fixture, run_fixture: the module's run and bp fixtures)
+    bp_fixture,
+    bucket_file,
+    run_fixture,
+    synthetic_tables,
+    trained_3max_run,
+    trained_run,
+    trained_small_run,
+)
 
 from holdem.abstraction.deal import hand_buckets  # noqa: E402
 from holdem.blueprint import OFF_TREE, Blueprint, BlueprintError, blueprint_policy  # noqa: E402
@@ -15,16 +23,6 @@ from holdem.game.engine import BOARD_CARDS_VISIBLE, ActionKind, HandState  # noq
 from holdem.game.tree_arrays import ACTION_CHECK_CALL, ACTION_FOLD, NODE_DECISION  # noqa: E402
 from holdem.mccfr.snapshot import read_snapshot, resolve_snapshot  # noqa: E402
 from holdem.mccfr.strategy import average_strategy, current_strategy  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    return trained_run(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def bp(run):
-    return Blueprint.load(run)
 
 
 def _apply(state, kind, amount):

@@ -1,20 +1,9 @@
 """The supervision policy, driven by a fake clock: no processes, no sockets."""
 import pytest
+from fakeclock import FakeClock
 
 from supervisor.params import SupervisorParams
 from supervisor.policy import Escalate, GiveUp, Kill, Phase, SlotPolicy, Start
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
 
 PARAMS = SupervisorParams(heartbeat_interval=1.0, liveness=5, stall_timeout=20.0, kill_grace=5.0,
                           backoff_initial=0.5, backoff_max=30.0, max_restarts=5, restart_window=60.0,

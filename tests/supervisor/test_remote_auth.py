@@ -1,16 +1,9 @@
 """Who may connect: authorized keys (re-read when the directory changes), cool-downs, bounded refusal logs."""
 import zmq
+from fakeclock import FakeClock
 
 from supervisor import auth
 from worker import keys as k
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
 
 
 def _authenticator(keys_dir, clock):
@@ -21,7 +14,7 @@ def _authenticator(keys_dir, clock):
 
 
 def test_keys_are_admitted_once_authorized_without_a_restart(tmp_path):
-    clock = Clock()
+    clock = FakeClock(0.0)
     k.new_key_pair(tmp_path / "keys", k.SERVER_NAME)
     public_path, _ = k.new_key_pair(tmp_path / "host", "alice")
     key = k.load_public_key(public_path)
@@ -38,7 +31,7 @@ def test_keys_are_admitted_once_authorized_without_a_restart(tmp_path):
 
 
 def test_refusals_of_one_key_are_logged_once_per_interval(tmp_path):
-    clock = Clock()
+    clock = FakeClock(0.0)
     k.new_key_pair(tmp_path / "keys", k.SERVER_NAME)
     key = k.load_public_key(k.new_key_pair(tmp_path / "host", "mallory")[0])
     a, refused, context = _authenticator(tmp_path / "keys", clock)
@@ -54,7 +47,7 @@ def test_refusals_of_one_key_are_logged_once_per_interval(tmp_path):
 
 
 def test_a_cooling_down_key_is_denied_until_the_time_is_up(tmp_path):
-    clock = Clock()
+    clock = FakeClock(0.0)
     k.new_key_pair(tmp_path / "keys", k.SERVER_NAME)
     public_path, _ = k.new_key_pair(tmp_path / "host", "bob")
     k.authorize(tmp_path / "keys", public_path)
@@ -70,7 +63,7 @@ def test_a_cooling_down_key_is_denied_until_the_time_is_up(tmp_path):
 
 
 def test_a_damaged_key_file_does_not_change_who_is_admitted(tmp_path):
-    clock = Clock()
+    clock = FakeClock(0.0)
     k.new_key_pair(tmp_path / "keys", k.SERVER_NAME)
     public_path, _ = k.new_key_pair(tmp_path / "host", "bob")
     k.authorize(tmp_path / "keys", public_path)

@@ -14,6 +14,7 @@ from pathlib import Path
 import msgpack
 import numpy as np
 import pytest
+from fakeclock import FakeClock
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from supervisor import remote as r
@@ -25,14 +26,6 @@ from worker.sync import WorkerCopy, decode_part, dense_parts, sparse_parts
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 PARAMS = SupervisorParams(heartbeat_interval=0.2, liveness=5, stall_timeout=3.0, startup_timeout=10.0)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Events:
@@ -72,7 +65,7 @@ def setup() -> RunSetup:
 
 class Harness:
     def __init__(self, setup: RunSetup) -> None:
-        self.clock = Clock()
+        self.clock = FakeClock(100.0)
         self.events = Events()
         self.wire = Wire()
         self.hub = r.RemoteHub("tcp://127.0.0.1:*", None, setup, PARAMS, self.events, "run1", sync_interval=1.0,

@@ -1,19 +1,20 @@
 """The remote slots' supervision policy, driven by a fake clock: no sockets."""
+from fakeclock import FakeClock
+
 from supervisor.params import SupervisorParams
 from supervisor.remote_policy import EndSession, RemoteSlotPolicy, Session
 
 PARAMS = SupervisorParams(heartbeat_interval=1.0, liveness=5, stall_timeout=20.0, startup_timeout=100.0)
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+def heartbeats(slot: RemoteSlotPolicy, clock: FakeClock, beats: int, progress: bool = False) -> None:
+    """``beats`` heartbeats 4 s apart (inside the 5 s window), each followed by a tick that must not end it."""
+    for _ in range(beats):
+        clock.advance(4.0)
+        slot.heard()
+        if progress:
+            slot.progressed()
+        assert slot.tick() is None
 
 
 def working(clock) -> RemoteSlotPolicy:
@@ -62,21 +63,14 @@ def test_silence_ends_the_session_after_heartbeat_interval_times_liveness():
 
 def test_hearing_from_the_worker_keeps_it_alive():
     clock = FakeClock()
-    slot = working(clock)
-    for _ in range(20):
-        clock.advance(4.0)
-        slot.heard()
-        assert slot.tick() is None
+    heartbeats(working(clock), clock, 20)
 
 
 def test_a_busy_session_without_progress_is_stalled_even_while_heartbeating():
     clock = FakeClock()
     slot = working(clock)
     slot.assigned()
-    for _ in range(5):
-        clock.advance(4.0)
-        slot.heard()
-        assert slot.tick() is None
+    heartbeats(slot, clock, 5)
     clock.advance(0.5)
     slot.heard()
     end = slot.tick()
@@ -87,20 +81,12 @@ def test_progress_restarts_the_stall_clock():
     clock = FakeClock()
     slot = working(clock)
     slot.assigned()
-    for _ in range(10):
-        clock.advance(4.0)
-        slot.heard()
-        slot.progressed()
-        assert slot.tick() is None
+    heartbeats(slot, clock, 10, progress=True)
 
 
 def test_an_idle_session_is_never_stalled():
     clock = FakeClock()
-    slot = working(clock)
-    for _ in range(10):
-        clock.advance(4.0)
-        slot.heard()
-        assert slot.tick() is None
+    heartbeats(working(clock), clock, 10)
 
 
 def test_a_session_not_ready_within_the_startup_timeout_is_ended():
@@ -110,10 +96,7 @@ def test_a_session_not_ready_within_the_startup_timeout_is_ended():
         slot.joined()
         if agreed:
             slot.agreed()
-        for _ in range(25):  # heartbeating all along: only the start-up rule can end it
-            clock.advance(4.0)
-            slot.heard()
-            assert slot.tick() is None
+        heartbeats(slot, clock, 25)  # heartbeating all along: only the start-up rule can end it
         clock.advance(0.5)
         slot.heard()
         end = slot.tick()
@@ -122,11 +105,7 @@ def test_a_session_not_ready_within_the_startup_timeout_is_ended():
 
 def test_a_ready_session_is_past_the_startup_rule():
     clock = FakeClock()
-    slot = working(clock)
-    for _ in range(50):
-        clock.advance(4.0)
-        slot.heard()
-    assert slot.tick() is None
+    heartbeats(working(clock), clock, 50)
 
 
 def test_a_new_join_resets_the_clocks():

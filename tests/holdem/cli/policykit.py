@@ -5,23 +5,10 @@ import json
 import sys
 from pathlib import Path
 
-import pytest
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval"))
-from evalkit import trained_run  # noqa: E402
+from evalkit import bp_fixture, run_fixture  # noqa: E402, F401 (the run and bp fixtures of the importing module)
 
-from holdem.blueprint import Blueprint  # noqa: E402
 from holdem.cli.policy import main  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    return trained_run(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def bp(run):
-    return Blueprint.load(run)
 
 
 def policy(capsys, command: str, *argv) -> tuple[int, str, str]:

@@ -18,7 +18,7 @@ from holdem.cards import parse_cards  # noqa: E402
 from holdem.eval.chart import action_colours, cell_box, cell_name  # noqa: E402
 from holdem.game.engine import ActionKind, HandState  # noqa: E402
 
-run, bp = policykit.run, policykit.bp  # the tiny heads-up run and its blueprint (module fixtures)
+run, bp = policykit.run_fixture, policykit.bp_fixture  # the tiny heads-up run and its blueprint (module fixtures)
 
 
 def _chart(capsys, *argv) -> tuple[int, str, str]:

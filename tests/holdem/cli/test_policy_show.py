@@ -31,7 +31,7 @@ from holdem.isomorphism import N_PREFLOP_CLASSES, preflop_class, preflop_class_n
 from holdem.mccfr.snapshot import read_snapshot  # noqa: E402
 from holdem.mccfr.trainer import resolved_buckets_path  # noqa: E402
 
-run, bp = policykit.run, policykit.bp  # the tiny heads-up run and its blueprint (module fixtures)
+run, bp = policykit.run_fixture, policykit.bp_fixture  # the tiny heads-up run and its blueprint (module fixtures)
 
 
 def _show(capsys, *argv) -> tuple[int, str, str]:

@@ -14,12 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from holdem import isomorphism
 from holdem.abstraction.bucket_file import write_buckets
 from holdem.abstraction.buckets import BucketTables, table_dtype
 from holdem.abstraction.features import N_EQUITY_VALUES
 from holdem.abstraction.presets import get_preset
+from holdem.blueprint import Blueprint
 from holdem.config import config_from_dict, load_config
 from holdem.game.config import GameConfig
 
@@ -96,3 +98,13 @@ def trained_small_run(tmp_path_factory, kind: str = "leduc", iterations: int = 2
         _CACHE[key] = _train(config, root / f"run-{kind}", iterations, batch_size=500)
     return _CACHE[key]
 
+
+@pytest.fixture(scope="module", name="run")
+def run_fixture(tmp_path_factory) -> Path:
+    """A module's tiny trained heads-up run (import this to use ``run`` and ``bp`` in a test module)."""
+    return trained_run(tmp_path_factory)
+
+
+@pytest.fixture(scope="module", name="bp")
+def bp_fixture(run) -> Blueprint:
+    return Blueprint.load(run)
