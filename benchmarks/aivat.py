@@ -13,7 +13,7 @@ the blueprint against baseline bots (``--baseline-hands`` each).
 
 Prints one JSON object (figures plus the command that reproduces them).
 
-    python benchmarks/aivat.py [--run /work/runs/hu_mid_60] [--hero SNAPSHOT] [--vs SNAPSHOT]
+    python benchmarks/aivat.py [--run runs/hu_mid_60] [--hero SNAPSHOT] [--vs SNAPSHOT]
                                [--hands 2000] [--seed 0] [--baselines call,tag,random,raise-pot]
                                [--baseline-hands 1000]
 """
@@ -39,7 +39,7 @@ from holdem.eval.match import MatchResult, run_match
 from holdem.eval.stats import mean_ci95, to_mbb
 from holdem.mccfr.snapshot import list_snapshots
 
-DEFAULT_RUN = Path("/work/runs/hu_mid_60")
+DEFAULT_RUN = Path("runs/hu_mid_60")  # the README's 60-minute hu_mid run
 
 
 def interval(values: np.ndarray, big_blind: int) -> dict[str, Any]:
@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     snaps = list_snapshots(args.run) if args.hero is None or args.vs is None else []
     if (args.hero is None or args.vs is None) and len(snaps) < 2:
-        p.error(f"{args.run} has fewer than two snapshots; give --hero and --vs")
+        p.error(f"{args.run} has fewer than two snapshots: train one (holdem-supervise --config configs/hu_mid.yaml "
+                f"--workers 2 --time-budget 3600 --logdir {args.run}) or give --hero and --vs")
     hero_path = args.hero or snaps[0][1]
     vs_path = args.vs or snaps[-1][1]
     load_avg = os.getloadavg()

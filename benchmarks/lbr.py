@@ -33,7 +33,7 @@ from holdem.blueprint import Blueprint
 from holdem.eval.lbr import DEFAULT_RUNOUTS, evaluate_lbr
 from holdem.mccfr.snapshot import resolve_snapshot
 
-DEFAULT_RUN = "/work/runs/hu_mid_60"
+DEFAULT_RUN = "runs/hu_mid_60"  # the README's 60-minute hu_mid run
 
 
 def measure(blueprint: Blueprint, hands: int, seed: int, actions: str, jobs: int, runouts: int) -> dict:
