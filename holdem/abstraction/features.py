@@ -161,7 +161,7 @@ def equity_bin(num, n_bins):
 
 
 @njit(cache=True, nogil=True)
-def _runouts(board, board_len):
+def runouts(board, board_len):
     """All runouts of a 3- or 4-card board to five cards, as int64[R, 2] (second column -1 for one card)."""
     used = np.int64(0)
     for i in range(board_len):
@@ -195,7 +195,7 @@ def board_histograms(board, board_len, n_bins, n_samples, seed, counts, totals):
     meeting the board get total 0.  ``n_samples <= 0`` means every runout
     (exact); otherwise a seeded sample (see the module docstring).
     """
-    runs = _runouts(board, board_len)
+    runs = runouts(board, board_len)
     n_runs = runs.shape[0]
     order = np.arange(n_runs)
     exact = n_samples <= 0 or n_samples >= n_runs

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from holdem.abstraction.features import HOLE_CARDS, HOLE_ID, N_HOLES, _runouts as all_runouts
+from holdem.abstraction.features import HOLE_CARDS, HOLE_ID, N_HOLES, runouts as all_runouts
 from holdem.cards import N_CARDS
 from holdem.eval.ranges import card_mask, unseen_cards
 from holdem.evaluator import CARD_KEY, CARD_MASK, KEY_EMPTY, value_from_key
