@@ -18,6 +18,8 @@ processes):
   slot is dropped (its session forgotten; the worker will notice and join
   again).  These timeouts are :class:`supervisor.remote_policy.RemoteSlotPolicy`,
   plain code over the hub's clock;
+- a worker started with ``--threads N`` holds up to N batches at once (one
+  per kernel thread, all on one copy of the tables);
 - a batch counts only when the worker's changes for it have arrived and been
   merged; a dropped slot's batches (running, or finished but not synced) are
   issued again, so its unsent work is lost but no iteration is;
@@ -41,16 +43,26 @@ from collections import OrderedDict, deque
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import zmq
 
+from holdem.mccfr.blocks import BlockMarks
 from supervisor.auth import CoolDown, KeyAuthenticator
 from supervisor.batches import Assignment, BatchBook
 from supervisor.remote_policy import RemoteSlotPolicy, Session
 from worker import protocol as p
 from worker.private import table_lock
-from worker.sync import Part, PeerBase, SyncError, decode_part
+from worker.sync import (
+    TABLES,
+    VALUE_DTYPES,
+    RunParts,
+    StreamDigest,
+    SyncError,
+    answer_runs,
+    decode_part,
+    merge,
+    split_runs,
+)
 
 REMOTE_SLOT_BASE = 1000  # remote slots are numbered from here, apart from local ones
 WINDOW = 4  # table parts in flight to one worker (credit-based flow control, as the zguide's file transfer)
@@ -58,7 +70,6 @@ BAD_MESSAGE_LIMIT = 20  # bad messages from one peer within BAD_MESSAGE_WINDOW b
 BAD_MESSAGE_WINDOW = 60.0
 COOLDOWN_SECONDS = 300.0
 BAD_MESSAGES_LOGGED_PER_PEER = 20
-DIGEST_MAX_ENTRIES = 4_000_000  # sync answers carry a SHA-256 of the tables up to this size (the join always)
 REMEMBERED_STRANGERS = 1024  # identities already told to join first (bounded)
 CLOSE_LINGER_MS = 1000
 RECEIVE_HWM = 64  # messages queued per peer: bounds what a flood can make the supervisor buffer (~64 x 3 MiB)
@@ -70,8 +81,8 @@ MAX_MESSAGES_PER_DRAIN = 2000  # a flood must not starve the loop's own work (he
 class _OutStream:
     stream: int
     answers: int
-    parts: Sequence[Part]  # a list, or worker.sync.DenseParts (compressed as sent)
-    digest: str
+    parts: RunParts  # each part read from the tables as it is sent
+    digest: StreamDigest = field(default_factory=StreamDigest)
     sent: int = 0
     acked: int = 0
     nbytes: int = 0  # compressed bytes sent so far
@@ -96,10 +107,11 @@ class RemoteSlot:
     host: str = ""
     pid: int = 0
     joins: int = 0
-    assignment: Assignment | None = None
-    iterations_done: int = 0
+    threads: int = 1  # batches it may hold at once
+    assignments: list = field(default_factory=list)  # the batches its kernel threads run
+    iterations_done: dict = field(default_factory=dict)  # batch id -> iterations reported
     done: list = field(default_factory=list)  # (Assignment, Result): finished, changes not in yet
-    base: PeerBase | None = None
+    since: int = 0  # the epoch from which blocks are new to this worker (worker.sync.answer_runs)
     stream: _OutStream | None = None
     next_stream: int = 0
     incoming: _InSync | None = None
@@ -121,7 +133,10 @@ class RemoteSlot:
 
     @property
     def holds_work(self) -> bool:
-        return self.assignment is not None or bool(self.done)
+        return bool(self.assignments) or bool(self.done)
+
+    def assignment(self, batch_id: int) -> Assignment | None:
+        return next((a for a in self.assignments if a.batch_id == batch_id), None)
 
 
 class RemoteHub:
@@ -148,6 +163,8 @@ class RemoteHub:
         self.ignored_messages = 0
         self.book: BatchBook | None = None
         self.shared: dict | None = None
+        self.marks: BlockMarks | None = None  # where the shared tables were written, per block and epoch
+        self.extents = None  # () -> {table: (first, entries) runs that hold memory}
         self.socket = None
         self.wire = None
         self.authenticator: KeyAuthenticator | None = None
@@ -159,22 +176,28 @@ class RemoteHub:
 
     # ------------------------------------------------------------ lifecycle
 
-    def attach(self, book: BatchBook, regret, strategy) -> None:
-        """The run's batch book and shared tables (``open`` calls it; tests call it without sockets)."""
+    def attach(self, book: BatchBook, regret, strategy, marks: BlockMarks | None = None, extents=None) -> None:
+        """The run's batch book, shared tables and their block marks (which every local writer must keep
+        too); ``extents()``: the runs of each table that hold memory (default: all of it).  ``open``
+        calls it; tests call it without sockets."""
         from holdem.config import config_hash
 
         self.book = book
         self.shared = {"regret": regret, "strategy": strategy}
+        self.marks = marks if marks is not None else BlockMarks.zeros(len(regret))
+        size = len(regret)
+        self.extents = extents or (lambda: {name: [(0, size)] for name in TABLES})
         game = self.setup.game
         self._terms = dict(config=json.dumps(self.setup.config.to_dict(), sort_keys=True),
                            config_hash=config_hash(self.setup.config), game=game.name,
                            abstraction_hash=game.abstraction_hash, table_size=int(game.layout.size))
 
-    def open(self, context: zmq.Context, book: BatchBook, regret, strategy):
+    def open(self, context: zmq.Context, book: BatchBook, regret, strategy, marks: BlockMarks | None = None,
+             extents=None):
         """Bind the endpoint (a CURVE server when keys are given); returns the socket to poll."""
         from worker.keys import server_key_pair
 
-        self.attach(book, regret, strategy)
+        self.attach(book, regret, strategy, marks, extents)
         sock = context.socket(zmq.ROUTER)
         sock.setsockopt(zmq.LINGER, 0)
         sock.setsockopt(zmq.MAXMSGSIZE, p.MAX_REMOTE_MESSAGE_BYTES)
@@ -288,6 +311,7 @@ class RemoteHub:
             slot = self.slots[join.name] = RemoteSlot(REMOTE_SLOT_BASE + len(self.slots), join.name,
                                                       RemoteSlotPolicy(self.params, self.clock))
         slot.peer, slot.identity, slot.host, slot.pid = peer, identity, join.host, join.pid
+        slot.threads = join.threads
         slot.policy.joined()
         slot.joins += 1
         slot.bytes_out_at_join = slot.bytes_out
@@ -303,7 +327,7 @@ class RemoteHub:
             heartbeat_interval=self.params.heartbeat_interval, liveness=self.params.liveness,
             sync_interval=self.sync_interval))
         self.events.emit("remote_joining", slot=slot.slot, name=slot.name, host=join.host, pid=join.pid, peer=peer,
-                         rejoin=slot.joins > 1)
+                         threads=join.threads, rejoin=slot.joins > 1)
 
     def _on_terms(self, slot: RemoteSlot, terms: p.Terms) -> None:
         if slot.state != Session.OFFERED:
@@ -328,9 +352,11 @@ class RemoteHub:
             self._end_session(slot)
             self._refuse(identity, slot.peer, None, "; ".join(differences), retry=False, name=slot.name)
             return
-        slot.base = PeerBase(self.shared["regret"], self.shared["strategy"])
         slot.policy.agreed()
-        self._start_stream(slot, slot.base.join_parts(), answers=0, digest=slot.base.digest())
+        # writes from here on are in the first answer; what is allocated now streams as it is read
+        slot.since = self.marks.advance() + 1
+        runs = [run for name, extents in self.extents().items() for run in split_runs(name, extents)]
+        self._start_stream(slot, RunParts(self.shared, runs), answers=0)
 
     def _on_progress(self, slot: RemoteSlot, progress: p.Progress) -> None:
         now = self.clock()
@@ -344,27 +370,28 @@ class RemoteHub:
                              seconds=round(now - slot.policy.joined_at, 3),
                              table_bytes=slot.bytes_out - slot.bytes_out_at_join)
             self.on_idle()
-        elif (slot.assignment is not None and progress.batch_id == slot.assignment.batch_id
-              and progress.iterations_done > slot.iterations_done):
-            slot.iterations_done = progress.iterations_done
+        elif (slot.assignment(progress.batch_id) is not None
+              and progress.iterations_done > slot.iterations_done.get(progress.batch_id, 0)):
+            slot.iterations_done[progress.batch_id] = progress.iterations_done
             slot.policy.progressed()
 
     # ------------------------------------------------------------ work
 
     def dispatch(self, lost_only: bool = False) -> None:
-        """Give a batch to every idle remote slot that may train now."""
+        """Give a batch to every free kernel thread of the remote slots that may train now."""
         for slot in self.slots.values():
-            if slot.state != Session.IDLE or slot.stream is not None or slot.incoming is not None or slot.asked_sync:
-                continue
-            a = self.book.take(lost_only)
-            if a is None:
-                self._no_more_work()
-                return
-            slot.assignment, slot.iterations_done = a, 0
-            slot.policy.assigned()
-            self._send(slot.identity, p.Batch(batch_id=a.batch_id, first_iteration=a.first_iteration,
-                                              iterations=a.iterations, batch_start=a.batch_start,
-                                              seed=self.seed_of(a.batch_id), scratch=False))
+            while (slot.policy.working and len(slot.assignments) < slot.threads and slot.stream is None
+                   and slot.incoming is None and not slot.asked_sync):
+                a = self.book.take(lost_only)
+                if a is None:
+                    self._no_more_work()
+                    return
+                slot.assignments.append(a)
+                slot.iterations_done[a.batch_id] = 0
+                slot.policy.assigned()
+                self._send(slot.identity, p.Batch(batch_id=a.batch_id, first_iteration=a.first_iteration,
+                                                  iterations=a.iterations, batch_start=a.batch_start,
+                                                  seed=self.seed_of(a.batch_id), scratch=False))
 
     def _no_more_work(self) -> None:
         """Nothing left to issue now: idle slots holding finished batches sync at once, not at their interval."""
@@ -380,17 +407,21 @@ class RemoteHub:
         return seed_of(self.setup, batch_id)
 
     def _on_result(self, slot: RemoteSlot, result: p.Result) -> None:
-        a = slot.assignment
-        if slot.state != Session.BUSY or a is None or (result.batch_id, result.first_iteration, result.iterations) != (
-                a.batch_id, a.first_iteration, a.iterations):
+        a = slot.assignment(result.batch_id)
+        if slot.state != Session.BUSY or a is None or (result.first_iteration, result.iterations) != (
+                a.first_iteration, a.iterations):
+            held = sorted(x.batch_id for x in slot.assignments)
             self.events.emit("bad_result", level="error", slot=slot.slot, name=slot.name,
-                             error=f"result for batch {result.batch_id} but "
-                                   f"{'batch %d' % a.batch_id if a else 'no batch'} was assigned")
-            self._drop(slot, "protocol", "a result that does not match the batch assigned; join again")
+                             error=f"result for batch {result.batch_id} but {held or 'no batch'} assigned")
+            self._drop(slot, "protocol", "a result that does not match the batches assigned; join again")
             return
         slot.done.append((a, result))
-        slot.assignment = None
-        slot.policy.finished()
+        slot.assignments.remove(a)
+        slot.iterations_done.pop(a.batch_id, None)
+        if slot.assignments:
+            slot.policy.progressed()
+        else:
+            slot.policy.finished()
         self.on_idle()
 
     def _on_error(self, slot: RemoteSlot, error: p.Error) -> None:
@@ -440,18 +471,18 @@ class RemoteHub:
             return
         parts = [sync.got[i] for i in range(sync.parts)]
         try:
-            entries = [decode_part(part, self._terms["table_size"]) for part in parts]
+            entries = [decode_part(part, self._terms["table_size"], with_bases=True) for part in parts]
             changed = sum(len(e.values) for e in entries)
             if changed and not named:
                 raise SyncError("changes without the batches that made them")
             with table_lock(self.lock_path) if self.lock_path else nullcontext():  # as local workers merge
-                slot.base.merge(self.shared, entries)
+                merge(self.shared, self.marks, entries)
         except SyncError as exc:
             self._bad(slot.peer, slot, f"sync {sync.sync_id}: {exc}")
             self._drop(slot, "protocol", f"sync {sync.sync_id} was refused ({exc}); join again")
             return
         slot.last_sync_id = sync.sync_id
-        bytes_in = sum(len(part.indices) + len(part.values) for part in parts)
+        bytes_in = sum(len(part.indices) + len(part.values) + len(part.bases) for part in parts)
         slot.bytes_in += bytes_in
         slot.done = []
         slot.asked_sync = False
@@ -460,19 +491,19 @@ class RemoteHub:
             a, result = held[batch_id]
             slot.batches_done += 1
             self.on_batch_done(slot, a, result)
-        answer, entries_out = slot.base.answer(self.shared)
-        digest = slot.base.digest() if self._terms["table_size"] <= DIGEST_MAX_ENTRIES else ""
-        self._start_stream(slot, answer, answers=sync.sync_id, digest=digest)
+        runs, slot.since = answer_runs(self.marks, slot.since, self._terms["table_size"])
+        answer = RunParts(self.shared, runs)
+        self._start_stream(slot, answer, answers=sync.sync_id)
         self.events.emit("remote_synced", slot=slot.slot, name=slot.name, sync=sync.sync_id, batches=len(named),
-                         entries_in=changed, bytes_in=bytes_in, entries_out=entries_out,
-                         bytes_out=sum(part.nbytes for part in answer),
+                         entries_in=changed, bytes_in=bytes_in, entries_out=answer.entries,
+                         bytes_out=sum(count * VALUE_DTYPES[table].itemsize for table, _, count in runs),
                          parts_in=len(parts), parts_out=len(answer), merge_seconds=round(self.clock() - began, 4))
         self.on_idle()
 
     # ------------------------------------------------------------ table streams
 
-    def _start_stream(self, slot: RemoteSlot, parts: list[Part], answers: int, digest: str) -> _OutStream:
-        stream = slot.stream = _OutStream(slot.next_stream, answers, parts, digest)
+    def _start_stream(self, slot: RemoteSlot, parts: RunParts, answers: int) -> _OutStream:
+        stream = slot.stream = _OutStream(slot.next_stream, answers, parts)
         slot.next_stream += 1
         self._pump_stream(slot)
         return stream
@@ -481,10 +512,12 @@ class RemoteHub:
         stream = slot.stream
         while stream.sent < len(stream.parts) and stream.sent - stream.acked < WINDOW:
             part = stream.parts[stream.sent]
+            stream.digest.update(part)
+            last = stream.sent == len(stream.parts) - 1
             self._send(slot.identity, p.TablePart(
                 slot=slot.slot, stream=stream.stream, answers=stream.answers, part=stream.sent,
-                parts=len(stream.parts), digest=stream.digest, table=part.table, start=part.start, count=part.count,
-                indices=part.indices, values=part.values))
+                parts=len(stream.parts), digest=stream.digest.hexdigest() if last else "", table=part.table,
+                start=part.start, count=part.count, indices=part.indices, values=part.values))
             slot.bytes_out += part.nbytes
             stream.nbytes += part.nbytes
             stream.sent += 1
@@ -530,15 +563,14 @@ class RemoteHub:
 
     def _end_session(self, slot: RemoteSlot) -> list[int]:
         """Forget a session; its batches (running or not synced) go back to the book. Returns them."""
-        lost = []
-        if slot.assignment is not None:
-            lost.append(slot.assignment.batch_id)
+        lost = [a.batch_id for a in slot.assignments]
         lost += [a.batch_id for a, _ in slot.done]
         for batch_id in lost:
             self.book.lose(batch_id)
         if slot.identity is not None:
             self.by_identity.pop(slot.identity, None)
-        slot.assignment, slot.done, slot.base, slot.stream, slot.incoming = None, [], None, None, None
+        slot.assignments, slot.done, slot.stream, slot.incoming = [], [], None, None
+        slot.iterations_done = {}
         slot.identity = None
         slot.policy.ended()
         return lost
@@ -563,7 +595,7 @@ class RemoteHub:
     def abandon(self) -> None:
         """The run stops waiting for remote batches: forget them (the book abandons what is in flight)."""
         for slot in self.slots.values():
-            slot.assignment, slot.done = None, []
+            slot.assignments, slot.done, slot.iterations_done = [], [], {}
             if slot.state == Session.BUSY:
                 slot.policy.finished()
 
@@ -644,7 +676,7 @@ class RemoteHub:
             "slot": s.slot, "remote": True, "name": s.name, "state": s.state.value, "host": s.host,
             "pid": s.pid or None,
             "joins": s.joins, "last_heartbeat_age": round(now - s.policy.last_heard, 3) if s.live else None,
-            "batch": s.assignment.batch_id if s.assignment else None,
+            "threads": s.threads, "batches": [a.batch_id for a in s.assignments],
             "unsynced_batches": [a.batch_id for a, _ in s.done], "batches_done": s.batches_done, "syncs": s.syncs,
             "bytes_in": s.bytes_in, "bytes_out": s.bytes_out,
         } for s in self.slots.values()]

@@ -64,6 +64,7 @@ import zmq.asyncio
 
 from holdem.atomic import write_json_atomic
 from holdem.game.tree_arrays import compact_arrays, compact_from_arrays
+from holdem.mccfr.blocks import BlockMarks
 from holdem.mccfr.tables import ENTRY_BYTES
 from supervisor import startup, training
 from supervisor.batches import BatchBook, GroupSizer, batch_ranges
@@ -76,6 +77,7 @@ from supervisor.shm import SharedTables, sweep_stale
 from supervisor.status import DoneTally, RateMeter, TensorBoard, progress_line
 from worker import protocol as p
 from worker.private import PRIVATE_MODE, SHARED_MODE
+from worker.shm import MARKS_ARRAY, MARKS_CELL
 
 EXIT_OK = 0
 EXIT_CRASHED = 1  # an exception escaped the run (Python exits with 1 for it)
@@ -158,6 +160,7 @@ class Supervisor:
         self.last_snapshot_iteration = -1
         self.exploitability: float | None = None
         self.tables: SharedTables | None = None
+        self.marks: BlockMarks | None = None  # with remote workers: blocks written, per epoch (worker.sync)
         self.table_mode = SHARED_MODE
         self.lock_path: Path | None = None
         self.tree_layout = ""  # JSON layout of the shared betting tree (Hold'em), see worker.shm.pack_layout
@@ -235,9 +238,17 @@ class Supervisor:
                              note="shared memory of earlier runs whose supervisor died; removed")
         self.tables = SharedTables(setup.table_size, self.run_id)
         self.lock_path = self.tables.lock_path
+        shared = {}
         if setup.game.exact is None:  # Hold'em: workers map this tree instead of each building one
-            self.tree_layout = json.dumps(self.tables.share_arrays(compact_arrays(setup.game.compact)))
-            # and so does the supervisor, which lets its own copy go
+            shared.update(compact_arrays(setup.game.compact))
+        if options.bind:  # remote hosts: every writer records which blocks it wrote (worker.sync)
+            fresh = BlockMarks.zeros(setup.table_size)
+            shared.update({MARKS_CELL: fresh.cell, MARKS_ARRAY: fresh.marks})
+        if shared:
+            self.tree_layout = json.dumps(self.tables.share_arrays(shared))
+        if options.bind:
+            self.marks = BlockMarks(self.tables.arrays[MARKS_CELL], self.tables.arrays[MARKS_ARRAY])
+        if setup.game.exact is None:  # the supervisor maps the shared tree too, and lets its own copy go
             self.setup = setup = replace(setup, game=setup.game.with_compact(compact_from_arrays(self.tables.arrays)))
         table_bytes = self.tables.regret.nbytes + self.tables.strategy.nbytes
         self.table_mode = PRIVATE_MODE if table_bytes <= self.params.private_tables_max_bytes else SHARED_MODE
@@ -293,7 +304,8 @@ class Supervisor:
         hub.on_idle = lambda: self._pump(self.clock())
         hub.run_state = lambda: self.state
         hub.lock_path = self.lock_path
-        self.poller.register(hub.open(context, self.book, self.tables.regret, self.tables.strategy), zmq.POLLIN)
+        self.poller.register(hub.open(context, self.book, self.tables.regret, self.tables.strategy, self.marks,
+                                      self.tables.extents), zmq.POLLIN)
         if not self.options.keys:
             self.events.emit("remote_insecure", level="warning", endpoint=hub.endpoint,
                              note="remote workers are neither authenticated nor encrypted (no --keys)")

@@ -5,7 +5,7 @@ Remote mode (no --slot): a person starts it on another host to join a run
 
 Example:
 
-    holdem-worker --connect tcp://HEAD:5555 --server-key server.key --key me.key_secret [--name NAME]
+    holdem-worker --connect tcp://HEAD:5555 --server-key server.key --key me.key_secret [--name NAME] [--threads N]
 
 The supervisor's host runs holdem-supervise --bind tcp://0.0.0.0:5555 --keys
 DIR; key files come from holdem-keys.  The worker trains until the
@@ -30,6 +30,20 @@ from holdem.cli.command import Parser, command
 from worker.faults import active_fault
 
 
+def _threads(text: str) -> int:
+    import argparse
+
+    from worker.protocol import MAX_THREADS
+
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_THREADS:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_THREADS}, got {text!r}")
+    return n
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="holdem-worker", description=__doc__.strip())
     parser.add_argument("--connect", required=True, help="supervisor endpoint, e.g. tcp://head:5555")
@@ -38,6 +52,8 @@ def build_parser() -> Parser:
     remote.add_argument("--key", help="this host's secret key file (NAME.key_secret, from holdem-keys new)")
     remote.add_argument("--name", help="this worker's name in the run (default: HOST-PID); a worker that joins "
                         "again under the same name gets its slot back")
+    remote.add_argument("--threads", type=_threads, metavar="N",
+                        help="kernel threads training on this host's one copy of the tables (default: its cores)")
     remote.add_argument("--buckets", help="bucket file for a Hold'em run (default: the run config's)")
     remote.add_argument("--insecure", action="store_true", help="connect without CURVE (the supervisor must "
                         "run with --insecure or bind a loopback address without --keys)")

@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from holdem.mccfr.blocks import BlockMarks, block_count
 from worker import protocol as p
 from worker.game import load_game
 from worker.private import PRIVATE_MODE, PrivateTables
-from worker.shm import array_views, attach_tables, open_segment
+from worker.shm import MARKS_ARRAY, MARKS_CELL, array_views, attach_tables, open_segment
 
 
 class TrackedSolver:
@@ -78,7 +79,18 @@ class SolverEngine(TrackedSolver):
         from holdem.mccfr.solver import Solver
         from holdem.mccfr.tables import Tables
 
-        tree = self._shared_tree(welcome) if welcome.tree_segment else None
+        arrays = self._shared_arrays(welcome) if welcome.tree_segment else {}
+        tree = None
+        if "kind" in arrays:
+            from holdem.game.tree_arrays import compact_from_arrays
+
+            tree = compact_from_arrays(arrays)
+        marks = None
+        if MARKS_CELL in arrays:
+            marks = BlockMarks(arrays[MARKS_CELL], arrays[MARKS_ARRAY])
+            if marks.marks.shape[1] != block_count(welcome.table_size):
+                raise ValueError(f"the block marks cover {marks.marks.shape[1]} blocks; tables of "
+                                 f"{welcome.table_size} entries have {block_count(welcome.table_size)}")
         config, game = load_game(welcome.config_path, Path(welcome.buckets_path) if welcome.buckets_path else None,
                                  tree=tree)
         if game.layout.size != welcome.table_size:
@@ -90,22 +102,22 @@ class SolverEngine(TrackedSolver):
                                                    welcome.table_size)
         self.segments += segments
         if welcome.table_mode == PRIVATE_MODE:
-            self.private = PrivateTables(regret, strategy, welcome.lock_path)
+            self.private = PrivateTables(regret, strategy, welcome.lock_path, marks)
             regret, strategy = self.private.regret, self.private.strategy
         self.solver = Solver(game, config.solver, Tables(regret, strategy))
+        if marks is not None and self.private is None:  # in place: the kernel marks what it writes
+            self.solver.track(marks.tracking())
         self.scratch = Solver(game, config.solver, Tables.zeros(game.layout.size))
 
-    def _shared_tree(self, welcome: p.Welcome):
-        """The supervisor's betting tree, as views of its segment."""
-        from holdem.game.tree_arrays import compact_from_arrays
-
+    def _shared_arrays(self, welcome: p.Welcome) -> dict:
+        """The supervisor's shared arrays (betting tree, block marks), as views of its segment."""
         segment = open_segment(welcome.tree_segment)
         self.segments.append(segment)
         try:
             layout = json.loads(welcome.tree_layout)
         except ValueError as exc:
             raise ValueError(f"welcome.tree_layout is not JSON: {exc}") from None
-        return compact_from_arrays(array_views(segment, layout))
+        return array_views(segment, layout)
 
     def run(self, work: p.Batch | p.Group) -> tuple[int, int, float]:
         if self.solver is None:

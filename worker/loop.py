@@ -3,8 +3,9 @@
 ZeroMQ sockets are not thread-safe, so one thread (the I/O thread) owns the
 socket to the supervisor; a :class:`JobThread` runs the slow work (loading
 a game, the compiled kernel, which releases the GIL) and hands outcomes
-back through a queue, waking the I/O thread through an ``inproc`` PAIR
-socket that it alone owns.
+back through a queue, waking the I/O thread through an ``inproc`` PUSH
+socket that it alone owns (the I/O thread's end is one PULL socket,
+:func:`wake_socket`, so a remote host's several kernel threads wake it alike).
 
 :func:`serve` is the zguide's Paranoid Pirate worker loop, once for both
 kinds of worker:
@@ -34,22 +35,31 @@ End = TypeVar("End")
 Emit = Callable[[Any], None]
 
 
+def wake_socket(context: zmq.Context, endpoint: str) -> zmq.Socket:
+    """The I/O thread's end of the wake-ups: bound before any job thread starts."""
+    wake = context.socket(zmq.PULL)
+    wake.setsockopt(zmq.LINGER, 0)
+    wake.bind(endpoint)
+    return wake
+
+
 class JobThread(threading.Thread):
     """Runs jobs in order, off the I/O thread; a job reports through ``emit``, which queues the
-    outcome and wakes the I/O thread."""
+    outcome and wakes the I/O thread.  Threads given one ``inbox`` and ``outbox`` share the work."""
 
-    def __init__(self, context: zmq.Context, wake_endpoint: str) -> None:
-        super().__init__(name="kernel", daemon=True)
+    def __init__(self, context: zmq.Context, wake_endpoint: str, inbox: queue.Queue | None = None,
+                 outbox: queue.Queue | None = None, name: str = "kernel") -> None:
+        super().__init__(name=name, daemon=True)
         self.context = context
         self.wake_endpoint = wake_endpoint
-        self.inbox: queue.Queue = queue.Queue()
-        self.outbox: queue.Queue = queue.Queue()
+        self.inbox: queue.Queue = queue.Queue() if inbox is None else inbox
+        self.outbox: queue.Queue = queue.Queue() if outbox is None else outbox
 
     def submit_job(self, job: Callable[[Emit], None]) -> None:
         self.inbox.put(job)
 
     def run(self) -> None:
-        wake = self.context.socket(zmq.PAIR)
+        wake = self.context.socket(zmq.PUSH)
         wake.setsockopt(zmq.LINGER, 0)
         wake.connect(self.wake_endpoint)
 

@@ -31,8 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
+from holdem.mccfr.blocks import BlockMarks
 from worker.protocol import TABLE_MODES
-from worker.sync import merge_values
+from worker.sync import changed_entries, merge_values
 
 SHARED_MODE, PRIVATE_MODE = TABLE_MODES
 
@@ -51,13 +52,15 @@ def table_lock(path: str | os.PathLike):
 class PrivateTables:
     """Working copies of the shared ``regret``/``strategy`` arrays, with the base they started from."""
 
-    def __init__(self, shared_regret: np.ndarray, shared_strategy: np.ndarray, lock_path: str | Path) -> None:
+    def __init__(self, shared_regret: np.ndarray, shared_strategy: np.ndarray, lock_path: str | Path,
+                 marks: BlockMarks | None = None) -> None:
         if not str(lock_path):
             raise ValueError("private tables need the run's lock file (the supervisor sends its path)")
         self.shared = (shared_regret, shared_strategy)
         self.base = tuple(np.array(a) for a in self.shared)
         self.work = tuple(np.array(a) for a in self.shared)
         self.lock_path = str(lock_path)
+        self.marks = marks  # with remote workers: record the blocks each merge changes (worker.sync)
 
     @property
     def regret(self) -> np.ndarray:
@@ -76,5 +79,7 @@ class PrivateTables:
     def merge(self) -> None:
         """Fold this group's changes into the shared tables (under the run's lock)."""
         with table_lock(self.lock_path):
-            for shared, base, work in zip(self.shared, self.base, self.work):
+            for t, (shared, base, work) in enumerate(zip(self.shared, self.base, self.work)):
+                if self.marks is not None:
+                    self.marks.mark(t, changed_entries(work, base))
                 shared[:] = merge_values(shared, base, work)

@@ -31,7 +31,7 @@ from typing import ClassVar
 import msgpack
 
 # 2: remote workers (join, offer, terms, refuse, tables, ack, changes); 3: welcome.table_mode; 4: group
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5
 
 # A local run's messages are a few hundred bytes (a traceback is the largest).
 # Table parts for remote workers are larger (worker.sync.PART_ENTRIES entries
@@ -42,6 +42,7 @@ MAX_REMOTE_MESSAGE_BYTES = 3 * 1024 * 1024
 MAX_TEXT_CHARS = 64 * 1024  # tracebacks, stderr tails and configs stay readable
 MAX_NAME_CHARS = 128  # worker names and host names
 MAX_LIST_ITEMS = 4096  # batch lists in a sync
+MAX_THREADS = 1024  # kernel threads of one remote host
 MAX_MAP_ITEMS = 32  # the largest message has fewer fields
 
 # Which side may send which kind; decoders check the direction too.
@@ -304,6 +305,7 @@ class Join(Message):
     name: str = field(metadata=_text(MAX_NAME_CHARS))
     host: str = field(metadata=_text(MAX_NAME_CHARS))
     pid: int = field(metadata=_min(1))
+    threads: int = field(metadata={"min": 1, "max": MAX_THREADS})  # kernel threads: batches it takes at once
 
 
 @dataclass(frozen=True)
@@ -352,11 +354,13 @@ class Refuse(Message):
 
 @dataclass(frozen=True)
 class TablePart(Message):
-    """Entries of the run's tables for a remote worker: all of them on joining, the changed ones after a sync.
+    """Entries of the run's tables for a remote worker: the allocated ones on joining, the changed blocks
+    after a sync (:mod:`worker.sync`).
 
     ``stream`` numbers the transfers to one worker (0: the join); ``answers``
-    is the sync it answers (0: none); ``digest`` is the SHA-256 of both
-    tables once the stream is applied ("" when not checked).
+    is the sync it answers (0: none); ``digest`` is "" except in the last
+    part, where it is the SHA-256 of the stream's parts
+    (:class:`worker.sync.StreamDigest`).
     """
 
     TYPE: ClassVar[str] = "tables"
@@ -390,7 +394,8 @@ class Ack(Message):
 
 @dataclass(frozen=True)
 class ChangePart(Message):
-    """Part of a remote worker's sync: new values of the entries it changed, and the batches they hold."""
+    """Part of a remote worker's sync: the (value, base) pairs of the entries it changed, and the batches
+    they hold."""
 
     TYPE: ClassVar[str] = "changes"
     SENDERS: ClassVar[tuple[str, ...]] = (FROM_WORKER,)
@@ -404,6 +409,7 @@ class ChangePart(Message):
     count: int = field(metadata=_min(0))
     indices: bytes
     values: bytes
+    bases: bytes
 
     def __post_init__(self) -> None:
         _check_part(self)
@@ -458,6 +464,9 @@ def _check_field(kind: str, f: dataclasses.Field, value) -> None:
     low = f.metadata.get("min")
     if low is not None and value < low:
         raise ProtocolError(f"{where}: expected at least {low}, got {value!r}")
+    high = f.metadata.get("max")
+    if high is not None and value > high:
+        raise ProtocolError(f"{where}: expected at most {high}, got {value!r}")
 
 
 def _unpack(data: bytes, max_bytes: int):

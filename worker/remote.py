@@ -1,6 +1,10 @@
 """A worker on another host: joins a run over CURVE, trains on its own copy of the tables, syncs.
 
-``holdem-worker --connect tcp://HOST:PORT --server-key server.key --key me.key_secret [--name NAME]``
+``holdem-worker --connect tcp://HOST:PORT --server-key server.key --key me.key_secret [--name NAME] [--threads N]``
+
+One process per host: ``--threads N`` kernel threads (default: the host's
+cores) train on one copy of the tables (:class:`worker.sync.HostTables`),
+lock-free between themselves as local workers are, each on its own batch.
 
 A session (docs/architecture.md, "The wire"; messages in :mod:`worker.protocol`):
 
@@ -12,13 +16,14 @@ A session (docs/architecture.md, "The wire"; messages in :mod:`worker.protocol`)
    Hold'em) and answers ``terms``: what it arrived at.  The supervisor
    compares and either refuses, saying what differs, or sends the tables in
    ``tables`` parts (acknowledged one by one, hash-checked at the end);
-4. ``progress ready``; then ``batch`` / ``result`` as a local worker, with
-   heartbeats both ways from this (I/O) thread while the compiled kernel runs
-   in another;
+4. ``progress ready``; then ``batch`` / ``result`` as a local worker, up to one
+   batch per kernel thread, with heartbeats (and each running batch's
+   progress) both ways from this (I/O) thread while the kernels run;
 5. every ``sync_interval`` seconds (or when the supervisor pauses for a
-   discount or a snapshot), between batches, a sync: ``changes`` (the new
-   values of the entries this worker changed, and the batches they hold), then
-   the supervisor's answer in ``tables`` parts (:mod:`worker.sync`).
+   snapshot or a stop), once every kernel thread has finished its batch, a
+   sync: ``changes`` (the (value, base) pairs of the entries this host
+   changed, and the batches they hold), then the supervisor's answer in
+   ``tables`` parts (:mod:`worker.sync`).
 
 When the supervisor goes silent for its liveness window the session is
 over: the worker drops its copy and joins again, after 1 s, then 2, 4, ... up
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import socket as pysocket
 import sys
 import time
@@ -47,8 +53,8 @@ from zmq.utils.monitor import recv_monitor_message
 
 from worker import protocol as p
 from worker.engine import TrackedSolver
-from worker.loop import JobThread, serve
-from worker.sync import SyncError, WorkerCopy, decode_part, empty_part
+from worker.loop import JobThread, serve, wake_socket
+from worker.sync import HostTables, StreamDigest, SyncError, decode_part, empty_part
 
 EXIT_STOPPED = 0
 EXIT_REFUSED = 5  # refused for good: other protocol version, config or abstraction, or too many bad messages
@@ -111,14 +117,21 @@ class Built:
     table_size: int
 
 
-class Engine(TrackedSolver):
-    """The solver on this worker's own copy of the tables."""
+class Lane(TrackedSolver):
+    """One kernel thread's solver over the host's tables."""
+
+    def __init__(self, solver) -> None:
+        self.solver = solver
+
+
+class Engine:
+    """The game, and one solver per kernel thread, all on this host's one copy of the tables."""
 
     def __init__(self, buckets: Path | None, game_builder: Callable = build_game) -> None:
         self.buckets = buckets
         self.game_builder = game_builder
         self.config = self.game = None
-        self.solver = None
+        self.lanes: list[Lane] = []
         self._built_for: tuple[str, str] | None = None
 
     def load(self, offer: p.Offer) -> Built:
@@ -131,18 +144,40 @@ class Engine(TrackedSolver):
         return Built(config_hash(self.config), self.game.name, self.game.abstraction_hash,
                      int(self.game.layout.size))
 
-    def attach(self, copy: WorkerCopy) -> None:
+    def attach(self, copy: HostTables, threads: int) -> None:
         from holdem.mccfr.solver import Solver
         from holdem.mccfr.tables import Tables
 
-        self.solver = Solver(self.game, self.config.solver, Tables(copy.regret, copy.strategy))
+        tables = Tables(copy.regret, copy.strategy)
+        self.lanes = []
+        for _ in range(threads):
+            solver = Solver(self.game, self.config.solver, tables)
+            solver.track(copy.tracking())
+            self.lanes.append(Lane(solver))
 
-class Kernel(JobThread):
-    """Runs jobs (load, attach, batch) in order, off the I/O thread; each outcome is
-    (session, tag, value, error)."""
+    def run(self, lane: int, work: p.Batch) -> tuple[int, int, float]:
+        return self.lanes[lane].run(work)
+
+    def iterations_done(self, lane: int, batch_id: int) -> int:
+        return self.lanes[lane].iterations_done(batch_id)
+
+class Kernel:
+    """``threads`` job threads sharing one queue of jobs (load, attach, batches), off the I/O thread;
+    each outcome is (session, tag, value, error).  Load and attach are submitted one at a time, and a
+    batch only to a free lane, so at most one job per thread is ever waiting."""
+
+    def __init__(self, context: zmq.Context, wake_endpoint: str, threads: int) -> None:
+        self.inbox: queue.Queue = queue.Queue()
+        self.outbox: queue.Queue = queue.Queue()
+        self.threads = [JobThread(context, wake_endpoint, self.inbox, self.outbox, name=f"kernel-{i}")
+                        for i in range(threads)]
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
 
     def submit(self, session: int, tag: str, job: Callable, *args) -> None:
-        self.submit_job(lambda emit: emit(_outcome(session, tag, job, args)))
+        self.inbox.put(lambda emit: emit(_outcome(session, tag, job, args)))
 
 
 def _outcome(session: int, tag: str, job: Callable, args) -> tuple:
@@ -173,9 +208,9 @@ class _Stream:
     stream: int
     answers: int
     parts: int
-    digest: str
     got: dict = field(default_factory=dict)  # part -> decoded entries
     nbytes: int = 0
+    digest: StreamDigest = field(default_factory=StreamDigest)
 
 
 @dataclass
@@ -184,11 +219,11 @@ class _Session:
     offer: p.Offer | None = None
     slot: int = -1
     state: str = "joining"  # joining -> loading -> checking -> receiving -> attaching -> ready
-    copy: WorkerCopy | None = None
+    copy: HostTables | None = None
     stream: _Stream | None = None
-    queue: deque = field(default_factory=deque)  # batches waiting for the kernel
-    running: p.Batch | None = None
-    reported_done: int = 0
+    queue: deque = field(default_factory=deque)  # batches waiting for a kernel thread
+    running: dict = field(default_factory=dict)  # lane -> the batch it runs
+    reported_done: dict = field(default_factory=dict)  # batch id -> iterations reported
     unsynced: list = field(default_factory=list)  # finished batches whose changes are not sent yet
     sync_id: int = 0
     syncing: bool = False
@@ -207,8 +242,9 @@ class RemoteWorker:
     def __init__(self, endpoint: str, credentials: Credentials | None, name: str, buckets: Path | None = None,
                  game_builder: Callable = build_game, backoff_initial: float = BACKOFF_INITIAL,
                  backoff_max: float = BACKOFF_MAX, join_timeout: float = JOIN_TIMEOUT,
-                 retry_for: float | None = None, out=None) -> None:
+                 retry_for: float | None = None, out=None, threads: int = 1) -> None:
         self.endpoint = endpoint
+        self.threads = threads
         self.credentials = credentials
         self.name = name
         self.engine = Engine(buckets, game_builder)
@@ -226,10 +262,8 @@ class RemoteWorker:
     def run(self) -> int:
         context = zmq.Context()
         wake_endpoint = f"inproc://remote-kernel-{os.getpid()}"
-        wake = context.socket(zmq.PAIR)
-        wake.setsockopt(zmq.LINGER, 0)
-        wake.bind(wake_endpoint)
-        kernel = Kernel(context, wake_endpoint)
+        wake = wake_socket(context, wake_endpoint)
+        kernel = Kernel(context, wake_endpoint, self.threads)
         kernel.start()
         try:
             return self._sessions(context, wake, kernel)
@@ -283,7 +317,7 @@ class RemoteWorker:
         s = _Session(self.sessions)
         sock, monitor = self._open(context)
         self.say(f"joining {self.endpoint}")
-        self._send(sock, p.Join(self.name, pysocket.gethostname()[: p.MAX_NAME_CHARS], os.getpid()))
+        self._send(sock, p.Join(self.name, pysocket.gethostname()[: p.MAX_NAME_CHARS], os.getpid(), self.threads))
 
         def window() -> float:
             return s.offer.heartbeat_interval * s.offer.liveness if s.offer else self.join_timeout
@@ -333,11 +367,11 @@ class RemoteWorker:
 
     def _beat(self, sock: zmq.Socket, s: _Session) -> None:
         self._send(sock, p.Heartbeat(s.slot))
-        if s.running is not None:
-            done = self.engine.iterations_done(s.running.batch_id)
-            if done > s.reported_done:
-                s.reported_done = done
-                self._send(sock, p.Progress(s.slot, "running", s.running.batch_id, done))
+        for lane, batch in s.running.items():  # each kernel thread's progress
+            done = self.engine.iterations_done(lane, batch.batch_id)
+            if done > s.reported_done.get(batch.batch_id, 0):
+                s.reported_done[batch.batch_id] = done
+                self._send(sock, p.Progress(s.slot, "running", batch.batch_id, done))
 
     def _on_frame(self, sock: zmq.Socket, kernel: Kernel, s: _Session, frame: bytes) -> End | None:
         try:
@@ -388,28 +422,29 @@ class RemoteWorker:
         if stream is None or stream.stream != part.stream:
             if part.part != 0 or (part.stream == 0) != (s.state == "checking"):
                 return End("lost", f"tables part {part.part} of stream {part.stream} out of order")
-            stream = s.stream = _Stream(part.stream, part.answers, part.parts, part.digest)
+            stream = s.stream = _Stream(part.stream, part.answers, part.parts)
             if part.stream == 0:
                 s.state = "receiving"
-                s.copy = WorkerCopy(s.offer.table_size)
-        if part.parts != stream.parts or part.part in stream.got or part.answers != stream.answers:
+                s.copy = HostTables(s.offer.table_size)
+        if part.parts != stream.parts or part.part != len(stream.got) or part.answers != stream.answers:
             return End("lost", f"tables part {part.part} of stream {part.stream} does not fit the stream")
         try:
             stream.got[part.part] = decode_part(part, s.offer.table_size)
         except SyncError as exc:
             return End("lost", f"bad tables part from the supervisor: {exc}")
+        stream.digest.update(part)
         stream.nbytes += len(part.indices) + len(part.values)
         self._send(sock, p.Ack(s.slot, part.stream, part.part))
         if len(stream.got) < stream.parts:
             return None
         s.stream = None
+        if part.digest != stream.digest.hexdigest():
+            return End("lost", f"the parts of stream {stream.stream} fail their SHA-256 check")
         s.copy.apply([stream.got[i] for i in range(stream.parts)])
-        if stream.digest and s.copy.digest() != stream.digest:
-            return End("lost", f"the tables of stream {stream.stream} fail their SHA-256 check")
         if stream.stream == 0:
             s.state = "attaching"
-            self.say(f"received the tables ({stream.nbytes:,} bytes compressed)")
-            kernel.submit(s.number, "attach", self.engine.attach, s.copy)
+            self.say(f"received the tables ({stream.nbytes:,} bytes)")
+            kernel.submit(s.number, "attach", self.engine.attach, s.copy, self.threads)
         elif stream.answers == s.sync_id and s.syncing:
             s.syncing = False
             s.syncs += 1
@@ -442,8 +477,9 @@ class RemoteWorker:
             s.last_sync = time.monotonic()
             self.say(f"joined as slot {s.slot}; training")
             self._send(sock, p.Progress(s.slot, "ready", p.NO_BATCH, 0))
-        elif tag == "batch":
-            batch, s.running = s.running, None
+        elif tag.startswith("batch:"):
+            batch = s.running.pop(int(tag[len("batch:"):]))
+            s.reported_done.pop(batch.batch_id, None)
             if error is not None:
                 self._send(sock, p.Error(s.slot, batch.batch_id, *error))
                 self.say(f"batch {batch.batch_id} failed: {error[0]}: {error[1]}")
@@ -456,19 +492,26 @@ class RemoteWorker:
         return None
 
     def _maybe_start(self, sock: zmq.Socket, kernel: Kernel, s: _Session) -> None:
-        if s.state != "ready" or s.running is not None or s.syncing or not s.queue:
-            return
-        batch = s.queue.popleft()
-        s.running, s.reported_done = batch, 0
-        self._send(sock, p.Progress(s.slot, "running", batch.batch_id, 0))
-        kernel.submit(s.number, "batch", self.engine.run, batch)
+        """Start waiting batches on free kernel threads (none while a sync is due or under way: a sync
+        needs every thread idle)."""
+        while s.state == "ready" and not s.syncing and not s.sync_wanted and s.queue and not self._sync_due(s):
+            lane = next((k for k in range(self.threads) if k not in s.running), None)
+            if lane is None:
+                return
+            batch = s.queue.popleft()
+            s.running[lane] = batch
+            s.reported_done[batch.batch_id] = 0
+            self._send(sock, p.Progress(s.slot, "running", batch.batch_id, 0))
+            kernel.submit(s.number, f"batch:{lane}", self.engine.run, lane, batch)
+
+    def _sync_due(self, s: _Session) -> bool:
+        return bool(s.unsynced) and time.monotonic() - s.last_sync >= s.offer.sync_interval
 
     def _maybe_sync(self, sock: zmq.Socket, s: _Session) -> End | None:
         """Between batches: send this worker's changes when the interval is up or the supervisor asks."""
-        if s.state != "ready" or s.running is not None or s.syncing:
+        if s.state != "ready" or s.running or s.syncing:
             return None
-        due = s.unsynced and time.monotonic() - s.last_sync >= s.offer.sync_interval
-        if not (due or s.sync_wanted):
+        if not (self._sync_due(s) or s.sync_wanted):
             return None
         s.sync_id += 1
         s.sync_wanted = False
@@ -481,8 +524,8 @@ class RemoteWorker:
         s.sync_sent_bytes = 0
         for i, part in enumerate(parts):
             message = p.ChangePart(s.slot, s.sync_id, i, len(parts), batches, part.table, part.start, part.count,
-                                   part.indices, part.values)
-            s.sync_sent_bytes += len(part.indices) + len(part.values)
+                                   part.indices, part.values, part.bases)
+            s.sync_sent_bytes += part.nbytes
             if not self._send(sock, message, block=True):
                 return End("lost", "could not send changes to the supervisor", joined=True)
         s.syncing = True
@@ -490,6 +533,14 @@ class RemoteWorker:
 
 
 # ----------------------------------------------------------------- command line
+
+
+def default_threads() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def default_name() -> str:
@@ -523,7 +574,8 @@ def run_remote(args) -> int:
         print(f"error: --buckets {args.buckets}: no such file", file=sys.stderr)
         return 2
     worker = RemoteWorker(args.connect, credentials, args.name or default_name(),
-                          Path(args.buckets) if args.buckets else None, retry_for=args.retry_for)
+                          Path(args.buckets) if args.buckets else None, retry_for=args.retry_for,
+                          threads=args.threads or default_threads())
     try:
         return worker.run()
     except KeyboardInterrupt:

@@ -24,7 +24,7 @@ import zmq
 
 from worker import protocol as p
 from worker.faults import EXIT_MID_BATCH_CODE, Fault, malformed_frames
-from worker.loop import JobThread, serve
+from worker.loop import JobThread, serve, wake_socket
 from worker.shm import pid_alive, unlink_quietly
 
 EXIT_STOPPED = 0  # the supervisor said stop
@@ -140,9 +140,7 @@ class WorkerProcess:
         sock.setsockopt(zmq.IDENTITY, f"{self.slot}.{self.attempt}.{os.getpid()}".encode())
         sock.connect(self.endpoint)
         wake_endpoint = f"inproc://kernel-{os.getpid()}"
-        wake = context.socket(zmq.PAIR)
-        wake.setsockopt(zmq.LINGER, 0)
-        wake.bind(wake_endpoint)
+        wake = wake_socket(context, wake_endpoint)
         kernel = KernelThread(context, wake_endpoint, self.engine, self.slot, self.fault)
         kernel.start()
         self._send(sock, p.Hello(self.slot, self.attempt, os.getpid(), pysocket.gethostname()))

@@ -120,9 +120,11 @@ def pid_alive(pid: int) -> bool:
 
 # ----------------------------------------------------------------- named arrays in one segment
 
-ARRAYS_ROLE = "t"  # the betting tree's arrays, packed in one segment
+ARRAYS_ROLE = "t"  # the betting tree's arrays and the block marks, packed in one segment
 ARRAY_ALIGN = 64  # every array starts on a cache line
-ARRAY_DTYPES = ("|i1", "|b1", "<i4", "<i8", "<f4", "<f8")  # the dtypes a packed layout may name
+MARKS_CELL = "block_cell"  # with remote workers, beside the tree: the epoch cell and the block marks
+MARKS_ARRAY = "block_marks"  # (holdem.mccfr.blocks.BlockMarks), which every local writer keeps
+ARRAY_DTYPES = ("|i1", "|b1", "<i4", "<u4", "<i8", "<f4", "<f8")  # the dtypes a packed layout may name
 
 
 def arrays_segment_name(tables_names: tuple[str, str]) -> str:

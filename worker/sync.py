@@ -1,50 +1,67 @@
-"""Table changes between a remote worker and the supervisor: sparse, compressed, exact, checked.
+"""Table changes between a remote host and the supervisor: sent by row block, merged exactly, checked.
 
-A remote worker trains on a private copy of the run's tables (docs/architecture.md,
-"Data layout") and keeps a *base*: the tables as the supervisor last sent them.  The
-supervisor keeps its own copy of every remote worker's base
-(:class:`PeerBase`), bit for bit the same.  A sync is always started by the
-worker, one at a time:
+A remote host trains on its own copy of the run's tables (docs/architecture.md,
+"Data layout"), all its kernel threads on that one copy.  Both sides record
+where they write, per block of rows (:mod:`holdem.mccfr.blocks`): the host's
+kernels mark the blocks they write and copy each block, on its first write
+since the last sync, into a *base* that holds memory only for those blocks;
+the supervisor's local workers and its merges mark the blocks they write
+with the run's current epoch.  A sync is always started by the host, one at
+a time, while its kernel threads are idle:
 
-1. the worker sends the new values of the entries whose bits differ from
-   its base, and drops them from its copy;
-2. the supervisor merges them into the shared tables: where nobody else has
-   touched an entry since the base (the shared value still equals the base,
-   bit for bit) it takes the worker's value as is, otherwise it adds the
-   worker's change (value - base), as local workers add theirs;
-3. it answers with the values of every entry where the shared tables now
-   differ from that worker's base, and the base follows;
-4. the worker takes those values into its copy and its base.
+1. the host sends, for every entry of its dirty blocks whose bits differ
+   from the base, the pair (new value, base value); then it starts a new
+   epoch and lets the bases' memory go;
+2. the supervisor merges each pair into the shared tables: where the shared
+   entry still equals the base bit for bit (nobody else touched it) it takes
+   the host's value as is, otherwise it adds the host's change (value -
+   base), as local workers add theirs; the merged blocks are marked;
+3. it answers with every block marked since its previous answer to this host
+   (the host's own merged blocks among them), and starts a new epoch;
+4. the host takes those blocks into its copy.
 
-So after every sync the worker's copy equals the shared tables at the moment
-of the answer, bit for bit, and rounding can never make the copies drift
-apart.  A run whose only worker is remote computes exactly what the
-in-process trainer computes (each merge then just takes the worker's values).
+So the supervisor keeps no copy per host: its state per host is one epoch
+number, and the marks are 4 bytes per block of 1,024 entries per table.  A
+sync costs the changed blocks and one pass over the marks, never a copy or
+scan of the tables.  With no other writer the host's copy equals the shared
+tables after every sync, bit for bit, and a run whose only worker is one
+remote host with one thread computes exactly what the in-process trainer
+computes.
+
+Joining, a host receives only the parts of the tables that hold memory (rows
+nobody touched stay unallocated on both sides).
 
 On the wire a change set is a list of *parts* (one message each, at most
 :data:`PART_ENTRIES` entries of one table): ``start``, ``count``, the indices
 (empty for a dense run ``start .. start+count``; else the gaps between
-consecutive indices, which zlib shrinks to almost nothing) and the values in
-the table's own dtype (regret float32, strategy float64), each
-zlib-compressed.  :func:`decode_part` is the only way in: sizes,
-decompressed lengths (no zip bombs), index ranges and order, and finite
-values are all checked before anything touches a table.
+consecutive indices, zlib-compressed, which shrinks them to almost nothing),
+the values and, in a host's changes, the bases, both raw in the table's own
+dtype (regret float32, strategy float64: float bits hardly compress, and
+inflating them would cost the merge more than the bytes cost the wire).
+:func:`decode_part` is the only way in: sizes, decompressed lengths (no zip
+bombs), index ranges and order, and finite values are all checked before
+anything touches a table.  A stream of parts ends with the SHA-256 of
+everything it carried (:class:`StreamDigest`), which the receiver checks.
 """
 from __future__ import annotations
 
 import hashlib
+import mmap
 import zlib
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
+from holdem.mccfr.blocks import BlockMarks, block_runs, touch_entries
+from holdem.mccfr.pages import lazy_zeros
 from holdem.mccfr.tables import TABLE_DTYPES
 from worker.protocol import ProtocolError
 
 TABLES = ("regret", "strategy")
 VALUE_DTYPES = TABLE_DTYPES  # values travel in each table's own dtype
-PART_ENTRIES = 1 << 17  # 128 Ki entries: at most 1 MiB of values (+ indices) per message
-ZLIB_LEVEL = 1  # speed over ratio: float deltas hardly compress; gaps compress at any level
+PART_ENTRIES = 1 << 17  # 128 Ki entries: at most 2 MiB of values and bases (+ indices) per message
+ZLIB_LEVEL = 1  # gaps compress at any level
 
 
 def _bits(a: np.ndarray) -> np.ndarray:
@@ -63,30 +80,32 @@ def index_dtype(table_size: int) -> np.dtype:
 
 @dataclass(frozen=True)
 class Part:
-    """One message's worth of changes to one table (see the module docstring)."""
+    """One message's worth of entries of one table (see the module docstring)."""
 
     table: str
     start: int
     count: int
     indices: bytes  # zlib of gaps; b"" for a dense run
-    values: bytes  # zlib of the table's dtype [count]
+    values: bytes  # the table's dtype [count]
+    bases: bytes = b""  # the table's dtype [count] in a host's changes; b"" in the supervisor's parts
 
     @property
     def nbytes(self) -> int:
-        return len(self.indices) + len(self.values)
+        return len(self.indices) + len(self.values) + len(self.bases)
 
 
 @dataclass(frozen=True)
 class Entries:
-    """A decoded, checked part: ``values`` go at ``index`` (an int64 array, or a slice for a dense run)."""
+    """A decoded, checked part: ``values`` (and ``bases``) go at ``index`` (an int64 array, or a slice)."""
 
     table: str
     index: np.ndarray | slice
     values: np.ndarray
+    bases: np.ndarray | None = None
 
 
-def _compress(array: np.ndarray) -> bytes:
-    return zlib.compress(np.ascontiguousarray(array).tobytes(), ZLIB_LEVEL)
+def _raw(array: np.ndarray, table: str) -> bytes:
+    return np.ascontiguousarray(array, dtype=VALUE_DTYPES[table]).tobytes()
 
 
 def _inflate(data: bytes, expected: int, what: str) -> bytes:
@@ -103,38 +122,53 @@ def _inflate(data: bytes, expected: int, what: str) -> bytes:
     return out
 
 
+def dense_part(table: str, start: int, values: np.ndarray) -> Part:
+    return Part(table, int(start), len(values), b"", _raw(values, table))
+
+
 def dense_parts(table: str, array: np.ndarray, part_entries: int = PART_ENTRIES) -> list[Part]:
     """A whole table as dense parts (at least one, so an empty table still makes a message)."""
-    parts = []
-    for start in range(0, max(len(array), 1), part_entries):
-        chunk = array[start:start + part_entries]
-        parts.append(Part(table, start, len(chunk), b"", _compress(chunk.astype(VALUE_DTYPES[table], copy=False))))
-    return parts
+    return [dense_part(table, start, array[start:start + part_entries])
+            for start in range(0, max(len(array), 1), part_entries)]
 
 
 def empty_part(table: str = "regret") -> Part:
     """A part with no entries: a sync with nothing to send, or an answer with nothing new."""
-    return Part(table, 0, 0, b"", _compress(np.zeros(0, dtype=VALUE_DTYPES[table])))
+    return Part(table, 0, 0, b"", b"")
 
 
 def sparse_parts(table: str, index: np.ndarray, values: np.ndarray, table_size: int,
-                 part_entries: int = PART_ENTRIES) -> list[Part]:
-    """Changes at strictly increasing ``index`` as parts (none when there are no changes)."""
+                 part_entries: int = PART_ENTRIES, bases: np.ndarray | None = None) -> list[Part]:
+    """Entries at strictly increasing ``index`` as parts (none when there are none); with their ``bases``
+    when given (a host's changes)."""
     gap_dtype = index_dtype(table_size)
     parts = []
     for lo in range(0, len(index), part_entries):
         idx = index[lo:lo + part_entries].astype(np.int64)
         gaps = np.diff(idx, prepend=idx[0]).astype(gap_dtype)
-        parts.append(Part(table, int(idx[0]), len(idx), _compress(gaps),
-                          _compress(values[lo:lo + part_entries].astype(VALUE_DTYPES[table], copy=False))))
+        parts.append(Part(table, int(idx[0]), len(idx), zlib.compress(gaps.tobytes(), ZLIB_LEVEL),
+                          _raw(values[lo:lo + part_entries], table),
+                          b"" if bases is None else _raw(bases[lo:lo + part_entries], table)))
     return parts
 
 
-def decode_part(part, table_size: int, part_entries: int = PART_ENTRIES) -> Entries:
+def _values(data, count: int, dtype: np.dtype, what: str) -> np.ndarray:
+    if not isinstance(data, bytes):
+        raise SyncError(f"{what} must be bytes")
+    if len(data) != count * dtype.itemsize:
+        raise SyncError(f"{what}: expected {count * dtype.itemsize} bytes for {count} entries, got {len(data)}")
+    values = np.frombuffer(data, dtype=dtype)
+    if not np.isfinite(values).all():
+        raise SyncError(f"{what}: {int((~np.isfinite(values)).sum())} of {count} are not finite")
+    return values
+
+
+def decode_part(part, table_size: int, part_entries: int = PART_ENTRIES, with_bases: bool = False) -> Entries:
     """Check one part (anything with Part's fields, e.g. a wire message) against a table of ``table_size``.
 
-    Raises :class:`SyncError` naming the fault; a part that passes can be
-    applied without further checks.
+    ``with_bases``: a host's change part, which must carry a base per entry
+    (the supervisor's parts carry none).  Raises :class:`SyncError` naming the
+    fault; a part that passes can be applied without further checks.
     """
     table, start, count = part.table, part.start, part.count
     if table not in TABLES:
@@ -146,16 +180,17 @@ def decode_part(part, table_size: int, part_entries: int = PART_ENTRIES) -> Entr
         raise SyncError(f"count {count} exceeds {part_entries} entries per part")
     if count and start >= table_size:
         raise SyncError(f"start {start} is outside the table of {table_size} entries")
-    if not isinstance(part.indices, bytes) or not isinstance(part.values, bytes):
-        raise SyncError("indices and values must be bytes")
+    if not isinstance(part.indices, bytes):
+        raise SyncError("indices must be bytes")
     dtype = VALUE_DTYPES[table]
-    values = np.frombuffer(_inflate(part.values, count * dtype.itemsize, "values"), dtype=dtype)
-    if not np.isfinite(values).all():
-        raise SyncError(f"values: {int((~np.isfinite(values)).sum())} of {count} are not finite")
+    values = _values(part.values, count, dtype, "values")
+    bases = _values(part.bases, count, dtype, "bases") if with_bases else None
+    if not with_bases and getattr(part, "bases", b""):
+        raise SyncError("bases in a part that carries none")
     if not part.indices:
         if start + count > table_size:
             raise SyncError(f"dense run {start}..{start + count} overruns the table of {table_size} entries")
-        return Entries(table, slice(start, start + count), values)
+        return Entries(table, slice(start, start + count), values, bases)
     if count == 0:
         raise SyncError("indices given for an empty part")
     gap_dtype = index_dtype(table_size)
@@ -167,7 +202,7 @@ def decode_part(part, table_size: int, part_entries: int = PART_ENTRIES) -> Entr
     if span >= table_size - start:
         raise SyncError(f"indices run past the table of {table_size} entries")
     index = start + np.cumsum(gaps, dtype=np.int64)
-    return Entries(table, index, values)
+    return Entries(table, index, values, bases)
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -197,127 +232,162 @@ def merge_values(now: np.ndarray, base: np.ndarray, values: np.ndarray) -> np.nd
         return np.where(_same(now, base), values, now + (values - base))
 
 
+def merge(shared: dict[str, np.ndarray], marks: BlockMarks | None, entries: list[Entries]) -> None:
+    """Merge a host's (value, base) pairs (checked by ``decode_part(..., with_bases=True)``) into the
+    shared tables and mark the blocks they changed.
+
+    All or nothing: parts that overlap, or a result that would overflow, and
+    nothing is written.  Local workers keep writing meanwhile; one of their
+    writes landing between this merge's read and write of an entry is lost,
+    as a collision of two lock-free writes is.
+    """
+    check_disjoint(entries)
+    merged = []
+    for e in entries:
+        if e.bases is None:
+            raise SyncError(f"{e.table}: a change part without bases")
+        result = merge_values(shared[e.table][e.index], e.bases, e.values)
+        if not np.isfinite(result).all():
+            raise SyncError(f"{e.table}: merging these values would overflow; none applied")
+        merged.append(result)
+    for e, result in zip(entries, merged):
+        shared[e.table][e.index] = result
+        if marks is not None:
+            marks.mark(TABLES.index(e.table), e.index)
+
+
 def changed_entries(current: np.ndarray, base: np.ndarray) -> np.ndarray:
     """Indices where the two arrays (of one dtype) differ bit for bit."""
     return np.flatnonzero(_bits(current) != _bits(base))
 
 
 def tables_digest(regret: np.ndarray, strategy: np.ndarray) -> str:
-    """SHA-256 of both tables' bytes: the check on a whole-table transfer."""
+    """SHA-256 of both tables' bytes (tests compare copies with it)."""
     digest = hashlib.sha256()
     digest.update(memoryview(np.ascontiguousarray(regret, dtype=VALUE_DTYPES["regret"])).cast("B"))
     digest.update(memoryview(np.ascontiguousarray(strategy, dtype=VALUE_DTYPES["strategy"])).cast("B"))
     return digest.hexdigest()
 
 
-class DenseParts:
-    """Both tables as a sequence of dense parts, each compressed on access (a table may be gigabytes)."""
+class StreamDigest:
+    """SHA-256 of a stream's parts in order (table, start, count, indices, values): the sender puts it in
+    the last part, the receiver checks what it got against it."""
 
-    def __init__(self, tables: dict[str, np.ndarray], part_entries: int = PART_ENTRIES) -> None:
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def update(self, part) -> None:
+        self._hash.update(f"{part.table}:{part.start}:{part.count}:{len(part.indices)}:".encode())
+        self._hash.update(part.indices)
+        self._hash.update(part.values)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+Run = tuple[str, int, int]  # (table, first entry, entries)
+
+
+class RunParts:
+    """Dense parts over runs of the tables, each read when it is asked for (just before it is sent):
+    the join's allocated runs, or an answer's changed blocks.  At least one part, so a stream always
+    has a message that ends it."""
+
+    def __init__(self, tables: dict[str, np.ndarray], runs: Sequence[Run]) -> None:
         self.tables = tables
-        self.part_entries = part_entries
-        self.index = [(name, start) for name in TABLES
-                      for start in range(0, max(len(tables[name]), 1), part_entries)]
+        self.runs = list(runs)
+        self.entries = sum(count for _, _, count in self.runs)
 
     def __len__(self) -> int:
-        return len(self.index)
+        return max(len(self.runs), 1)
 
     def __getitem__(self, k: int) -> Part:
-        name, start = self.index[k]
-        chunk = self.tables[name][start:start + self.part_entries]
-        return Part(name, start, len(chunk), b"", _compress(chunk.astype(VALUE_DTYPES[name], copy=False)))
+        if not self.runs:
+            return empty_part()
+        table, start, count = self.runs[k]
+        return dense_part(table, start, self.tables[table][start:start + count])
 
 
-class WorkerCopy:
-    """A remote worker's tables (``regret``/``strategy``, what the kernel trains on) and their base."""
+def split_runs(table: str, extents: np.ndarray, part_entries: int = PART_ENTRIES) -> list[Run]:
+    """(first entry, entries) extents as runs of at most ``part_entries``."""
+    runs = []
+    for first, count in np.asarray(extents, dtype=np.int64).reshape(-1, 2):
+        for start in range(int(first), int(first + count), part_entries):
+            runs.append((table, start, min(part_entries, int(first + count) - start)))
+    return runs
+
+
+def answer_runs(marks: BlockMarks, since: int, size: int, part_entries: int = PART_ENTRIES) -> tuple[list[Run], int]:
+    """The runs of blocks marked at ``since`` or later, and the ``since`` of the next answer (a new epoch
+    starts now: writes from here on are in the next answer)."""
+    ended = marks.advance()
+    runs = [(name, start, count) for t, name in enumerate(TABLES)
+            for start, count in block_runs(marks.since(t, since), size, part_entries)]
+    return runs, ended + 1
+
+
+def _release(array: np.ndarray) -> None:
+    """Give a lazily backed array's memory back (it reads as zeros again)."""
+    buffer = getattr(array.base, "obj", array.base)  # np.frombuffer holds a memoryview of the mapping
+    if isinstance(buffer, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        buffer.madvise(mmap.MADV_DONTNEED)
+
+
+class HostTables:
+    """A remote host's copy of the tables, what its kernels train on, with the block marks and
+    copy-on-first-write bases of its changes since the last sync."""
 
     def __init__(self, size: int) -> None:
         self.size = int(size)
-        self.regret = np.zeros(self.size, dtype=VALUE_DTYPES["regret"])
-        self.strategy = np.zeros(self.size, dtype=VALUE_DTYPES["strategy"])
-        self.base = {name: np.zeros(self.size, dtype=VALUE_DTYPES[name]) for name in TABLES}
+        self.regret = lazy_zeros(self.size, VALUE_DTYPES["regret"])
+        self.strategy = lazy_zeros(self.size, VALUE_DTYPES["strategy"])
+        self.bases = {name: lazy_zeros(self.size, VALUE_DTYPES[name]) for name in TABLES}
+        self.marks = BlockMarks.zeros(self.size)
 
     def table(self, name: str) -> np.ndarray:
         return self.regret if name == "regret" else self.strategy
 
+    def tracking(self):
+        """What this host's solvers record their writes with (:meth:`holdem.mccfr.solver.Solver.track`)."""
+        return self.marks.tracking(self.bases["regret"], self.bases["strategy"])
+
     def digest(self) -> str:
         return tables_digest(self.regret, self.strategy)
 
-    def outgoing(self) -> tuple[list[Part], int]:
-        """The new values of the entries changed since the base, as parts; returns (parts, entries).
+    def write(self, name: str, index: np.ndarray, values: np.ndarray) -> None:
+        """Store ``values`` at ``index`` as the kernels do: each block copied into the base on its first
+        write since the last sync (for writers other than the compiled kernels)."""
+        t = TABLES.index(name)
+        index = np.ascontiguousarray(index, dtype=np.int64)
+        touch_entries(self.marks.marks[t], self.marks.cell, self.bases[name], self.table(name), index)
+        self.table(name)[index] = values
 
-        The sent changes are dropped from the copy at once (the answer brings
-        them back, merged): call only while the kernel is idle.
+    def outgoing(self, part_entries: int = PART_ENTRIES) -> tuple[list[Part], int]:
+        """(value, base) of every entry changed since the last sync, as parts; returns (parts, entries).
+
+        A new epoch starts and the bases' memory is let go: call only while
+        every kernel thread is idle.  The copy keeps its values; the answer
+        overwrites the blocks the supervisor merged them into.
         """
+        epoch = self.marks.epoch
         parts: list[Part] = []
         entries = 0
-        for name in TABLES:
-            current, base = self.table(name), self.base[name]
-            index = changed_entries(current, base)
-            parts += sparse_parts(name, index, current[index], self.size)
-            current[index] = base[index]
+        for t, name in enumerate(TABLES):
+            current, base = self.table(name), self.bases[name]
+            found = []
+            for start, count in block_runs(self.marks.at(t, epoch), self.size, PART_ENTRIES):
+                found.append(start + changed_entries(current[start:start + count], base[start:start + count]))
+            if not found:
+                continue
+            index = np.concatenate(found)
+            parts += sparse_parts(name, index, current[index], self.size, part_entries, bases=base[index])
             entries += len(index)
+        self.marks.advance()
+        for base in self.bases.values():
+            _release(base)
         return parts, entries
 
     def apply(self, changes: list[Entries]) -> None:
-        """Take the supervisor's values (already checked by decode_part) into copy and base alike."""
+        """Take the supervisor's values (already checked by decode_part) into the copy."""
         for c in changes:
             self.table(c.table)[c.index] = c.values
-            self.base[c.table][c.index] = c.values
-
-
-class PeerBase:
-    """The supervisor's record of what one remote worker holds (its base), to answer its syncs.
-
-    Costs one copy of both tables per remote worker.
-    """
-
-    def __init__(self, regret: np.ndarray, strategy: np.ndarray) -> None:
-        self.size = int(regret.shape[0])
-        # a copy, so the whole-table transfer is of one consistent moment while local workers write on
-        self.base = {"regret": np.array(regret, dtype=VALUE_DTYPES["regret"]),
-                     "strategy": np.array(strategy, dtype=VALUE_DTYPES["strategy"])}
-
-    def digest(self) -> str:
-        return tables_digest(self.base["regret"], self.base["strategy"])
-
-    def join_parts(self, part_entries: int = PART_ENTRIES) -> "DenseParts":
-        """The whole base, dense, for a worker that joins (each part compressed only when it is sent)."""
-        return DenseParts(self.base, part_entries)
-
-    def merge(self, shared: dict[str, np.ndarray], entries: list[Entries]) -> None:
-        """Merge a worker's new values (checked by decode_part) into the shared tables.
-
-        Entries nobody else changed since the base take the value; the others
-        get the worker's change (value - base) added.  All or nothing: parts
-        that overlap, or a result that would overflow, and nothing is
-        written.
-        """
-        check_disjoint(entries)
-        for e in entries:
-            if not np.isfinite(merge_values(shared[e.table][e.index], self.base[e.table][e.index], e.values)).all():
-                raise SyncError(f"{e.table}: merging these values would overflow; none applied")
-        for e in entries:
-            target = shared[e.table]
-            # re-read: local workers keep writing meanwhile
-            target[e.index] = merge_values(target[e.index], self.base[e.table][e.index], e.values)
-
-    def answer(self, shared: dict[str, np.ndarray], part_entries: int = PART_ENTRIES) -> tuple[list[Part], int]:
-        """Values of every entry where the shared tables differ from the base; the base follows.
-
-        Returns (parts, entries); ``parts`` is never empty, so the worker always
-        gets an answer that ends its sync.
-        """
-        parts: list[Part] = []
-        entries = 0
-        for name in TABLES:
-            now = np.array(shared[name], dtype=VALUE_DTYPES[name])  # one moment, while local workers write on
-            index = changed_entries(now, self.base[name])
-            values = now[index]
-            self.base[name][index] = values
-            parts += sparse_parts(name, index, values, self.size, part_entries)
-            entries += len(index)
-        if not parts:
-            parts = [empty_part()]
-        return parts, entries
-

@@ -40,12 +40,13 @@ from __future__ import annotations
 from numba import njit
 
 from holdem.game.tree_arrays import FOLD_DELTA, NODE_DECISION
+from holdem.mccfr.blocks import touch
 from holdem.mccfr.rng import mix, next_float, stream_state
 from holdem.mccfr.utility import path_utility
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False, inline="always")
-def sample_action(regret, strategy, row, na, pos, accumulate, scale, state):
+def sample_action(regret, strategy, row, na, pos, accumulate, scale, state, cell, strategy_marks, strategy_base):
     """At another seat's node: sample its action from the regret-matching strategy of ``row`` (``pos``:
     the sum of its positive regrets) and, if ``accumulate``, add that strategy times ``scale`` to the
     strategy sums ("simple" averaging); returns (action, rng state)."""
@@ -66,6 +67,7 @@ def sample_action(regret, strategy, row, na, pos, accumulate, scale, state):
         if chosen < 0:
             chosen = last  # u * pos rounded up to the total
         if accumulate:
+            touch(strategy_marks, cell, strategy_base, strategy, row, na)
             w = scale / pos
             for a in range(na):
                 r = regret[row + a]
@@ -76,6 +78,7 @@ def sample_action(regret, strategy, row, na, pos, accumulate, scale, state):
         if chosen >= na:
             chosen = na - 1
         if accumulate:
+            touch(strategy_marks, cell, strategy_base, strategy, row, na)
             w = scale / na
             for a in range(na):
                 strategy[row + a] += w
@@ -97,7 +100,7 @@ def take_action(child, actor, delta, contrib, folded):
 def traverse(trav, kind, actor, street, n_actions, first_child, delta, offset, root_contrib, last_street,
              prune_last_street, prune_terminal, average, prune, prune_threshold, regret_floor, scale, regret,
              strategy, buckets, strength, hand, state, st_node, st_row, st_a, st_sig, st_val, st_keep, st_contrib,
-             st_folded, contrib):
+             st_folded, contrib, cell, regret_marks, strategy_marks, regret_base, strategy_base):
     """One traversal for seat ``trav`` on deal ``hand`` of ``buckets``/``strength``; returns
     (value, nodes visited, rng state).
 
@@ -164,7 +167,8 @@ def traverse(trav, kind, actor, street, n_actions, first_child, delta, offset, r
                 node = first_child[node] + first
                 folded = take_action(node, p, delta, contrib, folded)
             else:
-                chosen, state = sample_action(regret, strategy, row, na, pos, (average >> s) & 1, scale, state)
+                chosen, state = sample_action(regret, strategy, row, na, pos, (average >> s) & 1, scale, state,
+                                              cell, strategy_marks, strategy_base)
                 node = first_child[node] + chosen
                 folded = take_action(node, p, delta, contrib, folded)
         # ascend: store the child's value, move to the next explored action or close the frame
@@ -190,6 +194,7 @@ def traverse(trav, kind, actor, street, n_actions, first_child, delta, offset, r
                 break
             v = 0.0
             row = st_row[d]
+            touch(regret_marks, cell, regret_base, regret, row, na)
             if prune:
                 for a in range(na):
                     if st_keep[d, a]:
@@ -217,7 +222,7 @@ def run_iterations(kind, actor, street, n_actions, first_child, delta, offset, r
                    prune_last_street, prune_terminal, average_streets, scale, regret, strategy, buckets, strength,
                    first_hand, t0, n_iter, seed, prune_after, prune_probability, prune_threshold, regret_floor,
                    strategy_interval, st_node, st_row, st_a, st_sig, st_val, st_keep, st_contrib, st_folded,
-                   contrib, progress):
+                   contrib, progress, cell, regret_marks, strategy_marks, regret_base, strategy_base):
     """Iterations ``t0 .. t0 + n_iter - 1``; seat ``p`` of iteration ``t0 + k`` plays hand
     ``first_hand + k * P + p`` of ``buckets``/``strength``.  Adds to ``progress`` [iterations, nodes]
     as it goes; returns the nodes visited.  ``average_streets``: bit s set = average street s."""
@@ -238,7 +243,8 @@ def run_iterations(kind, actor, street, n_actions, first_child, delta, offset, r
                                        root_contrib, last_street, prune_last_street, prune_terminal, average,
                                        prune, prune_threshold, regret_floor, scale, regret, strategy, buckets,
                                        strength, h, state, st_node, st_row, st_a, st_sig, st_val, st_keep,
-                                       st_contrib, st_folded, contrib)
+                                       st_contrib, st_folded, contrib, cell, regret_marks, strategy_marks,
+                                       regret_base, strategy_base)
             total += nodes
             progress[1] += nodes
         progress[0] += 1

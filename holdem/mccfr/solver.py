@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from holdem.games.spec import GameSpec
+from holdem.mccfr.blocks import Tracking, touch_all
 from holdem.mccfr.kernel import run_iterations
 from holdem.mccfr.own_hands import LANES, own_hand_groups, run_own_hand_iterations
 from holdem.mccfr.params import MCCFRParams
@@ -89,8 +90,18 @@ class Solver:
         )
         # [iterations done, nodes visited] of the batch in progress; readable from another thread
         self.progress = np.zeros(2, dtype=np.int64)
+        self.tracking = Tracking.off()
         self._own = self._own_hand_arrays(depth) if params.enumerate_own_hands else None
         self._check_dealer()
+
+    def track(self, tracking: Tracking) -> None:
+        """Record every write per row block from now on (:mod:`holdem.mccfr.blocks`); the arrays are the
+        tables' size in entries (bases) or blocks (marks)."""
+        for base, table in ((tracking.regret_base, self.tables.regret), (tracking.strategy_base, self.tables.strategy)):
+            if base.shape[0] not in (0, table.shape[0]) or base.dtype != table.dtype:
+                raise ValueError(f"a tracking base of {base.dtype}[{base.shape[0]}] does not fit a table of "
+                                 f"{table.dtype}[{table.shape[0]}]")
+        self.tracking = tracking
 
     def _own_hand_arrays(self, depth: int) -> tuple:
         """Exact deals, terminal utilities and stack for :mod:`holdem.mccfr.own_hands`."""
@@ -155,7 +166,12 @@ class Solver:
         self.progress[:] = 0
         began = time.perf_counter()
         nodes = 0
+        track = self.tracking.kernel_args()
         if self._own is not None:
+            if self.tracking.on:  # this kernel does not mark its writes; its games' tables are small
+                cell, regret_marks, strategy_marks, regret_base, strategy_base = track
+                touch_all(regret_marks, cell, regret_base, self.tables.regret)
+                touch_all(strategy_marks, cell, strategy_base, self.tables.strategy)
             data, stack = self._own
             nodes = run_own_hand_iterations(*self._arrays[:5], self._arrays[6], self._average, scale,
                                             self.tables.regret, self.tables.strategy, *data, first_iteration,
@@ -175,7 +191,7 @@ class Solver:
                 np.ascontiguousarray(buckets, dtype=np.int32), np.ascontiguousarray(strength, dtype=np.int64),
                 (t - chunk_lo) * n_players, t, hi - t, t_seed,
                 p.prune_after, p.prune_probability, p.prune_threshold, p.regret_floor, p.strategy_interval,
-                *self._stack, self.progress,
+                *self._stack, self.progress, *track,
             )
             t = hi
         return BatchStats(iterations, int(nodes), time.perf_counter() - began)

@@ -22,7 +22,7 @@ from supervisor.batches import BatchBook
 from supervisor.params import SupervisorParams
 from supervisor.training import RunSetup
 from worker import protocol as p
-from worker.sync import WorkerCopy, decode_part, dense_parts, sparse_parts
+from worker.sync import HostTables, StreamDigest, decode_part, dense_parts, sparse_parts
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 PARAMS = SupervisorParams(heartbeat_interval=0.2, liveness=5, stall_timeout=3.0, startup_timeout=10.0)
@@ -83,29 +83,40 @@ class Harness:
     def send(self, identity: bytes, message: p.Message, peer: str = "KEY") -> None:
         self.hub.handle(peer, [identity, p.encode(message)])
 
-    def receive_stream(self, identity: bytes, slot: int, copy: WorkerCopy, peer: str = "KEY") -> p.TablePart:
-        """Take table parts, acknowledging each, until the stream is complete; returns the last part."""
+    def receive_stream(self, identity: bytes, slot: int, copy: HostTables, peer: str = "KEY") -> p.TablePart:
+        """Take table parts, acknowledging each, until the stream is complete (its digest checked);
+        returns the last part."""
         got, last = [], None
+        digest = StreamDigest()
         while True:
             parts = [m for m in self.wire.take(identity) if isinstance(m, p.TablePart)]
             assert parts, "the stream stalled"
             for part in parts:
                 got.append(decode_part(part, copy.size))
+                digest.update(part)
                 self.send(identity, p.Ack(slot, part.stream, part.part), peer)
                 last = part
             if len(got) == last.parts:
+                assert last.digest == digest.hexdigest()
                 copy.apply(got)
                 return last
 
-    def join(self, identity: bytes = b"w1", name: str = "alice", peer: str = "KEY") -> tuple[int, WorkerCopy]:
-        self.send(identity, p.Join(name, "hostA", 4242), peer)
+    def send_changes(self, identity: bytes, slot: int, sync_id: int, batches: list, copy: HostTables) -> int:
+        parts, entries = copy.outgoing()
+        for i, part in enumerate(parts):
+            self.send(identity, p.ChangePart(slot, sync_id, i, len(parts), batches, part.table, part.start,
+                                             part.count, part.indices, part.values, part.bases))
+        return entries
+
+    def join(self, identity: bytes = b"w1", name: str = "alice", peer: str = "KEY",
+             threads: int = 1) -> tuple[int, HostTables]:
+        self.send(identity, p.Join(name, "hostA", 4242, threads), peer)
         (offer,) = self.wire.take(identity)
         assert isinstance(offer, p.Offer)
         self.send(identity, p.Terms(offer.slot, offer.config_hash, offer.game, offer.abstraction_hash,
                                     offer.table_size), peer)
-        copy = WorkerCopy(offer.table_size)
-        last = self.receive_stream(identity, offer.slot, copy, peer)
-        assert last.digest == copy.digest()
+        copy = HostTables(offer.table_size)
+        self.receive_stream(identity, offer.slot, copy, peer)
         self.send(identity, p.Progress(offer.slot, "ready", p.NO_BATCH, 0), peer)
         return offer.slot, copy
 
@@ -132,28 +143,24 @@ def test_work_counts_only_when_its_changes_are_merged(h):
     h.hub.dispatch()
     (batch,) = h.wire.take(b"w1")
     assert isinstance(batch, p.Batch) and not batch.scratch and batch.batch_id == 0
-    copy.regret[:5] += 1.0  # "training"
-    copy.strategy[3] += 2.0
+    copy.write("regret", np.arange(5), copy.regret[:5] + 1.0)  # "training"
+    copy.write("strategy", np.array([3]), copy.strategy[3:4] + 2.0)
     expected_regret = copy.regret.copy()
     expected_strategy = copy.strategy.copy()
     h.send(b"w1", p.Result(slot, 0, batch.first_iteration, batch.iterations, 10, 0.01))
     assert h.book.completed_iterations == 0 and h.done == []  # finished, but its changes are not in yet
-    parts, entries = copy.outgoing()
-    assert entries == 6
-    for i, part in enumerate(parts):
-        h.send(b"w1", p.ChangePart(slot, 1, i, len(parts), [0], part.table, part.start, part.count, part.indices,
-                                   part.values))
+    assert h.send_changes(b"w1", slot, 1, [0], copy) == 6
     assert h.done == [0] and h.book.completed_iterations == 100
     assert h.regret.tobytes() == expected_regret.tobytes() and h.strategy.tobytes() == expected_strategy.tobytes()
     last = h.receive_stream(b"w1", slot, copy)
-    assert last.answers == 1 and last.digest == copy.digest()
-    assert copy.regret.tobytes() == h.regret.tobytes()
+    assert last.answers == 1
+    assert copy.regret.tobytes() == h.regret.tobytes() and copy.strategy.tobytes() == h.strategy.tobytes()
     (synced,) = h.events.named("remote_synced")
     assert synced["batches"] == 1 and synced["entries_in"] == 6 and synced["bytes_in"] > 0
 
 
 def test_terms_that_differ_are_refused_saying_what_differs(h):
-    h.send(b"w1", p.Join("bob", "hostB", 7))
+    h.send(b"w1", p.Join("bob", "hostB", 7, 1))
     (offer,) = h.wire.take(b"w1")
     h.send(b"w1", p.Terms(offer.slot, offer.config_hash, offer.game, "feedbeef" * 8, offer.table_size))
     (refusal,) = h.wire.take(b"w1")
@@ -166,7 +173,7 @@ def test_terms_that_differ_are_refused_saying_what_differs(h):
 
 
 def test_config_mismatch_is_named(h):
-    h.send(b"w1", p.Join("bob", "hostB", 7))
+    h.send(b"w1", p.Join("bob", "hostB", 7, 1))
     (offer,) = h.wire.take(b"w1")
     h.send(b"w1", p.Terms(offer.slot, "0" * 64, offer.game, offer.abstraction_hash, offer.table_size + 1))
     (refusal,) = h.wire.take(b"w1")
@@ -186,7 +193,7 @@ def test_another_protocol_version_is_refused_with_both_versions(h):
 
 def test_a_name_in_use_is_refused_then_welcomed_back_after_a_drop(h):
     slot, _ = h.join(b"w1", "alice")
-    h.send(b"w2", p.Join("alice", "hostA", 999))
+    h.send(b"w2", p.Join("alice", "hostA", 999, 1))
     (refusal,) = h.wire.take(b"w2")
     assert refusal.retry and "another --name" in refusal.reason
     h.clock.now += PARAMS.silence_timeout + 0.1
@@ -220,10 +227,8 @@ def test_a_dropped_worker_gives_its_batches_back(h):
 def test_sync_naming_batches_it_does_not_hold_is_refused_and_tables_unchanged(h):
     slot, copy = h.join()
     before = h.tables()
-    copy.regret[:3] += 5
-    parts, _ = copy.outgoing()
-    h.send(b"w1", p.ChangePart(slot, 1, 0, len(parts), [3], parts[0].table, parts[0].start, parts[0].count,
-                               parts[0].indices, parts[0].values))
+    copy.write("regret", np.arange(3), copy.regret[:3] + 5)
+    h.send_changes(b"w1", slot, 1, [3], copy)
     assert h.tables() == before
     assert h.events.named("remote_dropped")[0]["reason"] == "protocol"
 
@@ -231,10 +236,8 @@ def test_sync_naming_batches_it_does_not_hold_is_refused_and_tables_unchanged(h)
 def test_changes_without_batches_are_refused(h):
     slot, copy = h.join()
     before = h.tables()
-    copy.regret[:3] += 5
-    parts, _ = copy.outgoing()
-    h.send(b"w1", p.ChangePart(slot, 1, 0, len(parts), [], parts[0].table, parts[0].start, parts[0].count,
-                               parts[0].indices, parts[0].values))
+    copy.write("regret", np.arange(3), copy.regret[:3] + 5)
+    h.send_changes(b"w1", slot, 1, [], copy)
     assert h.tables() == before
     assert any("without the batches" in e["error"] for e in h.events.named("bad_message"))
 
@@ -262,7 +265,7 @@ def test_a_peer_that_keeps_sending_garbage_is_cut_off(h):
     assert [m for m in h.wire.take(b"w1") if isinstance(m, p.Refuse)][-1].retry is False
     logged = len(h.events.log)
     h.hub.handle("BADKEY", [b"w1", p.encode(p.Heartbeat(slot))])
-    h.hub.handle("BADKEY", [b"w5", p.encode(p.Join("again", "h", 1))])
+    h.hub.handle("BADKEY", [b"w5", p.encode(p.Join("again", "h", 1, 1))])
     assert len(h.events.log) == logged and h.hub.ignored_messages == 2 and h.wire.take(b"w5") == []
     h.clock.now += r.COOLDOWN_SECONDS + 1
     h.join(b"w6", "again", peer="BADKEY")  # welcome again after the cool-down
@@ -284,7 +287,7 @@ def test_strangers_are_told_once_to_join(h):
 
 def test_a_stopping_run_tells_joiners_to_stop(h):
     h.hub.run_state = lambda: "stopping"
-    h.send(b"w1", p.Join("late", "h", 1))
+    h.send(b"w1", p.Join("late", "h", 1, 1))
     assert [type(m) for m in h.wire.take(b"w1")] == [p.Stop]
 
 
@@ -308,11 +311,13 @@ def _samples(slot: int) -> list[p.Message]:
     dense = dense_parts("regret", v)[0]
     sparse = sparse_parts("strategy", np.array([1, 3]), v[:2], 12)[0]
     return [
-        p.Join("fuzz", "h", 1), p.Terms(slot, "a" * 64, "kuhn", "", 12), p.Ack(slot, 0, 0),
+        p.Join("fuzz", "h", 1, 1), p.Terms(slot, "a" * 64, "kuhn", "", 12), p.Ack(slot, 0, 0),
         p.Heartbeat(slot), p.Progress(slot, "ready", -1, 0), p.Progress(slot, "running", 0, 5),
         p.Result(slot, 0, 0, 100, 5, 0.1), p.Error(slot, -1, "E", "m", "tb"),
-        p.ChangePart(slot, 1, 0, 1, [0], dense.table, dense.start, dense.count, dense.indices, dense.values),
-        p.ChangePart(slot, 2, 0, 1, [], sparse.table, sparse.start, sparse.count, sparse.indices, sparse.values),
+        p.ChangePart(slot, 1, 0, 1, [0], dense.table, dense.start, dense.count, dense.indices, dense.values,
+                     dense.values),
+        p.ChangePart(slot, 2, 0, 1, [], sparse.table, sparse.start, sparse.count, sparse.indices, sparse.values,
+                     sparse.values),
         p.Hello(0, 1, 2, "h"), p.Stop("x"),
     ]
 

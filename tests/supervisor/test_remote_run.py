@@ -80,10 +80,10 @@ def supervise(env: dict, logdir: Path, *extra: str, workers: int = 0, bind: str 
 
 
 def remote_worker(env: dict, endpoint: str, name: str = "alice", key: str | None = None,
-                  *extra: str) -> subprocess.Popen:
+                  *extra: str, threads: int = 1) -> subprocess.Popen:
     key = key or str(env["tmp"] / "host" / "alice.key_secret")
     args = [sys.executable, "-m", "worker", "--connect", endpoint, "--server-key", str(env["keys"] / "server.key"),
-            "--key", key, "--name", name, *extra]
+            "--key", key, "--name", name, "--threads", str(threads), *extra]
     out = open(env["tmp"] / f"worker-{name}-{time.monotonic_ns()}.out", "wb")
     proc = subprocess.Popen(args, env=env["process_env"], stdout=out, stderr=out, cwd=env["tmp"])
     proc.output = Path(out.name)
@@ -163,7 +163,7 @@ def fuzz_frames(count: int, seed: int) -> list[bytes]:
     samples = [
         p.Heartbeat(1000), p.Progress(1000, "running", 1, 5), p.Result(1000, 1, 20000, 20000, 5, 0.1),
         p.Terms(1000, "a" * 64, "leduc", "", 672), p.Ack(1000, 0, 0), p.Error(1000, -1, "E", "m", "tb"),
-        p.ChangePart(1000, 1, 0, 1, [0], "regret", 0, 2, b"", b"\x78\x9c\x03\x00\x00\x00\x00\x01"),
+        p.ChangePart(1000, 1, 0, 1, [0], "regret", 0, 2, b"", b"\x00" * 8, b"\x00" * 8),
         p.Hello(0, 1, 2, "h"),
     ]
     frames = []

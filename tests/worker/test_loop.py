@@ -4,7 +4,7 @@ import os
 import pytest
 import zmq
 
-from worker.loop import JobThread, serve
+from worker.loop import JobThread, serve, wake_socket
 
 
 @pytest.fixture
@@ -14,8 +14,7 @@ def wires():
     supervisor.bind(f"inproc://supervisor-{os.getpid()}")
     sock = context.socket(zmq.PAIR)
     sock.connect(f"inproc://supervisor-{os.getpid()}")
-    wake = context.socket(zmq.PAIR)
-    wake.bind(f"inproc://wake-{os.getpid()}")
+    wake = wake_socket(context, f"inproc://wake-{os.getpid()}")
     jobs = JobThread(context, f"inproc://wake-{os.getpid()}")
     jobs.start()
     yield supervisor, sock, wake, jobs

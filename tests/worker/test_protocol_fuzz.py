@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from worker import protocol as p
 
 REMOTE = [
-    p.Join(name="alice", host="box", pid=12),
+    p.Join(name="alice", host="box", pid=12, threads=4),
     p.Offer(slot=1000, run_id="r", config='{"game": {"kind": "kuhn"}}', config_hash="c" * 64, game="kuhn",
             abstraction_hash="", table_size=24, heartbeat_interval=1.0, liveness=5, sync_interval=10.0),
     p.Terms(slot=1000, config_hash="c" * 64, game="kuhn", abstraction_hash="", table_size=24),
@@ -17,7 +17,7 @@ REMOTE = [
                 count=12, indices=b"", values=b"\x00" * 9),
     p.Ack(slot=1000, stream=0, part=1),
     p.ChangePart(slot=1000, sync_id=3, part=0, parts=1, batches=[4, 5], table="regret", start=2, count=1,
-                 indices=b"i", values=b"v"),
+                 indices=b"i", values=b"v", bases=b"b"),
 ]
 
 

@@ -1,120 +1,165 @@
-"""Table deltas: round trips, exact mirroring across syncs, and strict rejection of bad parts."""
+"""Table changes by row block: round trips, exact mirroring across syncs, costs that follow the changes,
+and strict rejection of bad parts."""
 import zlib
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from holdem.mccfr.blocks import BLOCK_ENTRIES, BlockMarks
+from holdem.mccfr.pages import resident_extents
 from worker import sync as s
 
 D = s.VALUE_DTYPES  # regret float32, strategy float64
 
 
-def _apply(target, changes):
-    for c in changes:
-        target[c.table][c.index] = c.values
+def local_write(shared, marks: BlockMarks, name: str, index: np.ndarray, values: np.ndarray) -> None:
+    """A local worker at the supervisor: marks its blocks, writes in place."""
+    marks.mark(s.TABLES.index(name), np.asarray(index))
+    shared[name][index] = values
+
+
+def join(shared, marks: BlockMarks, size: int) -> tuple[s.HostTables, int]:
+    host = s.HostTables(size)
+    since = marks.advance() + 1
+    runs = [run for name in s.TABLES for run in s.split_runs(name, np.array([[0, size]]), 700)]
+    parts = s.RunParts(shared, runs)
+    host.apply([s.decode_part(parts[k], size) for k in range(len(parts))])
+    return host, since
+
+
+def sync(host: s.HostTables, shared, marks: BlockMarks, since: int, size: int) -> tuple[int, int, int]:
+    """One whole sync; returns (entries sent, entries answered, the next since)."""
+    parts, entries = host.outgoing()
+    s.merge(shared, marks, [s.decode_part(p, size, with_bases=True) for p in parts])
+    runs, since = s.answer_runs(marks, since, size)
+    answer = s.RunParts(shared, runs)
+    host.apply([s.decode_part(answer[k], size) for k in range(len(answer))])
+    return entries, answer.entries, since
 
 
 @settings(max_examples=60, deadline=None)
 @given(size=st.integers(1, 3000), density=st.floats(0, 1), part_entries=st.integers(1, 700),
-       seed=st.integers(0, 2**32 - 1))
-def test_sparse_round_trip(size, density, part_entries, seed):
+       seed=st.integers(0, 2**32 - 1), bases=st.booleans())
+def test_sparse_round_trip(size, density, part_entries, seed, bases):
     rng = np.random.default_rng(seed)
     index = np.flatnonzero(rng.random(size) < density)
     table = "strategy" if seed % 2 else "regret"
     values = rng.standard_normal(len(index)).astype(D[table])
-    parts = s.sparse_parts(table, index, values, size, part_entries)
+    base = rng.standard_normal(len(index)).astype(D[table]) if bases else None
+    parts = s.sparse_parts(table, index, values, size, part_entries, bases=base)
     assert len(parts) == -(-len(index) // part_entries)
     out = np.zeros(size, D[table])
+    out_base = np.zeros(size, D[table])
     for part in parts:
-        c = s.decode_part(part, size, part_entries)
+        c = s.decode_part(part, size, part_entries, with_bases=bases)
         out[c.index] = c.values
+        if bases:
+            out_base[c.index] = c.bases
     expected = np.zeros(size, D[table])
     expected[index] = values
     assert out.tobytes() == expected.tobytes()
+    if bases:
+        expected[index] = base
+        assert out_base.tobytes() == expected.tobytes()
 
 
-def test_dense_round_trip_and_digest():
-    rng = np.random.default_rng(1)
-    regret = rng.standard_normal(1000).astype(np.float32)
-    strategy = rng.random(1000)
-    copy = s.WorkerCopy(1000)
-    changes = [s.decode_part(p, 1000, 300) for name, a in (("regret", regret), ("strategy", strategy))
-               for p in s.dense_parts(name, a, 300)]
-    copy.apply(changes)
-    assert copy.digest() == s.tables_digest(regret, strategy)
-    regret[5] += 1
-    assert copy.digest() != s.tables_digest(regret, strategy)
+def test_stream_digest_sees_every_byte():
+    parts = s.dense_parts("regret", np.arange(1000, dtype=np.float32), 300)
+    a, b = s.StreamDigest(), s.StreamDigest()
+    for part in parts:
+        a.update(part)
+    changed = parts[:2] + [s.dense_part("regret", 600, np.arange(600, 900, dtype=np.float32) + 1)] + parts[3:]
+    for part in changed:
+        b.update(part)
+    assert a.hexdigest() != b.hexdigest()
 
 
-def _join(size, shared):
-    peer = s.PeerBase(shared["regret"], shared["strategy"])
-    worker = s.WorkerCopy(size)
-    worker.apply([s.decode_part(p, size) for p in peer.join_parts()])
-    return peer, worker
-
-
-def _sync(peer, worker, shared, size):
-    parts, entries = worker.outgoing()
-    peer.merge(shared, [s.decode_part(p, size) for p in parts])
-    answer, _ = peer.answer(shared)
-    worker.apply([s.decode_part(p, size) for p in answer])
-    return entries
-
-
-def test_syncs_keep_worker_copy_equal_to_shared_tables_bit_for_bit():
-    """A remote worker and a local writer both change the tables; after each sync the copies agree exactly."""
-    size = 5000
+def test_syncs_keep_the_host_copy_equal_to_the_shared_tables_bit_for_bit():
+    """A remote host and a local writer both change the tables; after each sync the copies agree exactly,
+    and entries both changed get the host's change added."""
+    size = 50_000
     rng = np.random.default_rng(7)
     shared = {"regret": rng.standard_normal(size).astype(np.float32),
               "strategy": np.abs(rng.standard_normal(size))}
-    peer, worker = _join(size, shared)
-    assert worker.digest() == peer.digest() == s.tables_digest(shared["regret"], shared["strategy"])
+    marks = BlockMarks.zeros(size)
+    host, since = join(shared, marks, size)
+    assert host.digest() == s.tables_digest(shared["regret"], shared["strategy"])
     for _ in range(20):
-        # the remote worker trains on its copy, a local worker on the shared tables meanwhile
         expected = {}
         for name in s.TABLES:
-            mine = rng.choice(size, 300, replace=False)
-            worker.table(name)[mine] += rng.standard_normal(300).astype(D[name])
-            theirs = rng.choice(size, 300, replace=False)
-            shared[name][theirs] *= D[name].type(0.9)
-            own = worker.table(name) - worker.base[name]
-            # untouched entries take the worker's value; entries both changed get the worker's change added
-            expected[name] = np.where(np.isin(np.arange(size), theirs), shared[name] + own, worker.table(name))
-        _sync(peer, worker, shared, size)
+            mine = np.sort(rng.choice(size, 300, replace=False))
+            before = host.table(name)[mine].copy()
+            host.write(name, mine, before + rng.standard_normal(300).astype(D[name]))
+            own = np.zeros(size, D[name])
+            own[mine] = host.table(name)[mine] - before
+            theirs = np.sort(rng.choice(size, 300, replace=False))
+            local_write(shared, marks, name, theirs, shared[name][theirs] * D[name].type(0.9))
+            mine_only = np.isin(np.arange(size), mine) & ~np.isin(np.arange(size), theirs)
+            expected[name] = np.where(mine_only, host.table(name), shared[name] + own)
+        _, _, since = sync(host, shared, marks, since, size)
         for n in s.TABLES:
             np.testing.assert_array_equal(shared[n], expected[n])
-            assert worker.table(n).tobytes() == shared[n].tobytes()
-            assert worker.base[n].tobytes() == peer.base[n].tobytes()
+            assert host.table(n).tobytes() == shared[n].tobytes()
 
 
-def test_a_lone_remote_worker_leaves_exactly_its_own_tables():
-    """With nobody else writing, a merge takes the worker's values: no float rounding at all."""
-    size = 2000
+def test_a_lone_host_leaves_exactly_its_own_tables():
+    """With nobody else writing, a merge takes the host's values: no float rounding at all."""
+    size = 20_000
     rng = np.random.default_rng(3)
     shared = {n: np.zeros(size, D[n]) for n in s.TABLES}
-    peer, worker = _join(size, shared)
+    marks = BlockMarks.zeros(size)
+    host, since = join(shared, marks, size)
     alone = {n: np.zeros(size, D[n]) for n in s.TABLES}
     for _ in range(10):
         for n in s.TABLES:
             step = (rng.standard_normal(size) * 1e3).astype(D[n]) * (rng.random(size) < 0.3)
-            worker.table(n)[:] += step
+            index = np.flatnonzero(step)
+            host.write(n, index, host.table(n)[index] + step[index])
             alone[n] += step
-        _sync(peer, worker, shared, size)
+        _, _, since = sync(host, shared, marks, since, size)
         for n in s.TABLES:
             assert shared[n].tobytes() == alone[n].tobytes()
-            shared[n] *= D[n].type(0.7)  # a discount at the supervisor reaches the worker with the next answer
-            alone[n] *= D[n].type(0.7)
-        assert _sync(peer, worker, shared, size) == 0
-        for n in s.TABLES:
-            assert worker.table(n).tobytes() == alone[n].tobytes()
+        entries, answered, since = sync(host, shared, marks, since, size)
+        assert entries == 0 and answered == 0  # nothing new on either side: nothing sent back
+
+
+def test_a_sync_costs_the_changed_blocks_not_the_table():
+    size = 4_000_000
+    shared = {n: np.zeros(size, D[n]) for n in s.TABLES}
+    marks = BlockMarks.zeros(size)
+    host, since = join(shared, marks, size)
+    spots = np.array([10, 11, 2_000_000, 3_999_999])
+    host.write("regret", spots, np.ones(4, np.float32))
+    local_write(shared, marks, "strategy", np.array([5_000]), np.ones(1))
+    parts, entries = host.outgoing()
+    assert entries == 4 and sum(p.nbytes for p in parts) < 100
+    s.merge(shared, marks, [s.decode_part(p, size, with_bases=True) for p in parts])
+    runs, since = s.answer_runs(marks, since, size)
+    blocks = {(name, start // BLOCK_ENTRIES) for name, start, _ in runs}
+    assert blocks == {("regret", 0), ("regret", 2_000_000 // BLOCK_ENTRIES), ("regret", 3_999_999 // BLOCK_ENTRIES),
+                      ("strategy", 5_000 // BLOCK_ENTRIES)}
+    assert s.RunParts(shared, runs).entries <= 4 * BLOCK_ENTRIES
+
+
+def test_the_bases_hold_memory_only_until_the_sync():
+    size = 64 << 20  # large enough to be lazily backed
+    host = s.HostTables(size)
+    spots = np.arange(0, size, size // 64)
+    host.write("strategy", spots, np.ones(len(spots)))
+    backed = sum(end - start for start, end in resident_extents(host.bases["strategy"]))
+    assert 0 < backed <= len(spots) * 2 * BLOCK_ENTRIES * 8
+    host.outgoing()
+    assert sum(end - start for start, end in resident_extents(host.bases["strategy"])) == 0
 
 
 def test_answer_without_changes_is_one_empty_part():
     shared = {n: np.ones(10, D[n]) for n in s.TABLES}
-    peer = s.PeerBase(shared["regret"], shared["strategy"])
-    parts, entries = peer.answer(shared)
-    assert entries == 0 and len(parts) == 1 and parts[0].count == 0
+    marks = BlockMarks.zeros(10)
+    since = marks.advance() + 1
+    runs, _ = s.answer_runs(marks, since, 10)
+    parts = s.RunParts(shared, runs)
+    assert parts.entries == 0 and len(parts) == 1 and parts[0].count == 0
     assert s.decode_part(parts[0], 10).values.size == 0
 
 
@@ -127,7 +172,7 @@ def test_sparse_indices_compress_well():
 
 def _part(**changes):
     base = dict(table="regret", start=2, count=3, indices=zlib.compress(np.array([0, 1, 5], "<u4").tobytes()),
-                values=zlib.compress(np.array([1, 2, 3], "<f4").tobytes()))
+                values=np.array([1, 2, 3], "<f4").tobytes())
     base.update(changes)
     return s.Part(**base)
 
@@ -138,19 +183,22 @@ def _part(**changes):
     (_part(count=True), "count"),
     (_part(start=100), "outside the table"),
     (_part(count=2), "expected 8 bytes"),
-    (_part(values=b"garbage"), "not zlib"),
-    (_part(values=zlib.compress(np.array([1, 2, 3, 4], "<f4").tobytes())), "expected 12 bytes"),
-    (_part(values=zlib.compress(np.array([1, 2, 3], "<f4").tobytes()) + b"x"), "trailing"),
-    (_part(values=zlib.compress(bytes(10_000_000))), "expected 12 bytes"),  # a zip bomb stays small
-    (_part(values=zlib.compress(np.array([1, np.nan, 3], "<f4").tobytes())), "not finite"),
-    (_part(values=zlib.compress(np.array([1, np.inf, 3], "<f4").tobytes())), "not finite"),
+    (_part(values=b"garbage"), "expected 12 bytes"),
+    (_part(values=np.array([1, 2, 3, 4], "<f4").tobytes()), "expected 12 bytes"),
+    (_part(values="text"), "bytes"),
+    (_part(values=np.array([1, np.nan, 3], "<f4").tobytes()), "not finite"),
+    (_part(values=np.array([1, np.inf, 3], "<f4").tobytes()), "not finite"),
+    (_part(bases=np.array([1, 2, 3], "<f4").tobytes()), "carries none"),
+    (_part(indices=b"garbage"), "not zlib"),
+    (_part(indices=zlib.compress(np.array([0, 1, 5], "<u4").tobytes()) + b"x"), "trailing"),
+    (_part(indices=zlib.compress(bytes(10_000_000))), "expected 12 bytes"),  # a zip bomb stays small
     (_part(indices=zlib.compress(np.array([1, 1, 5], "<u4").tobytes())), "strictly increasing"),
     (_part(indices=zlib.compress(np.array([0, 0, 5], "<u4").tobytes())), "strictly increasing"),
     (_part(indices=zlib.compress(np.array([0, 1, 7], "<u4").tobytes())), "past the table"),
     (_part(indices=zlib.compress(np.array([0, 1, 2**32 - 1], "<u4").tobytes())), "past the table"),
     (_part(indices=b"", start=8), "overruns"),
-    (_part(indices=zlib.compress(b""), count=0, values=zlib.compress(b"")), "empty part"),
-    (_part(count=4, values=zlib.compress(np.ones(4, "<f4").tobytes())), "exceeds"),
+    (_part(indices=zlib.compress(b""), count=0, values=b""), "empty part"),
+    (_part(count=4, values=np.ones(4, "<f4").tobytes()), "exceeds"),
     (_part(indices="text"), "bytes"),
 ])
 def test_bad_parts_are_rejected(part, reason):
@@ -158,29 +206,42 @@ def test_bad_parts_are_rejected(part, reason):
         s.decode_part(part, 10, part_entries=3)
 
 
+@pytest.mark.parametrize("bases, reason", [
+    (b"", "expected 12 bytes"), (np.array([1, 2], "<f4").tobytes(), "expected 12 bytes"),
+    (np.array([1, np.nan, 3], "<f4").tobytes(), "not finite"),
+])
+def test_change_parts_need_a_finite_base_per_entry(bases, reason):
+    with pytest.raises(s.SyncError, match=reason):
+        s.decode_part(_part(bases=bases), 10, part_entries=3, with_bases=True)
+
+
 def test_valid_part_decodes():
     c = s.decode_part(_part(), 10, part_entries=3)
-    assert list(c.index) == [2, 3, 8] and list(c.values) == [1, 2, 3]
+    assert list(c.index) == [2, 3, 8] and list(c.values) == [1, 2, 3] and c.bases is None
+    c = s.decode_part(_part(bases=np.array([0, 1, 0], "<f4").tobytes()), 10, part_entries=3, with_bases=True)
+    assert list(c.bases) == [0, 1, 0]
 
 
 def test_overflowing_merge_is_refused_whole():
-    shared = {"regret": np.array([3e38, 0, 0], np.float32), "strategy": np.zeros(3, np.float64)}
-    peer = s.PeerBase(shared["regret"], shared["strategy"])
-    shared["regret"][0] = np.float32(3.3e38)  # someone else changed it: the worker's change is added
-    ok = s.Entries("strategy", np.array([0]), np.array([1], np.float64))
-    bad = s.Entries("regret", np.array([0]), np.array([3.39e38], np.float32))
+    shared = {"regret": np.array([3.3e38, 0, 0], np.float32), "strategy": np.zeros(3, np.float64)}
+    marks = BlockMarks.zeros(3)
+    epoch = marks.epoch
+    ok = s.Entries("strategy", np.array([0]), np.array([1], np.float64), np.array([0], np.float64))
+    # someone else changed entry 0 since the base: the host's change is added, and overflows
+    bad = s.Entries("regret", np.array([0]), np.array([3.39e38], np.float32), np.array([3e38], np.float32))
     with pytest.raises(s.SyncError, match="overflow"):
-        peer.merge(shared, [ok, bad])
+        s.merge(shared, marks, [ok, bad])
     assert shared["strategy"][0] == 0 and shared["regret"][0] == np.float32(3.3e38)
+    assert not (marks.marks == epoch).any()
 
 
 def test_overlapping_parts_are_refused():
     shared = {n: np.zeros(10, D[n]) for n in s.TABLES}
-    peer = s.PeerBase(shared["regret"], shared["strategy"])
-    a = s.Entries("regret", np.array([1, 4]), np.ones(2, np.float32))
-    b = s.Entries("regret", slice(4, 6), np.ones(2, np.float32))
+    zeros = np.zeros(2, np.float32)
+    a = s.Entries("regret", np.array([1, 4]), np.ones(2, np.float32), zeros)
+    b = s.Entries("regret", slice(4, 6), np.ones(2, np.float32), zeros)
     with pytest.raises(s.SyncError, match="overlap"):
-        peer.merge(shared, [a, b])
+        s.merge(shared, None, [a, b])
     assert not shared["regret"].any()
-    peer.merge(shared, [a, s.Entries("regret", slice(5, 7), np.ones(2, np.float32))])
+    s.merge(shared, None, [a, s.Entries("regret", slice(5, 7), np.ones(2, np.float32), zeros)])
     assert list(np.flatnonzero(shared["regret"])) == [1, 4, 5, 6]

@@ -216,7 +216,7 @@ def test_kernel_releases_the_gil():
     n = 500_000
     buckets, strength = game.dealer.deal(1, 2 * n)
     head = (*solver._arrays, solver._average, 1.0, solver.tables.regret, solver.tables.strategy, buckets, strength)
-    tail = (5, 10**9, 0.0, -1.0, -2.0, 1, *solver._stack, solver.progress)
+    tail = (5, 10**9, 0.0, -1.0, -2.0, 1, *solver._stack, solver.progress, *solver.tracking.kernel_args())
     args = (*head, 0, 0, n, *tail)
     run_iterations(*head, 0, 0, 10, *tail)  # compiled before timing
     solver.progress[:] = 0
