@@ -95,7 +95,6 @@ class _Tables:
     def __init__(self, subgame: Subgame, opt_out: OptOut | None):
         h = subgame.n_hands
         self.regret: dict[int, np.ndarray] = {}
-        self.sums: dict[int, np.ndarray] = {}
         for i, node in enumerate(subgame.nodes):
             if node.kind == DECISION:
                 self.regret[i] = np.zeros((h, len(node.children)))
@@ -104,7 +103,7 @@ class _Tables:
         self.gadget = -1  # the opt-out's key: no subgame id is negative
         if opt_out is not None:
             self.regret[self.gadget] = np.zeros((h, 2))  # actions: opt out, follow
-        self.sums = {i: np.zeros_like(r) for i, r in self.regret.items()}
+        self.sums: dict[int, np.ndarray] = {i: np.zeros_like(r) for i, r in self.regret.items()}
 
     def discount(self, t: int, p: DCFRParams) -> None:
         pos = t**p.alpha / (t**p.alpha + 1.0)

@@ -136,3 +136,9 @@ def first_continuation(subgame: Subgame) -> dict[int, np.ndarray]:
         choice[:, :, 0] = 1.0
         out[i] = choice
     return out
+
+
+def round_starts(tree: BettingTree, street: int) -> list[int]:
+    """The first node of ``street`` after every betting sequence of the rounds before that reaches it."""
+    return [n for n in range(tree.n_nodes) if tree.street[n] == street and tree.parent[n] >= 0
+            and tree.street[tree.parent[n]] < street]

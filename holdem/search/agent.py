@@ -1,0 +1,212 @@
+"""``SearchAgent(blueprint, config).act(state)``: play by re-solving the current subgame.
+
+Brown & Sandholm 2017, "Safe and Nested Subgame Solving for
+Imperfect-Information Games"; Brown, Sandholm & Amos 2018, "Depth-Limited
+Solving for Imperfect-Information Games"; Brown & Sandholm 2019,
+"Superhuman AI for multiplayer poker" (Pluribus, which searched this way
+with k = 4 continuations and unsafe ranges).  At a decision the agent builds
+the subgame rooted at the current public state (to the end of the round, a
+given depth, or the showdown), takes both seats' ranges from its policy by
+Bayes' rule, re-solves it with DCFR, safe or unsafe, and plays the re-solved
+strategy of its hand.
+
+Ranges come from the policy the agent was given.  Nested search, where each
+re-solve should start from the ranges of the strategies actually played,
+is :func:`searched_policy` with the spliced policy of the earlier searches
+(safe nested solving then protects against that policy's CBVs, as in Brown
+& Sandholm 2017, section 6).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from typing import Any, Protocol
+
+import numpy as np
+
+from holdem.game.tree_arrays import NODE_DECISION
+from holdem.games.spec import GameSpec
+from holdem.search.cfr import DCFRParams
+from holdem.search.gadget import SAFE, UNSAFE, Resolved, safe_resolve, unsafe_resolve
+from holdem.search.hands import LeducHands, PrivateHands
+from holdem.search.leaves import DEFAULT_BIAS, MAX_CONTINUATIONS, continuation_policies
+from holdem.search.ranges import PublicState, reach
+from holdem.search.splice import splice
+from holdem.search.subgame import Subgame, build_subgame
+
+ROUND, FULL = "round", "full"
+BLUEPRINT_ACTIONS = "blueprint"
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Every field, its unit and its default.
+
+    actions      str    "blueprint": the subgame offers the blueprint tree's actions (Leduc's limit
+                        betting has no other); Hold'em would name a finer set of bet sizes here,
+                        with the opponent's actual size inserted.
+    depth        str|int "round": to the end of the current betting round (the last round goes to
+                        the showdown); "full": to the showdown; n >= 1: n decisions below the root.
+    k            int    4: continuation strategies per seat at depth-limit leaves (Pluribus: 4).
+    bias         float  5.0: factor on the favoured action of a biased continuation.
+    iterations   int    1000: DCFR iterations per solve (per protected seat when safe).
+    time_budget  float|None  None: seconds per decision, on the agent's clock, on top of iterations.
+    threads      int    1: solver threads; the Leduc solver is single-threaded and accepts only 1.
+    mode         str    "safe": re-solving gadget against the opponent's CBVs (bounded, costlier);
+                        "unsafe": both ranges frozen at the blueprint's, as Pluribus
+                        (:mod:`holdem.search.gadget` documents the trade).
+    alpha, beta, gamma  float  1.5, 0.0, 2.0: DCFR discounting (1, 1, 1 is Linear CFR).
+    """
+
+    actions: str = BLUEPRINT_ACTIONS
+    depth: str | int = ROUND
+    k: int = MAX_CONTINUATIONS
+    bias: float = DEFAULT_BIAS
+    iterations: int = 1000
+    time_budget: float | None = None
+    threads: int = 1
+    mode: str = SAFE
+    alpha: float = 1.5
+    beta: float = 0.0
+    gamma: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.actions != BLUEPRINT_ACTIONS:
+            raise ValueError(f"search.actions: only {BLUEPRINT_ACTIONS!r} is implemented, got {self.actions!r}")
+        if self.depth not in (ROUND, FULL) and not (isinstance(self.depth, int) and self.depth >= 1):
+            raise ValueError(f"search.depth must be {ROUND!r}, {FULL!r} or a number of decisions >= 1, "
+                             f"got {self.depth!r}")
+        if not 1 <= self.k <= MAX_CONTINUATIONS:
+            raise ValueError(f"search.k must be in [1, {MAX_CONTINUATIONS}], got {self.k}")
+        if not self.bias > 0:
+            raise ValueError(f"search.bias must be > 0, got {self.bias}")
+        if self.iterations < 1:
+            raise ValueError(f"search.iterations must be >= 1, got {self.iterations}")
+        if self.time_budget is not None and not self.time_budget > 0:
+            raise ValueError(f"search.time_budget must be > 0 seconds, got {self.time_budget}")
+        if self.threads != 1:
+            raise ValueError(f"search.threads: the solver runs on one thread, got {self.threads}")
+        if self.mode not in (SAFE, UNSAFE):
+            raise ValueError(f"search.mode must be {SAFE!r} or {UNSAFE!r}, got {self.mode!r}")
+
+    @classmethod
+    def from_dict(cls, section: dict[str, Any]) -> "SearchConfig":
+        """From a config file's ``search:`` section; unknown keys are refused."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(section) - known)
+        if unknown:
+            raise ValueError(f"search: unknown keys {unknown}; known: {sorted(known)}")
+        return cls(**section)
+
+    @property
+    def dcfr(self) -> DCFRParams:
+        return DCFRParams(self.alpha, self.beta, self.gamma)
+
+
+class BlueprintLike(Protocol):
+    """What search needs of a blueprint: its game and a full policy array (:class:`holdem.blueprint.Blueprint`)."""
+
+    @property
+    def game(self) -> GameSpec: ...
+
+    @property
+    def policy(self) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class PolicyBlueprint:
+    """A bare (game, policy) pair that satisfies :class:`BlueprintLike`."""
+
+    game: GameSpec
+    policy: np.ndarray
+
+
+@dataclass(frozen=True)
+class SeatState:
+    """What the acting seat knows: the public state and its own private hand (a hand index)."""
+
+    public: PublicState
+    hand: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A solved subgame: ``reach`` the seats' root reaches, ``resolved`` the strategies (ids of ``subgame``)."""
+
+    subgame: Subgame
+    reach: np.ndarray
+    resolved: Resolved
+
+
+def hands_of(game: GameSpec) -> PrivateHands:
+    """The private hands search uses for ``game``."""
+    if game.name == "leduc":
+        return LeducHands()
+    raise NotImplementedError(f"search over {game.name!r} hands is not implemented; Leduc is")
+
+
+class SearchAgent:
+    """Re-solves the subgame at each decision it is asked about (see the module docstring)."""
+
+    def __init__(self, blueprint: BlueprintLike, config: SearchConfig | None = None, *,
+                 hands: PrivateHands | None = None, clock: Callable[[], float] = time.monotonic):
+        self.game = blueprint.game
+        self.policy = np.asarray(blueprint.policy, dtype=np.float64)
+        self.config = config if config is not None else SearchConfig()
+        self.hands = hands if hands is not None else hands_of(self.game)
+        self.clock = clock
+        self._continuations: list[np.ndarray] | None = None
+
+    def continuations(self) -> list[np.ndarray]:
+        if self._continuations is None:
+            c = self.config
+            self._continuations = continuation_policies(self.game.tree, self.game.layout, self.policy, c.k, c.bias)
+        return self._continuations
+
+    def subgame(self, state: PublicState, full_depth: bool = False) -> Subgame:
+        """The subgame ``config.depth`` asks for below ``state`` (or the full-depth one)."""
+        tree, layout, depth = self.game.tree, self.game.layout, self.config.depth
+        if full_depth or depth == FULL:
+            return build_subgame(tree, layout, self.hands, state)
+        if depth == ROUND:
+            return build_subgame(tree, layout, self.hands, state, round_end=True, continuations=self.continuations())
+        return build_subgame(tree, layout, self.hands, state, depth=int(depth), continuations=self.continuations())
+
+    def search(self, state: PublicState, seats: Iterable[int] | None = None) -> SearchResult:
+        """Re-solve the subgame at ``state``; safe mode protects ``seats`` (default: the seat to act)."""
+        c = self.config
+        subgame = self.subgame(state)
+        r = reach(self.game.tree, self.game.layout, self.hands, self.policy, state)
+        if c.mode == UNSAFE:
+            resolved = unsafe_resolve(subgame, r, c.iterations, params=c.dcfr, time_budget=c.time_budget,
+                                      clock=self.clock)
+            return SearchResult(subgame, r, resolved)
+        full = subgame if not subgame.leaves() else self.subgame(state, full_depth=True)
+        protect = (int(self.game.tree.actor[state.node]),) if seats is None else tuple(seats)
+        resolved = safe_resolve(subgame, full, self.policy, r, c.iterations, seats=protect, params=c.dcfr,
+                                time_budget=c.time_budget, clock=self.clock)
+        return SearchResult(subgame, r, resolved)
+
+    def act(self, state: SeatState) -> np.ndarray:
+        """float64[A]: the probability of each action at ``state.public.node`` for the seat's hand."""
+        node = state.public.node
+        if self.game.tree.kind[node] != NODE_DECISION:
+            raise ValueError(f"node {node} is not a decision")
+        if not self.hands.live(state.public.board)[state.hand]:
+            raise ValueError(f"hand {state.hand} collides with the board {state.public.board}")
+        result = self.search(state.public)
+        return result.resolved.strategy[0][state.hand].copy()
+
+
+def searched_policy(agent: SearchAgent, states: Iterable[PublicState]) -> np.ndarray:
+    """The agent's policy with every seat re-solved at each of ``states`` (disjoint subgames), spliced in.
+
+    This is the policy of the agent playing both seats, whose exploitability
+    :mod:`holdem.exploitability` computes exactly on a small game.
+    """
+    out = agent.policy.copy()
+    for state in states:
+        result = agent.search(state, seats=(0, 1))
+        out = splice(out, result.subgame, result.resolved.strategy, result.reach)
+    return out
