@@ -37,6 +37,7 @@ from holdem.search.subgame import Subgame, build_subgame
 
 ROUND, FULL = "round", "full"
 BLUEPRINT_ACTIONS = "blueprint"
+ACT_CACHE_STATES = 256  # public states whose solve act() keeps
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,8 @@ class SearchAgent:
         self.hands = hands if hands is not None else hands_of(self.game)
         self.clock = clock
         self._continuations: list[np.ndarray] | None = None
+        # a solve is deterministic given the public state, so every hand asked about there shares it
+        self._acted: dict[PublicState, SearchResult] = {}
 
     def continuations(self) -> list[np.ndarray]:
         if self._continuations is None:
@@ -195,7 +198,11 @@ class SearchAgent:
             raise ValueError(f"node {node} is not a decision")
         if not self.hands.live(state.public.board)[state.hand]:
             raise ValueError(f"hand {state.hand} collides with the board {state.public.board}")
-        result = self.search(state.public)
+        result = self._acted.get(state.public)
+        if result is None:
+            if len(self._acted) >= ACT_CACHE_STATES:
+                self._acted.clear()
+            result = self._acted[state.public] = self.search(state.public)
         return result.resolved.strategy[0][state.hand].copy()
 
 
