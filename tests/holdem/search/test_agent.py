@@ -6,6 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from holdem.blueprint import Blueprint
 from holdem.exploitability import exploitability, uniform_policy
 from holdem.search.agent import PolicyBlueprint, SearchAgent, SearchConfig, SeatState, searched_policy
 from holdem.search.cfr import solve
@@ -108,3 +109,10 @@ def test_depth_limited_search_from_an_imperfect_blueprint_is_measured(leduc, blu
     agent = SearchAgent(PolicyBlueprint(leduc, blueprint), SearchConfig(depth="round", k=4, mode="unsafe",
                                                                         iterations=1000))
     assert exploitability(leduc, searched_policy(agent, [PublicState(0, ())])) < 0.40
+
+
+def test_a_loaded_blueprint_is_blueprint_like(leduc, blueprint):
+    public = PublicState(0, ())
+    via_blueprint = SearchAgent(Blueprint(leduc, blueprint), FAST).act(SeatState(public, 0))
+    np.testing.assert_array_equal(via_blueprint, SearchAgent(PolicyBlueprint(leduc, blueprint), FAST).act(
+        SeatState(public, 0)))
