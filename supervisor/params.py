@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from worker.private import PRIVATE_TABLES_MAX_BYTES
+
 
 @dataclass(frozen=True)
 class SupervisorParams:
@@ -66,7 +68,7 @@ class SupervisorParams:
     seconds (about 4 s a GB here), so they are written *live*, training going on: the groups in flight when it
     starts are recorded as pending and run again by a resume, so what they wrote before the snapshot read it
     counts twice after such a resume.  The final snapshot of a run is always exact.  0 = always live."""
-    private_tables_max_bytes: int = 1 << 20
+    private_tables_max_bytes: int = PRIVATE_TABLES_MAX_BYTES
     """Local workers run on a private copy of tables up to this size (both tables, bytes), merged into the
     shared ones after each batch; larger tables are updated in place.  Small tables shared in place thrash
     the cores' caches (Leduc, 672 entries: two workers ran at 0.8-1.4x one); 0 = always in place."""

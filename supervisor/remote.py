@@ -325,7 +325,7 @@ class RemoteHub:
             slot=slot.slot, run_id=self.run_id, config=t["config"], config_hash=t["config_hash"], game=t["game"],
             abstraction_hash=t["abstraction_hash"], table_size=t["table_size"],
             heartbeat_interval=self.params.heartbeat_interval, liveness=self.params.liveness,
-            sync_interval=self.sync_interval))
+            sync_interval=self.sync_interval, private_tables_max_bytes=self.params.private_tables_max_bytes))
         self.events.emit("remote_joining", slot=slot.slot, name=slot.name, host=join.host, pid=join.pid, peer=peer,
                          threads=join.threads, rejoin=slot.joins > 1)
 
@@ -505,6 +505,7 @@ class RemoteHub:
     def _start_stream(self, slot: RemoteSlot, parts: RunParts, answers: int) -> _OutStream:
         stream = slot.stream = _OutStream(slot.next_stream, answers, parts)
         slot.next_stream += 1
+        slot.policy.stream_started()
         self._pump_stream(slot)
         return stream
 
@@ -528,8 +529,10 @@ class RemoteHub:
             self._bad(slot.peer, slot, f"ack of part {ack.part} of stream {ack.stream} out of order")
             return
         stream.acked += 1
+        slot.policy.progressed()
         if stream.acked == len(stream.parts):
             slot.stream = None
+            slot.policy.stream_ended()
             if stream.stream > 0:
                 self.on_idle()
             return
@@ -577,6 +580,8 @@ class RemoteHub:
 
     def _drop(self, slot: RemoteSlot, reason: str, tell: str | None, **figures) -> None:
         identity = slot.identity
+        if slot.stream is not None:  # what was queued for it and never taken: at most the window
+            figures["parts_unacked"] = slot.stream.sent - slot.stream.acked
         unsynced = sum(a.iterations for a, _ in slot.done)
         lost = self._end_session(slot)
         self.events.emit("remote_dropped", level="warning", slot=slot.slot, name=slot.name, host=slot.host,

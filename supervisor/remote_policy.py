@@ -13,7 +13,10 @@ Rules (docs/architecture.md, "Supervision policy"):
 - liveness as the zguide's Paranoid Pirate: a session silent for
   ``heartbeat_interval * liveness`` seconds is over (every frame counts as
   life, heartbeat or not, decodable or not: the peer is there);
-- a session holding a batch without progress for ``stall_timeout`` is over;
+- a session holding a batch without progress for ``stall_timeout`` is over,
+  and so is one that takes no part of a table stream for that long (a host
+  too slow to read its answer: the stream's window stays full, and nothing
+  more is queued for it);
 - a session not ready (tables loaded, start-up batch done) within
   ``startup_timeout`` of its join is over.
 """
@@ -63,6 +66,7 @@ class RemoteSlotPolicy:
         self.joined_at = 0.0
         self.last_heard = 0.0
         self.last_progress = 0.0
+        self.streaming = False  # table parts are on their way to the worker
 
     @property
     def live(self) -> bool:
@@ -104,8 +108,17 @@ class RemoteSlotPolicy:
         self.progressed()
         self.session = Session.IDLE
 
+    def stream_started(self) -> None:
+        self.progressed()
+        self.streaming = True
+
+    def stream_ended(self) -> None:
+        self.progressed()
+        self.streaming = False
+
     def ended(self) -> None:
         self.session = Session.AWAY
+        self.streaming = False
 
     # ------------------------------------------------------------ decisions
 
@@ -117,6 +130,9 @@ class RemoteSlotPolicy:
         p = self.params
         if now - self.last_heard > p.silence_timeout:
             return EndSession("silent", None, {"silent_for": round(now - self.last_heard, 3)})
+        if self.streaming and self.working and now - self.last_progress > p.stall_timeout:
+            return EndSession("stalled", f"dropped: no table part taken for {p.stall_timeout:g} s; join again",
+                              {"streaming": True})
         if self.session == Session.BUSY and now - self.last_progress > p.stall_timeout:
             return EndSession("stalled", f"dropped: no progress in your batch for {p.stall_timeout:g} s; join again")
         if self.session in (Session.OFFERED, Session.LOADING) and now - self.joined_at > p.startup_timeout:

@@ -31,10 +31,13 @@ class TrackedSolver:
     iterations in ``solver.progress`` while its kernel runs (nogil); the I/O
     thread reads it, plus the group's batches already done, for heartbeats.
     Local and remote workers share this; they differ in where
-    ``self.solver``'s tables live.
+    ``self.solver``'s tables live.  With ``self.private`` (small tables) the
+    solver trains on a private copy, refreshed before the work and merged
+    after it: only completed work reaches the tables (:mod:`worker.private`).
     """
 
     solver = None
+    private: PrivateTables | None = None
     current = p.NO_BATCH  # the first batch of the real work in the kernel right now
     done_before = 0  # iterations of the current work finished in its earlier grid batches
 
@@ -42,6 +45,8 @@ class TrackedSolver:
         from holdem.mccfr.solver import batch_seed
 
         parts = work.parts(batch_seed) if isinstance(work, p.Group) else (work,)
+        if self.private is not None:
+            self.private.refresh()
         # progress is reset before the work is published, so no reader sees the last one's count
         self.solver.progress[:] = 0
         self.done_before = 0
@@ -59,6 +64,8 @@ class TrackedSolver:
                 self.done_before = iterations
         finally:
             self.current = p.NO_BATCH
+        if self.private is not None:
+            self.private.merge()  # only completed work reaches the tables: a whole group, or nothing
         return iterations, nodes, seconds
 
     def iterations_done(self, batch_id: int) -> int:
@@ -102,7 +109,8 @@ class SolverEngine(TrackedSolver):
                                                    welcome.table_size)
         self.segments += segments
         if welcome.table_mode == PRIVATE_MODE:
-            self.private = PrivateTables(regret, strategy, welcome.lock_path, marks)
+            self.private = PrivateTables(regret, strategy, welcome.lock_path,
+                                         marks.tracking() if marks is not None else None)
             regret, strategy = self.private.regret, self.private.strategy
         self.solver = Solver(game, config.solver, Tables(regret, strategy))
         if marks is not None and self.private is None:  # in place: the kernel marks what it writes
@@ -125,9 +133,4 @@ class SolverEngine(TrackedSolver):
         if isinstance(work, p.Batch) and work.scratch:
             stats = self.scratch.run_batch(work.first_iteration, work.iterations, work.seed, work.batch_start)
             return stats.iterations, stats.nodes_visited, stats.seconds
-        if self.private is None:
-            return super().run(work)
-        self.private.refresh()
-        done = super().run(work)
-        self.private.merge()  # only completed work reaches the shared tables: a whole group, or nothing
-        return done
+        return super().run(work)

@@ -24,6 +24,15 @@ of consecutive grid batches (a single one with
 ``supervisor.target_batch_seconds: 0``), and the fault strikes as the group
 starts (``exit_mid_batch``: halfway through its first grid batch).  The
 start-up (scratch) batch does not count.
+
+Remote workers (``holdem-worker --connect``; ``@slot`` is the slot the run
+offers, ``@attempt`` the session, 1 for the first join) have modes of their
+own, striking at their K-th sync (default 1):
+
+die_in_sync:K         send the first part of the changes, then exit (EXIT_MID_BATCH_CODE)
+overlap_sync:K        send the changes plus a copy of their first part (parts that overlap)
+stop_reading:K        send the changes, then never read again; heartbeats go on (a host too slow to
+                      take the answer)
 """
 from __future__ import annotations
 
@@ -42,6 +51,7 @@ MODES = (
     "exit_mid_batch",
     "malformed_message",
 )
+REMOTE_MODES = ("die_in_sync", "overlap_sync", "stop_reading")
 EXIT_MID_BATCH_CODE = 17
 
 
@@ -62,8 +72,9 @@ def parse_faults(text: str) -> list[Fault]:
     for spec in filter(None, (s.strip() for s in text.split(";"))):
         head, *filters = spec.split("@")
         mode, _, arg = head.partition(":")
-        if mode not in MODES:
-            raise ValueError(f"{FAULT_ENV}: unknown mode {mode!r} in {spec!r}; modes: {', '.join(MODES)}")
+        if mode not in MODES + REMOTE_MODES:
+            raise ValueError(f"{FAULT_ENV}: unknown mode {mode!r} in {spec!r}; modes: "
+                             f"{', '.join(MODES + REMOTE_MODES)}")
         kwargs = {}
         try:
             if arg:
@@ -81,10 +92,10 @@ def parse_faults(text: str) -> list[Fault]:
     return faults
 
 
-def active_fault(slot: int, attempt: int, environ=os.environ) -> Fault | None:
-    """The first fault in the environment that applies to this slot and attempt."""
+def active_fault(slot: int, attempt: int, environ=os.environ, remote: bool = False) -> Fault | None:
+    """The first fault in the environment that applies to this slot and attempt (and kind of worker)."""
     for fault in parse_faults(environ.get(FAULT_ENV, "")):
-        if fault.applies(slot, attempt):
+        if fault.applies(slot, attempt) and (fault.mode in REMOTE_MODES) == remote:
             return fault
     return None
 

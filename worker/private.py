@@ -21,21 +21,25 @@ So a one-worker run still computes exactly what the in-process trainer
 computes, and a group counts in the tables only if it completes: a worker
 killed mid-group leaves them untouched, which is the supervisor's rule for
 iterations anyway.  ``flock`` works alike on Linux and macOS.
+
+A remote host's kernel threads use the same copies over the host's tables
+(:mod:`worker.remote`), with a ``threading.Lock`` in place of the file lock.
 """
 from __future__ import annotations
 
 import fcntl
 import os
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from holdem.mccfr.blocks import BlockMarks
+from holdem.mccfr.blocks import Tracking, touch_entries
 from worker.protocol import TABLE_MODES
 from worker.sync import changed_entries, merge_values
 
 SHARED_MODE, PRIVATE_MODE = TABLE_MODES
+PRIVATE_TABLES_MAX_BYTES = 1 << 20  # both tables up to this size: train on a private copy (the default)
 
 
 @contextmanager
@@ -50,17 +54,27 @@ def table_lock(path: str | os.PathLike):
 
 
 class PrivateTables:
-    """Working copies of the shared ``regret``/``strategy`` arrays, with the base they started from."""
+    """Working copies of the shared ``regret``/``strategy`` arrays, with the base they started from.
 
-    def __init__(self, shared_regret: np.ndarray, shared_strategy: np.ndarray, lock_path: str | Path,
-                 marks: BlockMarks | None = None) -> None:
-        if not str(lock_path):
+    ``lock``: the run's lock file (local workers, one per process), or a
+    ``threading.Lock`` (the kernel threads of one remote host).  ``tracking``:
+    the shared tables' block marks (and bases), kept by every merge
+    (:mod:`holdem.mccfr.blocks`; a run with remote workers).
+    """
+
+    def __init__(self, shared_regret: np.ndarray, shared_strategy: np.ndarray,
+                 lock: str | Path | AbstractContextManager, tracking: Tracking | None = None) -> None:
+        if isinstance(lock, (str, Path)) and not str(lock):
             raise ValueError("private tables need the run's lock file (the supervisor sends its path)")
         self.shared = (shared_regret, shared_strategy)
         self.base = tuple(np.array(a) for a in self.shared)
         self.work = tuple(np.array(a) for a in self.shared)
-        self.lock_path = str(lock_path)
-        self.marks = marks  # with remote workers: record the blocks each merge changes (worker.sync)
+        self.lock_path = str(lock) if isinstance(lock, (str, Path)) else ""
+        self._lock = None if isinstance(lock, (str, Path)) else lock
+        self.tracking = tracking
+
+    def lock(self) -> AbstractContextManager:
+        return self._lock if self._lock is not None else table_lock(self.lock_path)
 
     @property
     def regret(self) -> np.ndarray:
@@ -72,14 +86,18 @@ class PrivateTables:
 
     def refresh(self) -> None:
         """Start a group from the shared tables as they are now (other workers may have merged into them)."""
-        for shared, base, work in zip(self.shared, self.base, self.work):
-            base[:] = shared
-            work[:] = base
+        with self.lock():
+            for shared, base, work in zip(self.shared, self.base, self.work):
+                base[:] = shared
+                work[:] = base
 
     def merge(self) -> None:
         """Fold this group's changes into the shared tables (under the run's lock)."""
-        with table_lock(self.lock_path):
+        track = self.tracking
+        with self.lock():
             for t, (shared, base, work) in enumerate(zip(self.shared, self.base, self.work)):
-                if self.marks is not None:
-                    self.marks.mark(t, changed_entries(work, base))
-                shared[:] = merge_values(shared, base, work)
+                changed = changed_entries(work, base)
+                if track is not None:
+                    touch_entries(track.regret_marks if t == 0 else track.strategy_marks, track.cell,
+                                  track.regret_base if t == 0 else track.strategy_base, shared, changed)
+                shared[changed] = merge_values(shared[changed], base[changed], work[changed])

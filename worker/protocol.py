@@ -324,6 +324,7 @@ class Offer(Message):
     heartbeat_interval: float = field(metadata=_min(0.001))
     liveness: int = field(metadata=_min(1))
     sync_interval: float = field(metadata=_min(0.0))
+    private_tables_max_bytes: int = field(metadata=_min(0))  # up to this size, threads train on copies
 
 
 @dataclass(frozen=True)

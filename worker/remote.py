@@ -41,9 +41,11 @@ import os
 import queue
 import socket as pysocket
 import sys
+import threading
 import time
 import traceback
 from collections import deque
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -51,9 +53,12 @@ from typing import Callable
 import zmq
 from zmq.utils.monitor import recv_monitor_message
 
+from holdem.mccfr.tables import ENTRY_BYTES
 from worker import protocol as p
 from worker.engine import TrackedSolver
+from worker.faults import EXIT_MID_BATCH_CODE, Fault, active_fault
 from worker.loop import JobThread, serve, wake_socket
+from worker.private import PrivateTables
 from worker.sync import HostTables, StreamDigest, SyncError, decode_part, empty_part
 
 EXIT_STOPPED = 0
@@ -65,6 +70,7 @@ EXIT_GAVE_UP = 8  # --retry-for passed without a session
 BACKOFF_INITIAL = 1.0  # seconds before the first reconnection; doubles up to BACKOFF_MAX
 BACKOFF_MAX = 32.0
 JOIN_TIMEOUT = 10.0  # seconds to wait for the offer (before the run's own liveness is known)
+DIGEST_MAX_ENTRIES = 4_000_000  # on a stop, say the SHA-256 of tables up to this size (a check of the last sync)
 _AUTH_FAILED = zmq.EVENT_HANDSHAKE_FAILED_AUTH
 _HANDSHAKE_FAILED = zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
 
@@ -118,10 +124,11 @@ class Built:
 
 
 class Lane(TrackedSolver):
-    """One kernel thread's solver over the host's tables."""
+    """One kernel thread's solver over the host's tables (or over its private copy of small ones)."""
 
-    def __init__(self, solver) -> None:
+    def __init__(self, solver, private: PrivateTables | None) -> None:
         self.solver = solver
+        self.private = private
 
 
 class Engine:
@@ -132,6 +139,8 @@ class Engine:
         self.game_builder = game_builder
         self.config = self.game = None
         self.lanes: list[Lane] = []
+        self.private = False  # small tables: each thread trains on a copy, merged under self.lock
+        self.lock = threading.Lock()  # held to write the host's tables, when the threads use copies
         self._built_for: tuple[str, str] | None = None
 
     def load(self, offer: p.Offer) -> Built:
@@ -144,16 +153,27 @@ class Engine:
         return Built(config_hash(self.config), self.game.name, self.game.abstraction_hash,
                      int(self.game.layout.size))
 
-    def attach(self, copy: HostTables, threads: int) -> None:
+    def attach(self, copy: HostTables, threads: int, private_max_bytes: int) -> None:
         from holdem.mccfr.solver import Solver
         from holdem.mccfr.tables import Tables
 
-        tables = Tables(copy.regret, copy.strategy)
+        # small tables shared in place thrash the cores' caches, as for local workers (worker.private)
+        self.private = copy.size * ENTRY_BYTES <= private_max_bytes
         self.lanes = []
         for _ in range(threads):
-            solver = Solver(self.game, self.config.solver, tables)
-            solver.track(copy.tracking())
-            self.lanes.append(Lane(solver))
+            if self.private:
+                private = PrivateTables(copy.regret, copy.strategy, self.lock, copy.tracking())
+                solver = Solver(self.game, self.config.solver, Tables(private.regret, private.strategy))
+                self.lanes.append(Lane(solver, private))
+            else:
+                solver = Solver(self.game, self.config.solver, Tables(copy.regret, copy.strategy))
+                solver.track(copy.tracking())
+                self.lanes.append(Lane(solver, None))
+
+    def tables_lock(self):
+        """Held while the I/O thread reads or writes the host's tables: the threads' lock when they train on
+        copies; otherwise nothing, as every thread is idle then (see RemoteWorker._needs_idle)."""
+        return self.lock if self.private else nullcontext()
 
     def run(self, lane: int, work: p.Batch) -> tuple[int, int, float]:
         return self.lanes[lane].run(work)
@@ -234,6 +254,7 @@ class _Session:
     last_sync: float = 0.0
     syncs: int = 0
     batches: int = 0
+    fault: Fault | None = None  # test-only misbehaviour (worker.faults)
 
 
 class RemoteWorker:
@@ -383,7 +404,8 @@ class RemoteWorker:
             self.say(f"dropped a bad message from the supervisor: {exc}")
             return None
         if isinstance(message, p.Stop):
-            return End("stop", message.reason)
+            digest = s.copy.digest() if s.copy is not None and s.copy.size <= DIGEST_MAX_ENTRIES else ""
+            return End("stop", message.reason + (f"; its tables' sha256 {digest}" if digest else ""))
         if isinstance(message, p.Refuse):
             return End("refused", message.reason, retry=message.retry, joined=s.state == "ready")
         if isinstance(message, p.Heartbeat):
@@ -393,6 +415,7 @@ class RemoteWorker:
                 self.say("ignored a second offer")
                 return None
             s.offer, s.slot, s.state = message, message.slot, "loading"
+            s.fault = active_fault(message.slot, s.number, remote=True)
             self.say(f"offered slot {message.slot} of run {message.run_id} ({message.game}, "
                      f"{message.table_size:,} entries per table); building the game")
             kernel.submit(s.number, "load", self.engine.load, message)
@@ -440,11 +463,13 @@ class RemoteWorker:
         s.stream = None
         if part.digest != stream.digest.hexdigest():
             return End("lost", f"the parts of stream {stream.stream} fail their SHA-256 check")
-        s.copy.apply([stream.got[i] for i in range(stream.parts)])
+        with self.engine.tables_lock():
+            s.copy.apply([stream.got[i] for i in range(stream.parts)])
         if stream.stream == 0:
             s.state = "attaching"
             self.say(f"received the tables ({stream.nbytes:,} bytes)")
-            kernel.submit(s.number, "attach", self.engine.attach, s.copy, self.threads)
+            kernel.submit(s.number, "attach", self.engine.attach, s.copy, self.threads,
+                          s.offer.private_tables_max_bytes)
         elif stream.answers == s.sync_id and s.syncing:
             s.syncing = False
             s.syncs += 1
@@ -494,7 +519,8 @@ class RemoteWorker:
     def _maybe_start(self, sock: zmq.Socket, kernel: Kernel, s: _Session) -> None:
         """Start waiting batches on free kernel threads (none while a sync is due or under way: a sync
         needs every thread idle)."""
-        while s.state == "ready" and not s.syncing and not s.sync_wanted and s.queue and not self._sync_due(s):
+        while s.state == "ready" and s.queue and not (self._needs_idle() and (
+                s.syncing or s.sync_wanted or self._sync_due(s))):
             lane = next((k for k in range(self.threads) if k not in s.running), None)
             if lane is None:
                 return
@@ -504,21 +530,30 @@ class RemoteWorker:
             self._send(sock, p.Progress(s.slot, "running", batch.batch_id, 0))
             kernel.submit(s.number, f"batch:{lane}", self.engine.run, lane, batch)
 
+    def _needs_idle(self) -> bool:
+        """Whether a sync waits for every kernel thread to be idle: yes when they train on the host's
+        tables in place; with copies, the sync holds the lock the threads merge under."""
+        return not self.engine.private
+
     def _sync_due(self, s: _Session) -> bool:
         return bool(s.unsynced) and time.monotonic() - s.last_sync >= s.offer.sync_interval
 
     def _maybe_sync(self, sock: zmq.Socket, s: _Session) -> End | None:
         """Between batches: send this worker's changes when the interval is up or the supervisor asks."""
-        if s.state != "ready" or s.running or s.syncing:
+        if s.state != "ready" or (s.running and self._needs_idle()) or s.syncing:
             return None
         if not (self._sync_due(s) or s.sync_wanted):
             return None
         s.sync_id += 1
+        fault = s.fault if s.fault is not None and s.fault.batch == s.sync_id else None
         s.sync_wanted = False
         s.sync_began = time.monotonic()
-        parts, entries = s.copy.outgoing()
+        with self.engine.tables_lock():
+            parts, entries = s.copy.outgoing()
         if not parts:  # nothing changed: an empty part still carries the batch list and asks for an answer
             parts = [empty_part()]
+        if fault is not None and fault.mode == "overlap_sync":
+            parts.append(parts[0])
         batches, s.unsynced = s.unsynced, []
         s.sync_sent_entries = entries
         s.sync_sent_bytes = 0
@@ -528,8 +563,21 @@ class RemoteWorker:
             s.sync_sent_bytes += part.nbytes
             if not self._send(sock, message, block=True):
                 return End("lost", "could not send changes to the supervisor", joined=True)
+            if fault is not None and fault.mode == "die_in_sync":
+                self.say(f"injected fault: {fault.mode}:{fault.batch} (HOLDEM_FAULT): exiting mid-sync")
+                sock.close(linger=2000)  # the part sent so far reaches the supervisor
+                os._exit(EXIT_MID_BATCH_CODE)
+        if fault is not None and fault.mode == "stop_reading":
+            self._stop_reading(sock, s)
         s.syncing = True
         return None
+
+    def _stop_reading(self, sock: zmq.Socket, s: _Session) -> None:
+        """Heartbeats only, never reading again (a fault: a host too slow to take its answer)."""
+        self.say("injected fault: stop_reading (HOLDEM_FAULT): heartbeats only from now on")
+        while True:
+            time.sleep(s.offer.heartbeat_interval)
+            self._send(sock, p.Heartbeat(s.slot))
 
 
 # ----------------------------------------------------------------- command line

@@ -159,6 +159,41 @@ def test_work_counts_only_when_its_changes_are_merged(h):
     assert synced["batches"] == 1 and synced["entries_in"] == 6 and synced["bytes_in"] > 0
 
 
+def test_a_host_with_threads_holds_a_batch_per_thread_and_counts_each_when_synced(h):
+    slot, copy = h.join(threads=3)
+    h.hub.dispatch()
+    batches = h.wire.take(b"w1")
+    assert [type(m) for m in batches] == [p.Batch] * 3 and len({b.batch_id for b in batches}) == 3
+    (status,) = h.hub.status(h.clock())
+    assert status["threads"] == 3 and status["batches"] == [b.batch_id for b in batches]
+    b0, b1, b2 = batches
+    h.send(b"w1", p.Progress(slot, "running", b1.batch_id, 50))
+    h.send(b"w1", p.Result(slot, b1.batch_id, b1.first_iteration, b1.iterations, 5, 0.1))
+    assert h.hub.slots["alice"].state == "busy"  # two threads still at work
+    h.hub.dispatch()
+    (b3,) = h.wire.take(b"w1")  # the free thread gets the next batch at once
+    copy.write("regret", np.arange(2), copy.regret[:2] + 1)
+    h.send_changes(b"w1", slot, 1, [b1.batch_id], copy)
+    assert h.done == [b1.batch_id]
+    h.receive_stream(b"w1", slot, copy)
+    for b in (b0, b2, b3):
+        h.send(b"w1", p.Result(slot, b.batch_id, b.first_iteration, b.iterations, 5, 0.1))
+    assert h.hub.slots["alice"].state == "idle"
+    h.send(b"w1", p.Result(slot, 77, 0, 100, 5, 0.1))  # not a batch it holds
+    assert h.events.named("remote_dropped")[-1]["reason"] == "protocol"
+    assert sorted(h.events.named("remote_dropped")[-1]["batches_lost"]) == sorted([b0.batch_id, b2.batch_id,
+                                                                                  b3.batch_id])
+
+
+def test_a_join_sends_only_the_allocated_runs(h):
+    size = h.hub._terms["table_size"]
+    h.hub.extents = lambda: {"regret": np.array([[2, 3]]), "strategy": np.zeros((0, 2), np.int64)}
+    h.regret[:] = 7
+    slot, copy = h.join()
+    assert list(np.flatnonzero(copy.regret)) == [2, 3, 4] and not copy.strategy.any()
+    assert size > 5
+
+
 def test_terms_that_differ_are_refused_saying_what_differs(h):
     h.send(b"w1", p.Join("bob", "hostB", 7, 1))
     (offer,) = h.wire.take(b"w1")

@@ -116,3 +116,27 @@ def test_a_new_join_resets_the_clocks():
     slot.ended()
     slot.joined()
     assert slot.session == Session.OFFERED and slot.tick() is None
+
+
+def test_a_host_that_takes_no_part_of_its_answer_is_stalled_while_an_idle_one_is_not():
+    clock = FakeClock()
+    slot = working(clock)
+    heartbeats(slot, clock, 10)  # idle and heard from: never stalled
+    slot.stream_started()
+    heartbeats(slot, clock, 4)  # 16 s: parts may take a while
+    slot.progressed()  # one part acknowledged restarts the clock
+    heartbeats(slot, clock, 4)
+    clock.advance(4.1)
+    slot.heard()
+    end = slot.tick()
+    assert isinstance(end, EndSession) and end.reason == "stalled" and end.figures == {"streaming": True}
+    assert "no table part" in end.tell
+
+
+def test_a_finished_stream_stops_the_stall_clock():
+    clock = FakeClock()
+    slot = working(clock)
+    slot.stream_started()
+    slot.stream_ended()
+    heartbeats(slot, clock, 20)
+    assert slot.tick() is None

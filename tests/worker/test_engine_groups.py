@@ -42,7 +42,7 @@ def _leduc():
     return config, game
 
 
-def test_a_group_on_private_tables_equals_its_batches_run_alone():
+def test_a_group_on_private_tables_equals_its_batches_run_alone(tmp_path):
     config, game = _leduc()
     size = game.layout.size
     alone = Solver(game, config.solver, Tables.zeros(size))
@@ -50,11 +50,12 @@ def test_a_group_on_private_tables_equals_its_batches_run_alone():
         alone.run_batch(first, count, batch_seed(9, k), k * 500)
 
     shared = Tables.zeros(size)
-    private = PrivateTables(shared.regret, shared.strategy, "unused-lock")
+    private = PrivateTables(shared.regret, shared.strategy, tmp_path / "lock")
     tracker = TrackedSolver()
     tracker.solver = Solver(game, config.solver, Tables(private.regret, private.strategy))
     private.refresh()
     tracker.run(p.Group(batch_id=0, batches=4, first_iteration=0, iterations=1700, batch_size=500, run_seed=9))
-    assert not shared.regret.any()  # nothing reaches the shared tables before the merge
+    assert not shared.regret.any()  # nothing reaches the shared tables before the merge (the tracker has no
+    # ``private``: the engine's own merge is what this test leaves out)
     assert np.array_equal(private.regret, alone.tables.regret)
     assert np.array_equal(private.strategy, alone.tables.strategy)

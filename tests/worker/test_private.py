@@ -75,8 +75,8 @@ def test_merge_waits_for_the_lock_held_by_another_process(tmp_path):
         assert ready.wait(30)
         regret, strategy = shared([0.0])
         mine = PrivateTables(regret, strategy, lock)
-        mine.refresh()
         began = time.monotonic()
+        mine.refresh()  # both take the lock: a refresh never reads half of another worker's merge
         mine.merge()
         assert time.monotonic() - began >= 0.3
     finally:

@@ -10,7 +10,8 @@ from worker import protocol as p
 REMOTE = [
     p.Join(name="alice", host="box", pid=12, threads=4),
     p.Offer(slot=1000, run_id="r", config='{"game": {"kind": "kuhn"}}', config_hash="c" * 64, game="kuhn",
-            abstraction_hash="", table_size=24, heartbeat_interval=1.0, liveness=5, sync_interval=10.0),
+            abstraction_hash="", table_size=24, heartbeat_interval=1.0, liveness=5, sync_interval=10.0,
+            private_tables_max_bytes=1 << 20),
     p.Terms(slot=1000, config_hash="c" * 64, game="kuhn", abstraction_hash="", table_size=24),
     p.Refuse(reason="no", retry=False),
     p.TablePart(slot=1000, stream=0, answers=0, part=1, parts=2, digest="d" * 64, table="strategy", start=12,
