@@ -5,7 +5,7 @@ JSON:
 
 - ``two_local``: ``--workers 2``;
 - ``local_plus_remote``: ``--workers 1 --bind tcp://127.0.0.1:* --keys DIR``
-  plus one ``holdem-worker --connect ... --server-key ... --key ...`` process
+  plus one ``holdem-worker --connect ... --server-key ... --key ... --threads 1`` process
   (CURVE-authenticated and encrypted, as across hosts, but over loopback);
 
 each with its steady-state iterations/s (iterations merged into the shared
@@ -72,7 +72,8 @@ def run_local_plus_remote(base: list[str], logdir: Path, keys: Path, worker_keys
     started = _runs.wait_for(logdir, lambda evs: _runs.named(evs, "run_started"), 60)[0]
     worker = subprocess.Popen(
         [sys.executable, "-m", "worker", "--connect", started["remote_endpoint"], "--server-key",
-         str(keys / "server.key"), "--key", str(worker_keys / "bench.key_secret"), "--name", "bench"],
+         str(keys / "server.key"), "--key", str(worker_keys / "bench.key_secret"), "--name", "bench",
+         "--threads", "1"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     code = proc.wait()
     worker_code = worker.wait(timeout=60)
