@@ -60,3 +60,13 @@ def load_average() -> list[float] | None:
         return [round(x, 2) for x in os.getloadavg()]
     except OSError:
         return None
+
+
+def report(result: dict, out: Path | None) -> None:
+    """Print a benchmark's JSON, and write it to ``out`` (atomically) when given."""
+    from holdem.atomic import write_text_atomic
+
+    text = json.dumps(result, indent=2)
+    print(text)
+    if out:
+        write_text_atomic(out, text + "\n")

@@ -16,7 +16,7 @@ then ``--growth`` times more each, until ``--seconds`` have passed (after
 
 Then the fleet of ``--hosts`` x ``--cores``, syncing every ``--interval``
 seconds: the iterations one host runs in an interval (cores x the iterations
-per second measured here); the blocks and changed entries that many
+per second measured here, or ``--rate``); the blocks and changed entries that many
 iterations touch, read off the measured curve (log-log interpolation; past
 its end the last point, a lower bound); and from those the head's traffic
 per interval (every host's changes in; to every host, the blocks all the
@@ -26,7 +26,7 @@ A lower bound stops at the measured curve's last point; an upper bound has
 every entry of ``--tables-bytes`` of tables change in every interval.
 
     python benchmarks/sync_rates.py [--config configs/6max_100bb.yaml] [--seconds 300] [--warmup 200000]
-        [--hosts 16] [--cores 64] [--interval 60] [--merge-rate 5e7] [--out FILE]
+        [--hosts 16] [--cores 64] [--interval 60] [--merge-rate 5e7] [--rate R] [--tables-bytes B] [--out FILE]
 
 Prints one JSON object with the figures and the command that reproduces them.
 """
@@ -40,9 +40,9 @@ import sys
 import time
 from pathlib import Path
 
+import _runs
 import numpy as np
 
-from holdem.atomic import write_text_atomic
 from holdem.mccfr.blocks import BLOCK_ENTRIES
 from holdem.mccfr.tables import ENTRY_BYTES, TABLE_DTYPES
 
@@ -116,11 +116,12 @@ def _interpolate(points: list[tuple[float, float]], x: float) -> float:
     return float(math.exp(np.interp(math.log(x), xs, ys)))
 
 
-def fleet(measured: dict, hosts: int, cores: int, interval: float, merge_rate: float, tables_bytes: int) -> dict:
+def fleet(measured: dict, hosts: int, cores: int, interval: float, merge_rate: float, tables_bytes: int,
+          rate: float) -> dict:
     """The head's load per sync interval: a lower bound read off the measured curve (the last point past its
     end), and an upper bound where one interval changes every entry of tables of ``tables_bytes``."""
     rows = measured["intervals"]
-    per_host = cores * measured["iterations_per_second_one_core"] * interval
+    per_host = cores * rate * interval
     at_end = rows[-1]
     blocks = {name: _interpolate([(r["iterations"], r["blocks_marked"][name]) for r in rows], per_host)
               for name in ("regret", "strategy")}
@@ -135,7 +136,8 @@ def fleet(measured: dict, hosts: int, cores: int, interval: float, merge_rate: f
     high_out = hosts * tables_bytes
     return {
         "hosts": hosts, "cores_per_host": cores, "sync_interval_seconds": interval,
-        "iterations_per_host_interval": round(per_host), "measured_curve_ends_at_iterations": at_end["iterations"],
+        "iterations_per_second_per_core": rate, "iterations_per_host_interval": round(per_host),
+        "measured_curve_ends_at_iterations": at_end["iterations"],
         "low": {"entries_changed_per_host": round(entries), "head_bytes_in": round(low_in),
                 "head_bytes_out": round(low_out), "head_bytes_per_second": round((low_in + low_out) / interval),
                 "head_merge_seconds": round(hosts * entries / merge_rate, 1)},
@@ -166,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cores", type=int, default=64)
     parser.add_argument("--interval", type=float, default=60.0)
     parser.add_argument("--merge-rate", type=float, default=5e7)
+    parser.add_argument("--rate", type=float, help="iterations per second per core for the fleet (default: "
+                        "as measured here; on a loaded machine, give one measured quietly)")
     parser.add_argument("--tables-bytes", type=int, help="the tables' backed bytes for the upper bound (default: "
                         "the shipped 6-max config's after an hour, from benchmarks/results/scale.json, else what "
                         "this run backed)")
@@ -177,13 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "sync_rates",
         "command": "python benchmarks/sync_rates.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
         **measured,
-        "fleet": [fleet(measured, args.hosts, args.cores, interval, args.merge_rate, tables_bytes)
+        "fleet": [fleet(measured, args.hosts, args.cores, interval, args.merge_rate, tables_bytes,
+                        args.rate or measured["iterations_per_second_one_core"])
                   for interval in sorted({args.interval, 10.0, 60.0, 600.0})],
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out:
-        write_text_atomic(args.out, text + "\n")
+    _runs.report(result, args.out)
     return 0
 
 

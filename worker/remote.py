@@ -20,10 +20,16 @@ A session (docs/architecture.md, "The wire"; messages in :mod:`worker.protocol`)
    batch per kernel thread, with heartbeats (and each running batch's
    progress) both ways from this (I/O) thread while the kernels run;
 5. every ``sync_interval`` seconds (or when the supervisor pauses for a
-   snapshot or a stop), once every kernel thread has finished its batch, a
-   sync: ``changes`` (the (value, base) pairs of the entries this host
-   changed, and the batches they hold), then the supervisor's answer in
-   ``tables`` parts (:mod:`worker.sync`).
+   snapshot or a stop), a sync: ``changes`` (the (value, base) pairs of the
+   entries this host changed, and the batches finished since the last sync),
+   then the supervisor's answer in ``tables`` parts (:mod:`worker.sync`).
+   The kernel threads train on meanwhile: they are held still only while the
+   changes are read out of the tables and while the answer is written in
+   (a lock for threads on private copies of small tables, else
+   :class:`worker.gate.Gate`, between two deal chunks).  Threads training in
+   place may have sent part of a batch still running; if the host is lost
+   before that batch is named in a sync, the batch runs again and that part
+   counts twice, as for a local worker killed in shared mode.
 
 When the supervisor goes silent for its liveness window the session is
 over: the worker drops its copy and joins again, after 1 s, then 2, 4, ... up
@@ -45,7 +51,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from contextlib import nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -57,6 +63,7 @@ from holdem.mccfr.tables import ENTRY_BYTES
 from worker import protocol as p
 from worker.engine import TrackedSolver
 from worker.faults import EXIT_MID_BATCH_CODE, Fault, active_fault
+from worker.gate import Gate
 from worker.loop import JobThread, serve, wake_socket
 from worker.private import PrivateTables
 from worker.sync import HostTables, StreamDigest, SyncError, decode_part, empty_part
@@ -124,11 +131,24 @@ class Built:
 
 
 class Lane(TrackedSolver):
-    """One kernel thread's solver over the host's tables (or over its private copy of small ones)."""
+    """One kernel thread's solver over the host's tables (passing ``gate`` between chunks), or over its
+    private copy of small ones."""
 
-    def __init__(self, solver, private: PrivateTables | None) -> None:
+    def __init__(self, solver, private: PrivateTables | None, gate: Gate | None) -> None:
         self.solver = solver
         self.private = private
+        self.gate = gate
+        if gate is not None:
+            solver.pause_point = gate.point
+
+    def run(self, work: p.Batch | p.Group) -> tuple[int, int, float]:
+        if self.gate is None:
+            return super().run(work)
+        self.gate.enter()
+        try:
+            return super().run(work)
+        finally:
+            self.gate.leave()
 
 
 class Engine:
@@ -141,6 +161,7 @@ class Engine:
         self.lanes: list[Lane] = []
         self.private = False  # small tables: each thread trains on a copy, merged under self.lock
         self.lock = threading.Lock()  # held to write the host's tables, when the threads use copies
+        self.gate = Gate()  # passed by threads training the host's tables in place
         self._built_for: tuple[str, str] | None = None
 
     def load(self, offer: p.Offer) -> Built:
@@ -164,16 +185,16 @@ class Engine:
             if self.private:
                 private = PrivateTables(copy.regret, copy.strategy, self.lock, copy.tracking())
                 solver = Solver(self.game, self.config.solver, Tables(private.regret, private.strategy))
-                self.lanes.append(Lane(solver, private))
+                self.lanes.append(Lane(solver, private, None))
             else:
                 solver = Solver(self.game, self.config.solver, Tables(copy.regret, copy.strategy))
                 solver.track(copy.tracking())
-                self.lanes.append(Lane(solver, None))
+                self.lanes.append(Lane(solver, None, self.gate))
 
-    def tables_lock(self):
-        """Held while the I/O thread reads or writes the host's tables: the threads' lock when they train on
-        copies; otherwise nothing, as every thread is idle then (see RemoteWorker._needs_idle)."""
-        return self.lock if self.private else nullcontext()
+    def tables_lock(self) -> AbstractContextManager:
+        """Held while the I/O thread reads or writes the host's tables: the lock the threads merge their
+        copies under, or the gate that holds the threads training in place still between two chunks."""
+        return self.lock if self.private else self.gate.held()
 
     def run(self, lane: int, work: p.Batch) -> tuple[int, int, float]:
         return self.lanes[lane].run(work)
@@ -517,10 +538,9 @@ class RemoteWorker:
         return None
 
     def _maybe_start(self, sock: zmq.Socket, kernel: Kernel, s: _Session) -> None:
-        """Start waiting batches on free kernel threads (none while a sync is due or under way: a sync
-        needs every thread idle)."""
-        while s.state == "ready" and s.queue and not (self._needs_idle() and (
-                s.syncing or s.sync_wanted or self._sync_due(s))):
+        """Start waiting batches on free kernel threads (syncs do not wait for them: they hold the threads
+        still for a moment, see Engine.tables_lock)."""
+        while s.state == "ready" and s.queue:
             lane = next((k for k in range(self.threads) if k not in s.running), None)
             if lane is None:
                 return
@@ -530,17 +550,12 @@ class RemoteWorker:
             self._send(sock, p.Progress(s.slot, "running", batch.batch_id, 0))
             kernel.submit(s.number, f"batch:{lane}", self.engine.run, lane, batch)
 
-    def _needs_idle(self) -> bool:
-        """Whether a sync waits for every kernel thread to be idle: yes when they train on the host's
-        tables in place; with copies, the sync holds the lock the threads merge under."""
-        return not self.engine.private
-
     def _sync_due(self, s: _Session) -> bool:
         return bool(s.unsynced) and time.monotonic() - s.last_sync >= s.offer.sync_interval
 
     def _maybe_sync(self, sock: zmq.Socket, s: _Session) -> End | None:
         """Between batches: send this worker's changes when the interval is up or the supervisor asks."""
-        if s.state != "ready" or (s.running and self._needs_idle()) or s.syncing:
+        if s.state != "ready" or s.syncing:
             return None
         if not (self._sync_due(s) or s.sync_wanted):
             return None

@@ -7,7 +7,7 @@ kernels mark the blocks they write and copy each block, on its first write
 since the last sync, into a *base* that holds memory only for those blocks;
 the supervisor's local workers and its merges mark the blocks they write
 with the run's current epoch.  A sync is always started by the host, one at
-a time, while its kernel threads are idle:
+a time; its kernel threads are held still only while steps 1 and 4 run:
 
 1. the host sends, for every entry of its dirty blocks whose bits differ
    from the base, the pair (new value, base value); then it starts a new
@@ -18,7 +18,9 @@ a time, while its kernel threads are idle:
    base), as local workers add theirs; the merged blocks are marked;
 3. it answers with every block marked since its previous answer to this host
    (the host's own merged blocks among them), and starts a new epoch;
-4. the host takes those blocks into its copy.
+4. the host takes those blocks into its copy; a block its kernels wrote
+   since step 1 keeps those changes (the merge rule again, with the
+   supervisor's value as the shared one), and they go in the next sync.
 
 So the supervisor keeps no copy per host: its state per host is one epoch
 number, and the marks are 4 bytes per block of 1,024 entries per table.  A
@@ -53,7 +55,7 @@ from typing import Sequence
 
 import numpy as np
 
-from holdem.mccfr.blocks import BlockMarks, block_runs, touch_entries
+from holdem.mccfr.blocks import BLOCK_ENTRIES, BLOCK_SHIFT, BlockMarks, block_runs, changed_in_blocks, touch_entries
 from holdem.mccfr.pages import lazy_zeros
 from holdem.mccfr.tables import TABLE_DTYPES
 from worker.protocol import ProtocolError
@@ -62,6 +64,7 @@ TABLES = ("regret", "strategy")
 VALUE_DTYPES = TABLE_DTYPES  # values travel in each table's own dtype
 PART_ENTRIES = 1 << 17  # 128 Ki entries: at most 2 MiB of values and bases (+ indices) per message
 ZLIB_LEVEL = 1  # gaps compress at any level
+OUTGOING_BLOCKS = 4096  # dirty blocks compared per call (a 32 MiB index buffer)
 
 
 def _bits(a: np.ndarray) -> np.ndarray:
@@ -365,18 +368,21 @@ class HostTables:
     def outgoing(self, part_entries: int = PART_ENTRIES) -> tuple[list[Part], int]:
         """(value, base) of every entry changed since the last sync, as parts; returns (parts, entries).
 
-        A new epoch starts and the bases' memory is let go: call only while
-        every kernel thread is idle.  The copy keeps its values; the answer
-        overwrites the blocks the supervisor merged them into.
+        A new epoch starts and the bases' memory is let go: call with the
+        kernels held still.  The copy keeps its values; the answer replaces
+        the blocks the supervisor merged them into.
         """
         epoch = self.marks.epoch
         parts: list[Part] = []
         entries = 0
+        out = np.empty(OUTGOING_BLOCKS * BLOCK_ENTRIES, np.int64)
         for t, name in enumerate(TABLES):
             current, base = self.table(name), self.bases[name]
+            dirty = self.marks.at(t, epoch)
             found = []
-            for start, count in block_runs(self.marks.at(t, epoch), self.size, PART_ENTRIES):
-                found.append(start + changed_entries(current[start:start + count], base[start:start + count]))
+            for lo in range(0, len(dirty), OUTGOING_BLOCKS):
+                n = changed_in_blocks(dirty[lo:lo + OUTGOING_BLOCKS], _bits(current), _bits(base), out)
+                found.append(out[:n].copy())
             if not found:
                 continue
             index = np.concatenate(found)
@@ -388,6 +394,25 @@ class HostTables:
         return parts, entries
 
     def apply(self, changes: list[Entries]) -> None:
-        """Take the supervisor's values (already checked by decode_part) into the copy."""
+        """Take the supervisor's values (already checked by decode_part) into the copy.
+
+        Blocks written since :meth:`outgoing` (the kernels trained on while
+        the answer travelled) keep those changes: the merge rule of the
+        supervisor, with this host's value and base as the worker's and the
+        supervisor's value as the shared one; the base becomes the
+        supervisor's value.  Call with the kernels held still.
+        """
+        epoch = self.marks.epoch
         for c in changes:
-            self.table(c.table)[c.index] = c.values
+            table, base = self.table(c.table), self.bases[c.table]
+            marks = self.marks.marks[TABLES.index(c.table)]
+            index = np.arange(c.index.start, c.index.stop) if isinstance(c.index, slice) else c.index
+            dirty = marks[index >> BLOCK_SHIFT] == epoch
+            if not dirty.any():
+                table[c.index] = c.values
+                continue
+            clean = ~dirty
+            table[index[clean]] = c.values[clean]
+            kept = index[dirty]
+            table[kept] = merge_values(c.values[dirty], base[kept], table[kept])
+            base[kept] = c.values[dirty]

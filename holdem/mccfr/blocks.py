@@ -194,3 +194,19 @@ def block_runs(blocks: np.ndarray, size: int, max_entries: int) -> list[tuple[in
             if end > start:
                 runs.append((start, end - start))
     return runs
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def changed_in_blocks(blocks, bits, base_bits, out):
+    """Entries of ``blocks`` whose bits differ between a table and its base (both given as unsigned-int views),
+    written to ``out`` in order; returns how many.  ``out`` holds at least len(blocks) * BLOCK_ENTRIES."""
+    n = 0
+    size = bits.shape[0]
+    for k in range(blocks.shape[0]):
+        lo = blocks[k] << BLOCK_SHIFT
+        hi = min(lo + BLOCK_ENTRIES, size)
+        for i in range(lo, hi):
+            if bits[i] != base_bits[i]:
+                out[n] = i
+                n += 1
+    return n

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -91,6 +92,8 @@ class Solver:
         # [iterations done, nodes visited] of the batch in progress; readable from another thread
         self.progress = np.zeros(2, dtype=np.int64)
         self.tracking = Tracking.off()
+        # called between deal chunks (another thread may hold the tables still for a moment there)
+        self.pause_point: Callable[[], None] | None = None
         self._own = self._own_hand_arrays(depth) if params.enumerate_own_hands else None
         self._check_dealer()
 
@@ -182,6 +185,8 @@ class Solver:
         end = first_iteration + iterations
         n_players = self._n_players
         while t < end:
+            if self.pause_point is not None:
+                self.pause_point()
             chunk = (t - start) // DEAL_CHUNK
             chunk_lo = start + chunk * DEAL_CHUNK
             hi = min(end, chunk_lo + DEAL_CHUNK)

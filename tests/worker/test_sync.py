@@ -245,3 +245,23 @@ def test_overlapping_parts_are_refused():
     assert not shared["regret"].any()
     s.merge(shared, None, [a, s.Entries("regret", slice(5, 7), np.ones(2, np.float32), zeros)])
     assert list(np.flatnonzero(shared["regret"])) == [1, 4, 5, 6]
+
+
+def test_changes_made_while_the_answer_travels_are_kept_and_sent_next():
+    size = 20_000
+    shared = {n: np.zeros(size, D[n]) for n in s.TABLES}
+    marks = BlockMarks.zeros(size)
+    host, since = join(shared, marks, size)
+    host.write("regret", np.array([5, 2000]), np.array([1, 2], np.float32))
+    parts, _ = host.outgoing()
+    s.merge(shared, marks, [s.decode_part(p, size, with_bases=True) for p in parts])
+    local_write(shared, marks, "regret", np.array([5, 7]), shared["regret"][[5, 7]] + 10)
+    runs, since = s.answer_runs(marks, since, size)
+    answer = s.RunParts(shared, runs)
+    host.write("regret", np.array([5, 9]), host.regret[[5, 9]] + 100)  # the kernels went on meanwhile
+    host.apply([s.decode_part(answer[k], size) for k in range(len(answer))])
+    assert list(host.regret[[5, 7, 9, 2000]]) == [111, 10, 100, 2]
+    entries, _, since = sync(host, shared, marks, since, size)
+    assert entries == 2  # only what the kernels did since the last sync
+    assert host.regret.tobytes() == shared["regret"].tobytes()
+    assert list(shared["regret"][[5, 7, 9, 2000]]) == [111, 10, 100, 2]
