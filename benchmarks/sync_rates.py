@@ -17,16 +17,16 @@ then ``--growth`` times more each, until ``--seconds`` have passed (after
 Then the fleet of ``--hosts`` x ``--cores``, syncing every ``--interval``
 seconds: the iterations one host runs in an interval (cores x the iterations
 per second measured here, or ``--rate``); the blocks and changed entries that many
-iterations touch, read off the measured curve (log-log interpolation; past
-its end the last point, a lower bound); and from those the head's traffic
-per interval (every host's changes in; to every host, the blocks all the
-others changed, at most the backed tables) and its merge time at
-``--merge-rate`` entries per second (``benchmarks/fleet.py`` measures it).
-A lower bound stops at the measured curve's last point; an upper bound has
-every entry of ``--tables-bytes`` of tables change in every interval.
+iterations touch, extrapolated from the measured curve as a power law in
+iterations (fitted on its last third) and capped at the tables' size; and
+from those the head's traffic per interval (every host's changes in; to
+every host, the blocks all the others changed: as many as one host changes in all
+their iterations, since they sample one tree; at most the whole tables)
+and its merge time at ``--merge-rate`` entries per second
+(``benchmarks/fleet.py`` measures it).
 
     python benchmarks/sync_rates.py [--config configs/6max_100bb.yaml] [--seconds 300] [--warmup 200000]
-        [--hosts 16] [--cores 64] [--interval 60] [--merge-rate 5e7] [--rate R] [--tables-bytes B] [--out FILE]
+        [--hosts 16] [--cores 64] [--interval 60] [--merge-rate 5e7] [--rate R] [--from OLD.json] [--out FILE]
 
 Prints one JSON object with the figures and the command that reproduces them.
 """
@@ -44,7 +44,7 @@ import _runs
 import numpy as np
 
 from holdem.mccfr.blocks import BLOCK_ENTRIES
-from holdem.mccfr.tables import ENTRY_BYTES, TABLE_DTYPES
+from holdem.mccfr.tables import TABLE_DTYPES
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -109,51 +109,59 @@ def measure(config_path: str, seconds: float, warmup: int, first: int, growth: f
             "warmup_iterations": warmup, "iterations_per_second_one_core": round(rate, 1), "intervals": intervals}
 
 
-def _interpolate(points: list[tuple[float, float]], x: float) -> float:
-    """log-log interpolation on (x, y) points sorted by x; the last y past the end, the first before it."""
-    xs = np.log([p[0] for p in points])
-    ys = np.log([max(p[1], 1.0) for p in points])
-    return float(math.exp(np.interp(math.log(x), xs, ys)))
+def _power_law(points: list[tuple[float, float]], x: float) -> tuple[float, float]:
+    """y at x from a log-log least-squares line through the last third of (x, y) points (at least three: the
+    curves flatten, and their latest slope extrapolates least); returns (y, exponent)."""
+    later = points[-max(3, len(points) // 3):]
+    xs = np.log([p[0] for p in later])
+    ys = np.log([max(p[1], 1.0) for p in later])
+    slope, intercept = np.polyfit(xs, ys, 1)
+    return float(math.exp(intercept + slope * math.log(x))), float(slope)
 
 
-def fleet(measured: dict, hosts: int, cores: int, interval: float, merge_rate: float, tables_bytes: int,
-          rate: float) -> dict:
-    """The head's load per sync interval: a lower bound read off the measured curve (the last point past its
-    end), and an upper bound where one interval changes every entry of tables of ``tables_bytes``."""
+def fleet(measured: dict, hosts: int, cores: int, interval: float, merge_rate: float, rate: float) -> dict:
+    """The head's load per sync interval for ``hosts`` x ``cores`` at ``rate`` iterations per second per core.
+
+    What one host changes in an interval (entries, and the blocks holding
+    them) is the measured curve extrapolated as a power law in iterations,
+    capped at the tables' size; every host sends its changes (a (value,
+    base) pair each, at the measured bytes per entry); every host receives
+    the blocks all the others changed, at most the whole tables once.
+    """
     rows = measured["intervals"]
     per_host = cores * rate * interval
+    size = measured["table_entries"]
+    entries, entries_exp = _power_law([(r["iterations"], r["entries_changed"]) for r in rows], per_host)
+    entries = min(entries, 2 * size)
+    all_blocks = -(-size // BLOCK_ENTRIES)
+    blocks_of, union_of = {}, {}
+    for name in ("regret", "strategy"):
+        curve = [(r["iterations"], r["blocks_marked"][name]) for r in rows]
+        blocks_of[name] = min(_power_law(curve, per_host)[0], all_blocks)
+        # the blocks the other hosts touched in an interval: as many as one host touches in their iterations
+        # together (they sample the same tree), not the sum of theirs
+        union_of[name] = min(_power_law(curve, per_host * (hosts - 1))[0], all_blocks)
     at_end = rows[-1]
-    blocks = {name: _interpolate([(r["iterations"], r["blocks_marked"][name]) for r in rows], per_host)
-              for name in ("regret", "strategy")}
-    entries = _interpolate([(r["iterations"], r["entries_changed"]) for r in rows], per_host)
     bytes_per_entry = at_end["change_set_bytes"] / max(at_end["entries_changed"], 1)
-    block_bytes = sum(blocks[name] * BLOCK_ENTRIES * TABLE_DTYPES[name].itemsize for name in blocks)
-    low_in = hosts * entries * bytes_per_entry
-    low_out = hosts * min(block_bytes * (hosts - 1), tables_bytes)  # the others' blocks, at most the tables
-    # every entry changed: a (value, base) pair each in, the whole tables out to every host
-    high_entries = tables_bytes / ENTRY_BYTES * 2  # both tables' entries, as if all were backed evenly
-    high_in = hosts * 2 * tables_bytes
-    high_out = hosts * tables_bytes
+    answer = sum(union_of[name] * BLOCK_ENTRIES * TABLE_DTYPES[name].itemsize for name in union_of)
+    into_head = hosts * entries * bytes_per_entry
+    out_of_head = hosts * answer
+    merge_seconds = hosts * entries / merge_rate
     return {
         "hosts": hosts, "cores_per_host": cores, "sync_interval_seconds": interval,
         "iterations_per_second_per_core": rate, "iterations_per_host_interval": round(per_host),
         "measured_curve_ends_at_iterations": at_end["iterations"],
-        "low": {"entries_changed_per_host": round(entries), "head_bytes_in": round(low_in),
-                "head_bytes_out": round(low_out), "head_bytes_per_second": round((low_in + low_out) / interval),
-                "head_merge_seconds": round(hosts * entries / merge_rate, 1)},
-        "high": {"entries_changed_per_host": round(high_entries), "head_bytes_in": round(high_in),
-                 "head_bytes_out": round(high_out), "head_bytes_per_second": round((high_in + high_out) / interval),
-                 "head_merge_seconds": round(hosts * high_entries / merge_rate, 1)},
-        "tables_bytes": tables_bytes, "merge_rate_entries_per_second": merge_rate,
+        "entries_changed_per_host_interval": round(entries), "entries_exponent": round(entries_exp, 3),
+        "blocks_per_host_interval": {k: round(v) for k, v in blocks_of.items()},
+        "blocks_answered_per_host_interval": {k: round(v) for k, v in union_of.items()},
+        "change_set_bytes_per_entry": round(bytes_per_entry, 2),
+        "head_bytes_in_per_interval": round(into_head), "head_bytes_out_per_interval": round(out_of_head),
+        "head_bytes_per_second": round((into_head + out_of_head) / interval),
+        "head_merge_seconds_per_interval": round(merge_seconds, 1),
+        "head_merge_share_of_one_core": round(merge_seconds / interval, 3),
+        "host_bytes_in_per_second": round(answer / interval),
+        "merge_rate_entries_per_second": merge_rate,
     }
-
-
-def _hour_tables_bytes() -> int | None:
-    """The backed tables after an hour of the shipped 6-max config (benchmarks/results/scale.json), if there."""
-    try:
-        return int(json.loads((REPO / "benchmarks" / "results" / "scale.json").read_text())["run"]["peak_shm_bytes"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,18 +178,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--merge-rate", type=float, default=5e7)
     parser.add_argument("--rate", type=float, help="iterations per second per core for the fleet (default: "
                         "as measured here; on a loaded machine, give one measured quietly)")
-    parser.add_argument("--tables-bytes", type=int, help="the tables' backed bytes for the upper bound (default: "
-                        "the shipped 6-max config's after an hour, from benchmarks/results/scale.json, else what "
-                        "this run backed)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--from", dest="source", type=Path, help="take the measurement from this earlier output "
+                        "(its config, intervals and rate) and only redo the fleet figures")
     args = parser.parse_args(argv)
-    measured = measure(args.config, args.seconds, args.warmup, args.first, args.growth, args.seed)
-    tables_bytes = args.tables_bytes or _hour_tables_bytes() or measured["intervals"][-1]["backed_bytes"]
+    if args.source:
+        old = json.loads(args.source.read_text())
+        measured = {k: v for k, v in old.items() if k not in ("benchmark", "command", "fleet")}
+        measured.setdefault("measured_by", old["command"])
+    else:
+        measured = measure(args.config, args.seconds, args.warmup, args.first, args.growth, args.seed)
     result = {
         "benchmark": "sync_rates",
         "command": "python benchmarks/sync_rates.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
         **measured,
-        "fleet": [fleet(measured, args.hosts, args.cores, interval, args.merge_rate, tables_bytes,
+        "fleet": [fleet(measured, args.hosts, args.cores, interval, args.merge_rate,
                         args.rate or measured["iterations_per_second_one_core"])
                   for interval in sorted({args.interval, 10.0, 60.0, 600.0})],
     }
