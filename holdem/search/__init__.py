@@ -11,4 +11,12 @@ Modules, one idea each:
 * :mod:`~holdem.search.gadget`   unsafe search and safe re-solving (the opt-out gadget)
 * :mod:`~holdem.search.splice`   the re-solved strategy written back into a full policy
 * :mod:`~holdem.search.agent`    ``SearchAgent(blueprint, config).act(state)``
+
+Hold'em (heads-up, river search on the blueprint):
+
+* :mod:`~holdem.search.holdem_ranges`  both seats' reaches over the 1,326 hole pairs along a real history
+* :mod:`~holdem.search.river_tree`     the river subgame: finer sizes, the actual sizes inserted
+* :mod:`~holdem.search.showdown`       exact river payoffs in O(H) with card removal (compiled)
+* :mod:`~holdem.search.river_cfr`      compiled DCFR and best response over a river subgame
+* :mod:`~holdem.search.holdem_agent`   the player: blueprint before the river, unsafe river search on it
 """

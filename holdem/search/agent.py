@@ -30,6 +30,7 @@ from holdem.games.spec import GameSpec
 from holdem.search.cfr import DCFRParams
 from holdem.search.gadget import SAFE, UNSAFE, Resolved, safe_resolve, unsafe_resolve
 from holdem.search.hands import LeducHands, PrivateHands
+from holdem.search.holdem_agent import HoldemSearchBot
 from holdem.search.leaves import DEFAULT_BIAS, MAX_CONTINUATIONS, continuation_policies
 from holdem.search.ranges import PublicState, reach
 from holdem.search.splice import splice
@@ -44,19 +45,25 @@ ACT_CACHE_STATES = 256  # public states whose solve act() keeps
 class SearchConfig:
     """Every field, its unit and its default.
 
-    actions      str    "blueprint": the subgame offers the blueprint tree's actions (Leduc's limit
-                        betting has no other); Hold'em would name a finer set of bet sizes here,
-                        with the opponent's actual size inserted.
+    actions      str    "blueprint": Leduc's subgames offer the blueprint tree's actions (its limit
+                        betting has no other).  Hold'em's river subgames use the sizes below,
+                        with the opponent's actual sizes inserted (:mod:`holdem.search.river_tree`).
+    bet_sizes    list[float]  0.33, 0.66, 1.0, 1.5: Hold'em, first bet of the river in pots.
+    raise_sizes  list[float]  0.5, 1.0: Hold'em, raises in pots (after calling).
+    max_raises   int    3: Hold'em, bets and raises per river in the abstraction (actual ones always stay).
+    all_in       bool   true: Hold'em, all-in is an action wherever a raise is.
     depth        str|int "round": to the end of the current betting round (the last round goes to
                         the showdown); "full": to the showdown; n >= 1: n decisions below the root.
     k            int    4: continuation strategies per seat at depth-limit leaves (Pluribus: 4).
     bias         float  5.0: factor on the favoured action of a biased continuation.
     iterations   int    1000: DCFR iterations per solve (per protected seat when safe).
-    time_budget  float|None  None: seconds per decision, on the agent's clock, on top of iterations.
+    time_budget  float|None  None: seconds per decision, on the agent's clock, on top of iterations
+                        (checked between chunks of iterations, so a solve may run a chunk over).
     threads      int    1: solver threads; the Leduc solver is single-threaded and accepts only 1.
     mode         str    "safe": re-solving gadget against the opponent's CBVs (bounded, costlier);
                         "unsafe": both ranges frozen at the blueprint's, as Pluribus
-                        (:mod:`holdem.search.gadget` documents the trade).
+                        (:mod:`holdem.search.gadget` documents the trade).  Hold'em accepts only
+                        "unsafe" (:mod:`holdem.search.holdem_agent` says why).
     alpha, beta, gamma  float  1.5, 0.0, 2.0: DCFR discounting (1, 1, 1 is Linear CFR).
     """
 
@@ -68,6 +75,10 @@ class SearchConfig:
     time_budget: float | None = None
     threads: int = 1
     mode: str = SAFE
+    bet_sizes: tuple[float, ...] = (0.33, 0.66, 1.0, 1.5)
+    raise_sizes: tuple[float, ...] = (0.5, 1.0)
+    max_raises: int = 3
+    all_in: bool = True
     alpha: float = 1.5
     beta: float = 0.0
     gamma: float = 2.0
@@ -88,6 +99,13 @@ class SearchConfig:
             raise ValueError(f"search.time_budget must be > 0 seconds, got {self.time_budget}")
         if self.threads != 1:
             raise ValueError(f"search.threads: the solver runs on one thread, got {self.threads}")
+        for name in ("bet_sizes", "raise_sizes"):
+            sizes = tuple(float(x) for x in getattr(self, name))
+            if any(not x > 0 for x in sizes):
+                raise ValueError(f"search.{name} must be positive fractions of the pot, got {list(sizes)}")
+            object.__setattr__(self, name, sizes)  # lists from a config file become tuples (hashable)
+        if self.max_raises < 0:
+            raise ValueError(f"search.max_raises must be >= 0, got {self.max_raises}")
         if self.mode not in (SAFE, UNSAFE):
             raise ValueError(f"search.mode must be {SAFE!r} or {UNSAFE!r}, got {self.mode!r}")
 
@@ -148,10 +166,25 @@ def hands_of(game: GameSpec) -> PrivateHands:
 
 
 class SearchAgent:
-    """Re-solves the subgame at each decision it is asked about (see the module docstring)."""
+    """Re-solves the subgame at each decision it is asked about (see the module docstring).
+
+    Given a Hold'em blueprint (:class:`holdem.blueprint.Blueprint` with its
+    game config), ``act(state, rng)`` takes a real
+    :class:`holdem.game.engine.HandState` and returns a move, as the
+    evaluation bots do: the blueprint's before the river, a river search on
+    the river (:class:`holdem.search.holdem_agent.HoldemSearchBot`, unsafe).
+    """
 
     def __init__(self, blueprint: BlueprintLike, config: SearchConfig | None = None, *,
                  hands: PrivateHands | None = None, clock: Callable[[], float] = time.monotonic):
+        self.name = "search"
+        self.holdem: HoldemSearchBot | None = None
+        if getattr(blueprint, "is_holdem", False):
+            self.game = blueprint.game
+            self.config = config if config is not None else SearchConfig(mode=UNSAFE, iterations=200,
+                                                                         time_budget=1.5)
+            self.holdem = HoldemSearchBot(blueprint, self.config)  # type: ignore[arg-type]
+            return
         self.game = blueprint.game
         self.policy = np.asarray(blueprint.policy, dtype=np.float64)
         self.config = config if config is not None else SearchConfig()
@@ -191,8 +224,11 @@ class SearchAgent:
                                 time_budget=c.time_budget, clock=self.clock)
         return SearchResult(subgame, r, resolved)
 
-    def act(self, state: SeatState) -> np.ndarray:
-        """float64[A]: the probability of each action at ``state.public.node`` for the seat's hand."""
+    def act(self, state: Any, rng: np.random.Generator | None = None) -> Any:
+        """Leduc: float64[A], the probability of each action at ``state.public.node`` for the seat's hand
+        (``state`` a :class:`SeatState`).  Hold'em: the move to make in ``state`` (a real hand), drawn with ``rng``."""
+        if self.holdem is not None:
+            return self.holdem.act(state, rng if rng is not None else np.random.default_rng())
         node = state.public.node
         if self.game.tree.kind[node] != NODE_DECISION:
             raise ValueError(f"node {node} is not a decision")
@@ -204,6 +240,13 @@ class SearchAgent:
                 self._acted.clear()
             result = self._acted[state.public] = self.search(state.public)
         return result.resolved.strategy[0][state.hand].copy()
+
+
+    def distribution(self, state: Any) -> list[tuple[Any, float]]:
+        """Hold'em: the moves at ``state`` with their probabilities (what :meth:`act` draws from)."""
+        if self.holdem is None:
+            raise TypeError("distribution() is for Hold'em states; a Leduc agent's act() returns probabilities")
+        return self.holdem.distribution(state)
 
 
 def searched_policy(agent: SearchAgent, states: Iterable[PublicState]) -> np.ndarray:

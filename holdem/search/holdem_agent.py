@@ -1,0 +1,160 @@
+"""Hold'em search: the blueprint preflop, on the flop and turn; a re-solved river subgame on the river.
+
+Brown & Sandholm 2019, "Superhuman AI for multiplayer poker" (Pluribus):
+play the blueprint early, search later in the hand; Brown & Sandholm 2017,
+"Safe and Nested Subgame Solving" (NeurIPS): re-solve with the opponent's
+actual bet sizes in the tree.  At a river decision the agent
+
+1. takes both seats' reaches over the 1,326 hole pairs at the start of river
+   betting from the blueprint by Bayes' rule along the actual history
+   (:mod:`holdem.search.holdem_ranges`, off-tree bets translated as the
+   blueprint translates them);
+2. builds the river subgame from the real pot, stacks and board, with a finer
+   action abstraction and the actual river actions inserted
+   (:mod:`holdem.search.river_tree`);
+3. solves it to showdown with exact hand strength by DCFR over hand vectors
+   (:mod:`holdem.search.river_cfr`), within an iteration and a time budget;
+4. plays the solved strategy of its hole cards at the current node.
+
+**Unsafe**, as Pluribus: both ranges are frozen at the blueprint's and the
+subgame is solved as a game of its own.  Why: on Leduc
+(``benchmarks/search_leduc.py``, README "Search") re-solving the last round
+at full depth from the blueprint's ranges, which is exactly this river
+search, cut exploitability from 0.293 to 0.118 unsafe and only to 0.222
+safe; unsafe lost badly only when nested below an earlier depth-limited
+search, whose ranges were narrow, and here the river's ranges always come
+from the blueprint (the agent plays the blueprint before the river).  Safe
+re-solving would also need the opponent's counterfactual best-response
+values against the blueprint's river strategy, a second solve per decision.
+``mode: safe`` is refused for Hold'em.
+
+Each river decision re-solves from the start of the river (so the
+opponent's latest size is in the tree); the agent's earlier river actions
+were taken under an earlier solve of a tree without that size, which is the
+inconsistency Pluribus removed by freezing its own earlier actions (not done
+here).  The turn is played by the blueprint: depth-limited turn search
+(:mod:`holdem.search.leaves`) is not wired to Hold'em yet.
+"""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from holdem.abstraction.features import HOLE_ID
+from holdem.game.engine import RIVER, ActionKind, HandState
+from holdem.search.holdem_ranges import history_reaches
+from holdem.search.river_cfr import RiverSolution, RiverSolver
+from holdem.search.river_tree import RiverTree, build_river_tree
+from holdem.search.showdown import river_strength
+
+if TYPE_CHECKING:
+    from holdem.blueprint import Blueprint
+    from holdem.search.agent import SearchConfig
+
+Move = tuple[ActionKind, int]
+CACHE_DECISIONS = 64  # solved decisions kept (AIVAT asks again for every decision of a finished hand)
+
+
+@dataclass(frozen=True)
+class RiverSearch:
+    """One solved river decision: the tree, the solver (its tables and reaches) and the solution."""
+
+    tree: RiverTree
+    solver: RiverSolver
+    solution: RiverSolution
+    seconds: float
+
+    def node_strategy(self, node: int) -> np.ndarray:
+        """float64[1326, A]: the solved strategy of every hole at decision ``node``."""
+        d, na = int(self.tree.decision[node]), int(self.tree.n_actions[node])
+        return self.solution.strategy[d, :, :na]
+
+
+class HoldemSearchBot:
+    """A heads-up Hold'em player (``act(state, rng)``, ``distribution(state)``) that searches on the river.
+
+    Fallback to the blueprint when no deal is consistent with the history
+    (both reaches meet nowhere: the blueprint gave every hand zero probability
+    of an action taken).  ``times`` holds the seconds of every river solve
+    (the statistic the time goals are about); ``searched`` and ``fallbacks``
+    count decisions.
+    """
+
+    def __init__(self, blueprint: "Blueprint", config: "SearchConfig", name: str = "search",
+                 clock: Callable[[], float] = time.perf_counter):
+        from holdem.eval.baselines import BlueprintBot
+
+        if config.mode != "unsafe":
+            raise ValueError("search.mode: Hold'em search is unsafe (see holdem/search/holdem_agent.py for why); "
+                             f"got {config.mode!r}")
+        if blueprint.n_players != 2 or not blueprint.is_holdem:
+            raise ValueError("Hold'em search is heads-up: give it a heads-up Hold'em blueprint")
+        self.blueprint = blueprint
+        self.config = config
+        self.name = name
+        self.clock = clock
+        self.fallback = BlueprintBot(blueprint, name=f"{name}/blueprint")
+        self.times: list[float] = []
+        self.searched = 0
+        self.fallbacks = 0
+        self._cache: OrderedDict[tuple, RiverSearch | None] = OrderedDict()
+
+    # ------------------------------------------------------------------ search
+
+    def _key(self, state: HandState) -> tuple:
+        seat = state.actor
+        return (state.config, state.button, state.board, state.holes[seat], seat, state.history)
+
+    def search(self, state: HandState) -> RiverSearch | None:
+        """Solve the river subgame at ``state`` (the seat to act's view); None when no deal reaches it."""
+        key = self._key(state)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        c = self.config
+        began = self.clock()
+        reach = history_reaches(self.blueprint, state, int(state.actor), RIVER)
+        tree = build_river_tree(state, c.bet_sizes, c.raise_sizes, max_raises=c.max_raises, all_in=c.all_in)
+        solver = RiverSolver(tree, river_strength(state.board), reach)
+        result: RiverSearch | None = None
+        if solver.normaliser() > 0.0:
+            solution = solver.solve(c.iterations, params=c.dcfr, time_budget=c.time_budget)
+            result = RiverSearch(tree, solver, solution, self.clock() - began)
+            self.times.append(result.seconds)
+        self._cache[key] = result
+        if len(self._cache) > CACHE_DECISIONS:
+            self._cache.popitem(last=False)
+        return result
+
+    # -------------------------------------------------------------------- play
+
+    def distribution(self, state: HandState) -> list[tuple[Move, float]]:
+        """The agent's moves at ``state`` with their probabilities: the blueprint's before the river."""
+        if state.street < RIVER:
+            return self.fallback.distribution(state)
+        result = self.search(state)
+        if result is None:
+            return self.fallback.distribution(state)
+        node = result.tree.path[-1]
+        seat = int(state.actor)
+        hole = state.holes[seat]
+        probs = result.node_strategy(node)[int(HOLE_ID[hole[0], hole[1]])]
+        probs = probs / probs.sum()
+        return [(m, float(p)) for m, p in zip(result.tree.moves[node], probs) if p > 0.0]
+
+    def act(self, state: HandState, rng: np.random.Generator) -> Move:
+        if state.street < RIVER:
+            return self.fallback.act(state, rng)
+        dist = self.distribution(state)
+        if self.search(state) is None:
+            self.fallbacks += 1
+        else:
+            self.searched += 1
+        p = np.array([q for _, q in dist])
+        i = int(np.searchsorted(np.cumsum(p), rng.random() * p.sum(), side="right"))
+        return dist[min(i, len(dist) - 1)][0]
