@@ -249,7 +249,8 @@ class _Stream:
     stream: int
     answers: int
     parts: int
-    got: dict = field(default_factory=dict)  # part -> decoded entries
+    got: int = 0  # parts applied
+    entries: int = 0
     nbytes: int = 0
     digest: StreamDigest = field(default_factory=StreamDigest)
 
@@ -461,7 +462,6 @@ class RemoteWorker:
     def _on_tables(self, sock: zmq.Socket, kernel: Kernel, s: _Session, part: p.TablePart) -> End | None:
         stream = s.stream
         if part.stream != 0 and not s.syncing:
-            # an answer changes the copy: only while the kernel is idle, waiting for it
             return End("lost", f"tables stream {part.stream} arrived without a sync in progress", joined=True)
         if stream is None or stream.stream != part.stream:
             if part.part != 0 or (part.stream == 0) != (s.state == "checking"):
@@ -470,22 +470,27 @@ class RemoteWorker:
             if part.stream == 0:
                 s.state = "receiving"
                 s.copy = HostTables(s.offer.table_size)
-        if part.parts != stream.parts or part.part != len(stream.got) or part.answers != stream.answers:
+        if part.parts != stream.parts or part.part != stream.got or part.answers != stream.answers:
             return End("lost", f"tables part {part.part} of stream {part.stream} does not fit the stream")
         try:
-            stream.got[part.part] = decode_part(part, s.offer.table_size)
+            entries = decode_part(part, s.offer.table_size)
         except SyncError as exc:
             return End("lost", f"bad tables part from the supervisor: {exc}")
+        # each part goes in as it comes (the kernels held still only for it); a stream that fails its check
+        # ends the session, and the copy with it
+        with self.engine.tables_lock():
+            s.copy.apply([entries])
+        stream.got += 1
+        stream.entries += len(entries.values)
         stream.digest.update(part)
         stream.nbytes += len(part.indices) + len(part.values)
         self._send(sock, p.Ack(s.slot, part.stream, part.part))
-        if len(stream.got) < stream.parts:
+        if stream.got < stream.parts:
             return None
         s.stream = None
         if part.digest != stream.digest.hexdigest():
-            return End("lost", f"the parts of stream {stream.stream} fail their SHA-256 check")
-        with self.engine.tables_lock():
-            s.copy.apply([stream.got[i] for i in range(stream.parts)])
+            return End("lost", f"the parts of stream {stream.stream} fail their SHA-256 check",
+                       joined=stream.stream > 0)
         if stream.stream == 0:
             s.state = "attaching"
             self.say(f"received the tables ({stream.nbytes:,} bytes)")
@@ -496,7 +501,7 @@ class RemoteWorker:
             s.syncs += 1
             s.last_sync = time.monotonic()
             self.say(f"sync {s.sync_id}: sent {s.sync_sent_entries:,} entries ({s.sync_sent_bytes:,} bytes), "
-                     f"got {sum(len(e.values) for e in stream.got.values()):,} ({stream.nbytes:,} bytes) "
+                     f"got {stream.entries:,} ({stream.nbytes:,} bytes) "
                      f"in {s.last_sync - s.sync_began:.3f} s")
         return None
 
