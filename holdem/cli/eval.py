@@ -6,6 +6,8 @@
                                                            exact on the tree for Kuhn/Leduc snapshots)
     holdem-eval RUN --curve [--curve-vs DIR] [--curve-points N] [--hands N]
                                                            learning curve: every snapshot of a run scored
+    holdem-eval DIR --search [--search-config FILE] --vs BOT|DIR ...
+                                                           the search agent on DIR's blueprint as the hero
 
 Example:
 
@@ -32,6 +34,14 @@ final snapshot (or --curve-vs DIR), in mbb/hand with 95% intervals.  The
 figures go to curve-s<seed>.json and one PNG per score against training
 time (from RUN/events.jsonl; iterations with --curve-x iterations or when
 the log has no times) in the run directory's eval/ (or --out DIR).
+
+--search makes the hero the search agent on DIR's blueprint (holdem/search/,
+heads-up: the blueprint before the river, a re-solved river subgame on the
+river; settings from the search: section of --search-config FILE): against
+a baseline, or against the plain blueprint with --vs DIR (the same run).
+LBR (--lbr) is a compiled kernel that reads the blueprint's tables and cannot
+query a Python agent, so --search --lbr is refused (benchmarks/search.py
+says what it would take).
 
 Exit status: 0 done, 2 bad arguments or an unusable snapshot, 130
 interrupted.
@@ -121,6 +131,10 @@ def build_parser() -> Parser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--no-aivat", action="store_true",
                    help="--vs: report the raw result only (no AIVAT-corrected figure, holdem/eval/aivat.py)")
+    p.add_argument("--search", action="store_true",
+                   help="the hero is the search agent on DIR's blueprint (heads-up Hold'em; river search)")
+    p.add_argument("--search-config", type=Path, metavar="FILE",
+                   help="with --search: settings from FILE's 'search:' section (YAML; README \"Search\")")
     p.add_argument("--hands-out", type=Path, metavar="FILE",
                    help="write every hand played to FILE as PHH hand histories (.phhs, one [n] section a hand)")
     return p
@@ -205,6 +219,34 @@ def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str,
     return result, extra
 
 
+def _search_agent(args, hero: Blueprint):
+    """The --search hero (its blueprint plays before the river and is counted as the blueprint)."""
+    from holdem.search.agent import SearchConfig
+    from holdem.search.holdem_agent import HoldemSearchBot
+
+    if not hero.is_holdem or hero.n_players != 2:
+        raise BlueprintError(f"--search is heads-up Hold'em; {hero.source} is not a heads-up Hold'em blueprint")
+    try:
+        config = SearchConfig.from_file(args.search_config)
+        return HoldemSearchBot(hero, config)
+    except (OSError, ValueError) as e:
+        raise UsageError(f"--search-config: {e}") from None
+
+
+def _search_summary(searcher) -> dict[str, Any]:
+    """The search agent's settings and its time per river decision (seconds, one core)."""
+    times = np.asarray(searcher.times, dtype=np.float64)
+    out: dict[str, Any] = {"config": {k: (list(v) if isinstance(v, tuple) else v)
+                                      for k, v in vars(searcher.config).items()},
+                           "river_decisions_searched": searcher.searched, "river_fallbacks": searcher.fallbacks,
+                           "solves": int(times.size)}
+    if times.size:
+        out.update({"seconds_median": round(float(np.median(times)), 3),
+                    "seconds_p99": round(float(np.quantile(times, 0.99)), 3),
+                    "seconds_max": round(float(times.max()), 3)})
+    return out
+
+
 def _exact_lbr(hero: Blueprint) -> dict[str, Any]:
     from holdem.eval.lbr_exact import lbr_values
     from holdem.exploitability import best_response_values, policy_values
@@ -245,12 +287,16 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
             raise BlueprintError(f"head-to-head plays Hold'em; {hero.source} is a {hero.game.name} snapshot "
                                  "(try --lbr)")
         opponent = _opponent(args.vs, hero, args.vs_buckets, args.seed)
-        bot = BlueprintBot(hero)
+        searcher = _search_agent(args, hero) if args.search else None
+        bot = BlueprintBot(hero) if searcher is None else searcher.fallback
+        hero_bot = bot if searcher is None else searcher
         name = args.vs if args.vs in BASELINES else "snapshot"
-        aivat = None if args.no_aivat else MatchAivat(bot, opponent, hero.n_players)
-        result, extra = _play(args, hero, bot, opponent, f"vs {name}", name, aivat=aivat)
+        aivat = None if args.no_aivat else MatchAivat(hero_bot, opponent, hero.n_players)
+        result, extra = _play(args, hero, hero_bot, opponent, f"vs {name}", name, aivat=aivat)
         summary.update({"mode": "headsup" if hero.n_players == 2 else "table", **result.summary(), **extra,
                         "blueprint_decisions": bot.decisions, "blueprint_off_tree": bot.off_tree})
+        if searcher is not None:
+            summary["search"] = _search_summary(searcher)
         if isinstance(opponent, BlueprintBot):
             summary.update({"opponent_decisions": opponent.decisions, "opponent_off_tree": opponent.off_tree})
     summary["seed"] = args.seed
@@ -389,6 +435,11 @@ def main(argv: list[str] | None = None) -> int:
         check_output_file(args.plot, "--plot")  # before loading anything
     if args.hands_out is not None:
         check_output_file(args.hands_out, "--hands-out")
+    if args.search_config is not None and not args.search:
+        parser.error("--search-config needs --search")
+    if args.search and (args.lbr or args.curve):
+        parser.error("--search plays head-to-head (--vs): LBR is a compiled kernel over the blueprint's tables "
+                     "and cannot query a Python agent, and --curve scores snapshots")
     if args.curve_points is not None and args.curve_points < 1:
         parser.error(f"--curve-points must be at least 1, got {args.curve_points}")
     if args.out is not None:

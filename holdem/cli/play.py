@@ -1,6 +1,7 @@
 """holdem-play: play heads-up Hold'em against a blueprint in the terminal.
 
     holdem-play DIR [--seat 0|1|BTN|BB] [--hands N] [--seed S] [--buckets PATH] [--hands-out FILE]
+                    [--search [--search-config FILE]]
 
 Example:
 
@@ -16,6 +17,10 @@ input gets a hint and the prompt again.  A running score (chips and big
 blinds per hand) follows every hand; end of input quits like q.  With
 --hands-out FILE each finished hand is added to FILE as a PHH hand history
 (a .phhs file, holdem/eval/phh.py; an existing one is kept and added to).
+With --search you play the search agent instead (holdem/search/): the
+blueprint before the river, a re-solved river subgame on the river (about
+1.5 s a decision); --search-config FILE reads the settings of a YAML file's
+search: section (README "Search").
 """
 from __future__ import annotations
 
@@ -52,8 +57,9 @@ class Table:
     """One session: the human in ``seat``, the blueprint in the other seat; the button alternates, seat 0 first."""
 
     def __init__(self, blueprint: Blueprint, seat: int, seed: int, out: TextIO, inp: TextIO,
-                 log: HandLog | None = None):
-        self.bot = BlueprintBot(blueprint)
+                 log: HandLog | None = None, bot=None, label: str = "Blueprint"):
+        self.bot = BlueprintBot(blueprint) if bot is None else bot
+        self.label = label
         self.log = log
         self.config = blueprint.game_config
         self.seat = seat
@@ -73,7 +79,7 @@ class Table:
         return position(seat, SEATS, self.button)
 
     def _who(self, seat: int) -> str:
-        return "You" if seat == self.seat else "Blueprint"
+        return "You" if seat == self.seat else self.label
 
     def _describe(self, state: HandState, i: int, facing: bool) -> str:
         action = state.history[i]
@@ -88,7 +94,8 @@ class Table:
         board = state.board[: BOARD_CARDS_VISIBLE[state.street]]
         self.say(f"  Board: {format_cards(board) or '-'}   ({STREET_NAMES[state.street]})   Pot: {state.pot}")
         self.say(f"  You ({self._position(me)}): {format_cards(state.holes[me])}  stack {state.stacks[me]}  "
-                 f"bet {state.street_bets[me]}   |   Blueprint ({self._position(other)}): stack {state.stacks[other]}  "
+                 f"bet {state.street_bets[me]}   |   {self.label} ({self._position(other)}): "
+                 f"stack {state.stacks[other]}  "
                  f"bet {state.street_bets[other]}")
         self.say(f"  Legal: {describe_legal(state.legal(), facing_bet(state))}")
 
@@ -176,7 +183,7 @@ class Table:
     def _finish(self, state: HandState) -> None:
         other = 1 - self.seat
         if not any(state.folded):
-            self.say(f"Showdown: board {format_cards(state.board)}; blueprint shows "
+            self.say(f"Showdown: board {format_cards(state.board)}; {self.label.lower()} shows "
                      f"{format_cards(state.holes[other])}, you show {format_cards(state.holes[self.seat])}.")
         won = state.payoffs()[self.seat]
         if self.log is not None:
@@ -200,6 +207,10 @@ def build_parser() -> Parser:
     p.add_argument("--buckets", type=Path, help="bucket file of the run (default: the one its config names)")
     p.add_argument("--hands-out", type=Path, metavar="FILE",
                    help="add each finished hand to FILE as a PHH hand history (.phhs; an existing file is kept)")
+    p.add_argument("--search", action="store_true",
+                   help="play the search agent: the blueprint before the river, a re-solved subgame on it")
+    p.add_argument("--search-config", type=Path, metavar="FILE",
+                   help="with --search: settings from FILE's 'search:' section (YAML; README \"Search\")")
     return p
 
 
@@ -224,6 +235,16 @@ def _hand_log(path: Path | None) -> HandLog | None:
         raise UsageError(f"--hands-out: {e}") from None
 
 
+def _search_config(args):
+    """The --search settings (Hold'em defaults, or --search-config FILE's section); a bad file is a usage error."""
+    from holdem.search.agent import SearchConfig
+
+    try:
+        return SearchConfig.from_file(args.search_config)
+    except (OSError, ValueError) as e:
+        raise UsageError(f"--search-config: {e}") from None
+
+
 @command(PROG, usage_errors=(BlueprintError,))
 def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
@@ -232,13 +253,22 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
     seat = parse_seat(args.seat)
     if args.hands is not None and args.hands < 1:
         raise UsageError(f"--hands must be at least 1, got {args.hands}")
+    if args.search_config is not None and not args.search:
+        raise UsageError("--search-config needs --search")
+    search_config = _search_config(args) if args.search else None
     log = _hand_log(args.hands_out)
     blueprint = Blueprint.load(args.dir, args.buckets, translation_seed=args.seed if args.seed is not None else 0)
     if not blueprint.is_holdem or blueprint.n_players != SEATS:
         raise BlueprintError(f"{blueprint.source} is not a heads-up Hold'em blueprint; holdem-play is heads-up only")
     seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**63))
-    table = Table(blueprint, seat, seed, out, inp, log)
-    table.say(f"Heads-up against {blueprint.source} (iteration {blueprint.iteration}); stacks "
+    bot, label = None, "Blueprint"
+    if search_config is not None:
+        from holdem.search.agent import SearchAgent
+
+        bot, label = SearchAgent(blueprint, search_config), "Search"
+    table = Table(blueprint, seat, seed, out, inp, log, bot=bot, label=label)
+    against = f"the search agent on {blueprint.source}" if bot is not None else blueprint.source
+    table.say(f"Heads-up against {against} (iteration {blueprint.iteration}); stacks "
               f"{blueprint.game_config.stacks[0]}. {HELP}")
     try:
         while args.hands is None or table.dealt < args.hands:
