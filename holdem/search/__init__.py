@@ -19,4 +19,5 @@ Hold'em (heads-up, river search on the blueprint):
 * :mod:`~holdem.search.showdown`       exact river payoffs in O(H) with card removal (compiled)
 * :mod:`~holdem.search.river_cfr`      compiled DCFR and best response over a river subgame
 * :mod:`~holdem.search.holdem_agent`   the player: blueprint before the river, unsafe river search on it
+* :mod:`~holdem.search.lbr`            local best response in Python, against the blueprint or the search agent
 """

@@ -81,8 +81,9 @@ class HoldemSearchBot:
     Fallback to the blueprint when no deal is consistent with the history
     (both reaches meet nowhere: the blueprint gave every hand zero probability
     of an action taken).  ``times`` holds the seconds of every river solve
-    (the statistic the time goals are about); ``searched`` and ``fallbacks``
-    count decisions.
+    (the statistic the time goals are about), ``cpu_times`` their process CPU
+    seconds and ``iterations`` the DCFR iterations each ran; ``searched`` and
+    ``fallbacks`` count decisions.
     """
 
     def __init__(self, blueprint: "Blueprint", config: "SearchConfig", name: str = "search",
@@ -100,6 +101,8 @@ class HoldemSearchBot:
         self.clock = clock
         self.fallback = BlueprintBot(blueprint, name=f"{name}/blueprint")
         self.times: list[float] = []
+        self.cpu_times: list[float] = []  # process CPU seconds of the same solves (wall time counts a shared machine)
+        self.iterations: list[int] = []
         self.searched = 0
         self.fallbacks = 0
         self._cache: OrderedDict[tuple, RiverSearch | None] = OrderedDict()
@@ -117,7 +120,7 @@ class HoldemSearchBot:
             self._cache.move_to_end(key)
             return self._cache[key]
         c = self.config
-        began = self.clock()
+        began, cpu = self.clock(), time.process_time()
         reach = history_reaches(self.blueprint, state, int(state.actor), RIVER)
         tree = build_river_tree(state, c.bet_sizes, c.raise_sizes, max_raises=c.max_raises, all_in=c.all_in)
         solver = RiverSolver(tree, river_strength(state.board), reach)
@@ -126,6 +129,8 @@ class HoldemSearchBot:
             solution = solver.solve(c.iterations, params=c.dcfr, time_budget=c.time_budget)
             result = RiverSearch(tree, solver, solution, self.clock() - began)
             self.times.append(result.seconds)
+            self.cpu_times.append(time.process_time() - cpu)
+            self.iterations.append(solution.iterations)
         self._cache[key] = result
         if len(self._cache) > CACHE_DECISIONS:
             self._cache.popitem(last=False)

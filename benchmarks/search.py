@@ -1,0 +1,167 @@
+"""Real-time search on Hold'em against its own blueprint: time per decision, head to head, LBR.
+
+Plays the search agent (:mod:`holdem.search`, ``SearchAgent``: the
+blueprint before the river, an unsafe DCFR re-solve of the river subgame on
+the river) built on a ``hu_mid`` blueprint (default: the 60-minute run's
+last snapshot) and writes one JSON object (to stdout and ``--out``) with the
+command that reproduces it.  Parts (``--parts``, each merged into ``--out``
+so they can be run separately):
+
+* ``headsup``: ``--hands`` hands of the search agent against the plain
+  blueprint, dealt in duplicate as ``holdem-eval --vs`` deals them, with the
+  raw duplicate result, the AIVAT-corrected one (:mod:`holdem.eval.aivat`,
+  the showdown value function), and a paired figure: the same deals and the
+  same random draws played blueprint against blueprint, whose expectation
+  is exactly 0 (duplicate, one strategy), subtracted group by group as a
+  control variate (the two matches are identical until the hero's first
+  river decision, so the difference holds only what the search changed).
+  Every interval is a 95% interval over duplicate groups.  The seconds of
+  every river solve in this match are the time-per-decision figures
+  (median, p99, max), with the process pinned to one core.
+* ``lbr``: local best response (:mod:`holdem.search.lbr`, a Python LBR that
+  queries any agent with ``distribution``) against the search agent and
+  against the blueprint on the same deals, draws and action set.
+
+    python benchmarks/search.py [--run /work/runs/hu_mid_60] [--hands 1000] [--lbr-hands 100] [--seed 0]
+                                [--parts headsup,lbr] [--out benchmarks/results/search.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from holdem.atomic import write_text_atomic
+from holdem.blueprint import Blueprint
+from holdem.eval.aivat import MatchAivat
+from holdem.eval.baselines import BlueprintBot
+from holdem.eval.match import run_match
+from holdem.eval.stats import mean_ci95, to_mbb
+from holdem.search.agent import SearchConfig
+from holdem.search.holdem_agent import HoldemSearchBot
+
+DEFAULT_RUN = Path("/work/runs/hu_mid_60")
+DEFAULT_OUT = Path("benchmarks/results/search.json")
+PARTS = ("headsup", "lbr")
+
+
+def interval(values: np.ndarray, big_blind: int) -> dict[str, Any]:
+    e = mean_ci95(values)
+    mean, half = float(to_mbb(e.mean, big_blind)), float(to_mbb(e.half_width, big_blind))
+    return {"mbb_per_hand": round(mean, 1), "ci95": [round(mean - half, 1), round(mean + half, 1)],
+            "ci95_half_width": round(half, 1)}
+
+
+def timing(seconds: list[float]) -> dict[str, Any]:
+    t = np.asarray(seconds, dtype=np.float64)
+    if t.size == 0:
+        return {"decisions": 0}
+    return {"decisions": int(t.size), "median_s": round(float(np.median(t)), 3),
+            "p99_s": round(float(np.quantile(t, 0.99)), 3), "max_s": round(float(t.max()), 3),
+            "mean_s": round(float(t.mean()), 3),
+            "goal": "median <= 2 s and p99 <= 10 s on one core",
+            "goal_met": bool(np.median(t) <= 2.0 and np.quantile(t, 0.99) <= 10.0)}
+
+
+def headsup(bp: Blueprint, config: SearchConfig, hands: int, seed: int) -> dict[str, Any]:
+    agent = HoldemSearchBot(bp, config)
+    plain = BlueprintBot(bp)
+    aivat = MatchAivat(agent, plain, 2)
+    began = time.perf_counter()
+    result = run_match(bp.game_config, agent, plain, hands, seed=seed, on_hand=aivat.on_hand)
+    seconds = time.perf_counter() - began
+    base = run_match(bp.game_config, BlueprintBot(bp, name="blueprint (hero)"), BlueprintBot(bp), hands, seed=seed)
+    bb = bp.game_config.big_blind
+    chance, action = aivat.group_terms()
+    paired = result.group_chips - base.group_chips
+    return {
+        "hands": result.hands, "duplicate_groups": result.groups,
+        "raw_duplicate": interval(result.group_chips, bb),
+        "aivat": interval(result.group_chips + chance + action, bb),
+        "paired_against_blueprint_self_play": interval(paired, bb),
+        "blueprint_self_play_same_deals": interval(base.group_chips, bb),
+        "groups_changed_by_search": int(np.count_nonzero(paired)),
+        "river_decisions_searched": agent.searched, "river_fallbacks": agent.fallbacks,
+        "time_per_decision": timing(agent.times),
+        "cpu_seconds_per_decision": timing(agent.cpu_times),
+        "iterations_per_solve": {"median": float(np.median(agent.iterations)) if agent.iterations else None,
+                                 "min": min(agent.iterations, default=None)},
+        "seconds": round(seconds, 1),
+        "goal": "the search agent beats its blueprint with a 95% interval above 0",
+    }
+
+
+def lbr(bp: Blueprint, config: SearchConfig, hands: int, seed: int, actions: str) -> dict[str, Any]:
+    from holdem.search.lbr import run_lbr
+
+    bb = bp.game_config.big_blind
+    out: dict[str, Any] = {"hands": hands, "actions": actions}
+    results = {}
+    for name, make in (("blueprint", lambda: BlueprintBot(bp)), ("search", lambda: HoldemSearchBot(bp, config))):
+        began = time.perf_counter()
+        res = run_lbr(bp, make(), hands, seed=seed, actions=actions)
+        results[name] = res
+        out[f"lbr_vs_{name}"] = {**interval(res.group_chips, bb), "seconds": round(time.perf_counter() - began, 1)}
+    out["difference_search_minus_blueprint"] = interval(results["search"].group_chips
+                                                        - results["blueprint"].group_chips, bb)
+    out["goal"] = "LBR wins less against the search agent than against the blueprint"
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--run", type=Path, default=DEFAULT_RUN, help=f"hu_mid run or snapshot (default {DEFAULT_RUN})")
+    p.add_argument("--hands", type=int, default=1000, help="head-to-head hands (default 1000)")
+    p.add_argument("--lbr-hands", type=int, default=100, help="LBR hands per opponent (default 100)")
+    p.add_argument("--lbr-actions", default="fc-fcpa")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated parts: {', '.join(PARTS)}")
+    p.add_argument("--search-config", type=Path, help="a YAML file with a search: section (default: Hold'em's)")
+    p.add_argument("--core", type=int, help="pin to this core (default: the first this process may use)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = p.parse_args(argv)
+    parts = [x for x in args.parts.split(",") if x]
+    if any(x not in PARTS for x in parts):
+        p.error(f"--parts: choose from {', '.join(PARTS)}")
+    core = args.core if args.core is not None else min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {core})  # "one core": the solver is single-threaded, and so is everything else here
+    config = SearchConfig.from_file(args.search_config)
+    load_avg = os.getloadavg()
+    bp = Blueprint.load(args.run, translation_seed=args.seed)
+    report: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    report.update({"benchmark": "search", "blueprint": bp.source, "iteration": bp.iteration, "seed": args.seed,
+                   "search_config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(config).items()}})
+    commands = report.setdefault("commands", {})
+    for part in parts:
+        began = time.perf_counter()
+        if part == "headsup":
+            report["headsup"] = headsup(bp, config, args.hands, args.seed)
+        else:
+            report["lbr"] = lbr(bp, config, args.lbr_hands, args.seed, args.lbr_actions)
+        report[part]["machine"] = {"pinned_core": core, "cpus": os.cpu_count(),
+                                   "load_average_before": [round(x, 2) for x in load_avg],
+                                   "platform": platform.platform(), "python": platform.python_version()}
+        report[part]["wall_seconds"] = round(time.perf_counter() - began, 1)
+        commands[part] = shlex.join(["python", "benchmarks/search.py", *argv])
+    latest = json.loads(args.out.read_text()) if args.out.exists() else {}  # another part may have finished since
+    for part in PARTS:
+        if part not in parts and part in latest:
+            report[part] = latest[part]
+            commands[part] = latest.get("commands", {}).get(part, commands.get(part))
+    text = json.dumps(report, indent=1)
+    write_text_atomic(args.out, text + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""Local best response against any heads-up agent whose play for every hole can be read: blueprint or search.
+
+Lisy & Bowling 2017, "Equilibrium approximation quality of current no-limit
+poker bots" (arXiv:1612.07547), Algorithm 1, with the decision rule of
+:mod:`holdem.eval.lbr_kernel` (values in end-of-hand chips, "both players
+only check/call after this action"; check/call wins ties) and its action
+sets (:mod:`holdem.eval.lbr_actions`: fold/call, plus pot and all-in raises
+on the streets whose set is ``fcpa``).
+
+The compiled LBR (:mod:`holdem.eval.lbr`) reads the blueprint's tables
+inside numba and cannot ask a Python agent anything, so this one is plain
+Python and slow, for what the compiled one cannot play: the search agent.
+What it needs of an opponent is :func:`hole_policy`, the agent's
+distribution over its moves for every one of the 1,326 holes at once:
+
+* the blueprint (and the search agent before the river): its rows for the
+  bucket of every hole at the node its history maps to;
+* the search agent on the river: the solved strategy of every hole at the
+  current node of its river subgame (the solve it plays from, so LBR's model
+  of it is exact, and a raise LBR considers is answered by the re-solve the
+  agent would make facing it).
+
+Two simplifications against the compiled LBR, the same for every opponent:
+the opponent's history is mapped onto the blueprint's tree with the
+opponent's own translation draws (the compiled LBR averages over the draws
+it cannot know), and preflop equities are Monte Carlo over ``PREFLOP_BOARDS``
+boards (the compiled LBR reads a table); flop, turn and river equities are
+exact over every runout.  So compare this LBR's figures with each other,
+not with ``holdem-eval --lbr``.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from holdem.abstraction.features import HOLE_CARDS, N_HOLES
+from holdem.blueprint import OFF_TREE
+from holdem.eval.baselines import apply_move, pot_raise_to
+from holdem.eval.lbr_actions import SET_FC, street_sets
+from holdem.eval.match import DEAL_STREAM, MatchResult, groups_for
+from holdem.evaluator import evaluate_arr
+from holdem.game.engine import BOARD_CARDS_VISIBLE, RIVER, ActionKind, HandState, deal
+from holdem.search.holdem_agent import HoldemSearchBot
+
+Move = tuple[ActionKind, int]
+PREFLOP_BOARDS = 200
+LBR_STREAM = 0x1B5  # LBR's preflop boards, apart from the deal and the players' streams
+
+
+@njit(cache=True, nogil=True)
+def _showdown_mass(weights, mine_a, mine_b, board):
+    """(weight of holes ``mine`` beats + half the ties, total weight) over holes compatible with it and ``board``."""
+    used = (np.int64(1) << mine_a) | (np.int64(1) << mine_b)
+    for i in range(5):
+        used |= np.int64(1) << board[i]
+    cards = np.empty(7, np.int64)
+    for i in range(5):
+        cards[2 + i] = board[i]
+    cards[0] = mine_a
+    cards[1] = mine_b
+    mine = evaluate_arr(cards)
+    win = 0.0
+    total = 0.0
+    for h in range(N_HOLES):
+        w = weights[h]
+        if w <= 0.0:
+            continue
+        a = HOLE_CARDS[h, 0]
+        b = HOLE_CARDS[h, 1]
+        if (used >> a) & 1 or (used >> b) & 1:
+            continue
+        cards[0] = a
+        cards[1] = b
+        theirs = evaluate_arr(cards)
+        total += w
+        if mine > theirs:
+            win += w
+        elif mine == theirs:
+            win += 0.5 * w
+    return win, total
+
+
+def equity(weights: np.ndarray, hole: tuple[int, int], board: tuple[int, ...], rng: np.random.Generator) -> float:
+    """``hole``'s showdown equity against the range ``weights``: exact over runouts from the flop, Monte Carlo preflop.
+
+    0.5 when no hole of the range is possible (nothing to learn from it).
+    """
+    known = set(hole) | set(board)
+    rest = np.array([c for c in range(52) if c not in known], dtype=np.int64)
+    need = 5 - len(board)
+    if need == 0:
+        runouts = np.zeros((1, 0), dtype=np.int64)
+    elif need == 1:
+        runouts = rest[:, None]
+    elif need == 2:
+        i, j = np.triu_indices(rest.size, 1)
+        runouts = np.stack([rest[i], rest[j]], axis=1)
+    else:
+        runouts = np.stack([rng.choice(rest, need, replace=False) for _ in range(PREFLOP_BOARDS)])
+    base = np.asarray(board, dtype=np.int64)
+    win = total = 0.0
+    for r in runouts:
+        w, t = _showdown_mass(weights, hole[0], hole[1], np.concatenate([base, r]))
+        win += w
+        total += t
+    return win / total if total > 0 else 0.5
+
+
+def hole_policy(agent: Any, state: HandState) -> tuple[list[Move], np.ndarray]:
+    """The agent's moves at ``state`` and float64[1326, len(moves)]: its probability of each, holding each hole."""
+    if isinstance(agent, HoldemSearchBot) and state.street == RIVER:
+        result = agent.search(state)
+        if result is not None:
+            node = result.tree.path[-1]
+            probs = result.node_strategy(node)
+            total = probs.sum(axis=1, keepdims=True)
+            return list(result.tree.moves[node]), np.divide(probs, total, out=np.zeros_like(probs), where=total > 0)
+        agent = agent.fallback
+    bp = agent.blueprint
+    decision = bp.action_probabilities(state)
+    moves = [(c.kind, c.amount) for c in decision.choices]
+    if decision.node == OFF_TREE:
+        return moves, np.ones((N_HOLES, 1))
+    rows = bp.rows(decision.node, bp.hole_buckets(state.board[: BOARD_CARDS_VISIBLE[state.street]]))
+    return moves, rows
+
+
+def move_probability(moves: list[Move], probs: np.ndarray, move: Move) -> np.ndarray:
+    """float64[1326]: the probability of ``move`` for every hole (abstract actions played alike summed)."""
+    hits = [i for i, m in enumerate(moves) if m[0] == move[0] and (m[0] != ActionKind.RAISE or m[1] == move[1])]
+    return probs[:, hits].sum(axis=1) if hits else np.zeros(N_HOLES)
+
+
+class LBRPlayer:
+    """One LBR seat of one hand: keeps the opponent's range and picks the best move under check/call-down."""
+
+    def __init__(self, agent: Any, seat: int, sets: np.ndarray, rng: np.random.Generator):
+        self.agent, self.seat, self.sets, self.rng = agent, seat, sets, rng
+        self.range = np.ones(N_HOLES)
+
+    def observe(self, state: HandState, move: Move) -> None:
+        """Bayes' rule on the opponent's ``move`` at ``state`` (before it is applied)."""
+        moves, probs = hole_policy(self.agent, state)
+        self.range = self.range * move_probability(moves, probs, move)
+
+    def _candidates(self, state: HandState) -> list[Move]:
+        legal = state.legal()
+        out: list[Move] = [(ActionKind.CHECK_CALL, legal.call_amount)]
+        if legal.can_fold:
+            out.append((ActionKind.FOLD, 0))
+        if self.sets[state.street] != SET_FC and legal.can_raise:
+            lo, hi = int(legal.min_raise_to), int(legal.max_raise_to)
+            for amount in sorted({min(max(pot_raise_to(state), lo), hi), hi}):
+                out.append((ActionKind.RAISE, amount))
+        return out
+
+    def act(self, state: HandState) -> Move:
+        me, other = self.seat, 1 - self.seat
+        hole = (int(state.holes[me][0]), int(state.holes[me][1]))
+        board = state.board[: BOARD_CARDS_VISIBLE[state.street]]
+        candidates = self._candidates(state)
+        if len(candidates) == 1:
+            return candidates[0]
+        legal = state.legal()
+        contrib = state.contrib
+        wp = equity(self.range, hole, board, self.rng)
+        matched = contrib[me] + legal.call_amount
+        best, best_value = candidates[0], (2 * wp - 1) * matched
+        for move in candidates[1:]:
+            if move[0] == ActionKind.FOLD:
+                value = -float(contrib[me])
+            else:
+                after = state.copy()
+                after.raise_to(move[1])
+                if after.is_over or after.actor != other:
+                    continue
+                moves, probs = hole_policy(self.agent, after)
+                fold = move_probability(moves, probs, (ActionKind.FOLD, 0))
+                mass = self.range.sum()
+                fp = float(self.range @ fold / mass) if mass > 0 else 0.0
+                called = min(after.contrib[me], after.contrib[other] + after.stacks[other])
+                wp_called = equity(self.range * (1.0 - fold), hole, board, self.rng)
+                value = fp * contrib[other] + (1.0 - fp) * (2 * wp_called - 1) * called
+            if value > best_value:
+                best, best_value = move, value
+        return best
+
+
+def run_lbr(blueprint: Any, agent: Any, hands: int, *, seed: int = 0, actions: str = "fc-fcpa") -> MatchResult:
+    """LBR against ``agent`` in duplicate groups dealt as :func:`holdem.eval.match.run_match` deals them.
+
+    The agent's draws in rotation r of group g come from ``default_rng([seed, g, r])``, as in a match, so
+    two agents that play alike until the river see the same hands until then.
+    """
+    config = blueprint.game_config
+    sets = street_sets(actions)
+    groups = groups_for(hands, 2)
+    out = np.zeros(groups)
+    began = time.perf_counter()
+    for g in range(groups):
+        holes, board = deal(config, np.random.default_rng([seed, g, DEAL_STREAM]))
+        total = 0
+        for r in range(2):
+            state = HandState.start(config, holes, board, g % 2)
+            lbr = LBRPlayer(agent, r, sets, np.random.default_rng([seed, g, r, LBR_STREAM]))
+            rng = np.random.default_rng([seed, g, r])
+            while not state.is_over:
+                if state.actor == r:
+                    apply_move(state, lbr.act(state))
+                else:
+                    move = agent.act(state, rng)
+                    lbr.observe(state, move)
+                    apply_move(state, move)
+            total += state.payoffs()[r]
+        out[g] = total / 2
+    return MatchResult("lbr", getattr(agent, "name", "agent"), 2, config.big_blind, out, time.perf_counter() - began)
+
+
+__all__ = ["LBRPlayer", "equity", "hole_policy", "move_probability", "run_lbr"]
