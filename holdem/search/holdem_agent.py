@@ -29,10 +29,13 @@ values against the blueprint's river strategy, a second solve per decision.
 ``mode: safe`` is refused for Hold'em.
 
 Each river decision re-solves from the start of the river (so the
-opponent's latest size is in the tree); the agent's earlier river actions
-were taken under an earlier solve of a tree without that size, which is the
-inconsistency Pluribus removed by freezing its own earlier actions (not done
-here).  The turn is played by the blueprint: depth-limited turn search
+opponent's latest size is in the tree), with the agent's strategy at its
+own earlier decisions of this river frozen at what it played them with (the
+previous solve's, for every hole), as Pluribus did: the re-solve is then
+consistent with how the agent got here, and the opponent's range at the
+current node is what that strategy and the opponent's play imply.
+
+The turn is played by the blueprint: depth-limited turn search
 (:mod:`holdem.search.leaves`) is not wired to Hold'em yet.
 """
 from __future__ import annotations
@@ -68,6 +71,7 @@ class RiverSearch:
     solver: RiverSolver
     solution: RiverSolution
     seconds: float
+    actions: tuple = ()  # the river moves of the history it was solved for
 
     def node_strategy(self, node: int) -> np.ndarray:
         """float64[1326, A]: the solved strategy of every hole at decision ``node``."""
@@ -106,12 +110,34 @@ class HoldemSearchBot:
         self.searched = 0
         self.fallbacks = 0
         self._cache: OrderedDict[tuple, RiverSearch | None] = OrderedDict()
+        self._solves: OrderedDict[tuple, list[RiverSearch]] = OrderedDict()  # each hand's solves, by _hand_key
 
     # ------------------------------------------------------------------ search
 
     def _key(self, state: HandState) -> tuple:
         seat = state.actor
         return (state.config, state.button, state.board, state.holes[seat], seat, state.history)
+
+    def _hand_key(self, state: HandState) -> tuple:
+        seat = state.actor
+        before = tuple(a for a in state.history if a.street < RIVER)
+        return (state.config, state.button, state.board, state.holes[seat], seat, before)
+
+    def _frozen(self, state: HandState, tree: RiverTree, actions: tuple) -> dict[int, np.ndarray]:
+        """The agent's earlier decisions on this river's path, at the strategy its latest solve played them with."""
+        # the latest solve along this history (solves of what-ifs, e.g. LBR's candidate raises, branch off it)
+        prev = next((p for p in reversed(self._solves.get(self._hand_key(state), []))
+                     if len(p.actions) < len(actions) and actions[: len(p.actions)] == p.actions), None)
+        if prev is None:
+            return {}
+        out = {}
+        for i, node in enumerate(tree.path[:-1]):
+            if i >= len(prev.tree.path) or tree.actor[node] != state.actor:
+                continue
+            old = prev.tree.path[i]
+            if prev.tree.moves[old] == tree.moves[node]:
+                out[node] = prev.node_strategy(old).copy()
+        return out
 
     def search(self, state: HandState) -> RiverSearch | None:
         """Solve the river subgame at ``state`` (the seat to act's view); None when no deal reaches it."""
@@ -123,11 +149,15 @@ class HoldemSearchBot:
         began, cpu = self.clock(), time.process_time()
         reach = history_reaches(self.blueprint, state, int(state.actor), RIVER)
         tree = build_river_tree(state, c.bet_sizes, c.raise_sizes, max_raises=c.max_raises, all_in=c.all_in)
-        solver = RiverSolver(tree, river_strength(state.board), reach)
+        actions = tuple((a.kind, a.amount) for a in state.history if a.street == RIVER)
+        solver = RiverSolver(tree, river_strength(state.board), reach, self._frozen(state, tree, actions))
         result: RiverSearch | None = None
         if solver.normaliser() > 0.0:
             solution = solver.solve(c.iterations, params=c.dcfr, time_budget=c.time_budget)
-            result = RiverSearch(tree, solver, solution, self.clock() - began)
+            result = RiverSearch(tree, solver, solution, self.clock() - began, actions)
+            self._solves.setdefault(self._hand_key(state), []).append(result)
+            if len(self._solves) > CACHE_DECISIONS:
+                self._solves.popitem(last=False)
             self.times.append(result.seconds)
             self.cpu_times.append(time.process_time() - cpu)
             self.iterations.append(solution.iterations)

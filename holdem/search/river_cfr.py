@@ -10,6 +10,11 @@ so reaches flow down in one forward loop and values come back up in one
 backward loop, with no recursion.  Terminals use the O(H) sweeps of
 :mod:`holdem.search.showdown`.
 
+Frozen decisions (Brown & Sandholm 2019, Pluribus, supplementary: when it
+re-solves after an opponent's action it keeps "the strategy for the actions
+it already took" fixed, so the re-solve is consistent with how it reached
+the current node) play a given strategy and learn nothing.
+
 Hands with zero reach still get regrets (a counterfactual value does not
 depend on the hand's own reach), so every hand has a strategy; the average
 weights by own reach, and falls back to the last current strategy for a
@@ -59,9 +64,11 @@ def _terminal(node, kind, stake, folder, opp, seat, order, strength, out):
 
 
 @njit(cache=True, nogil=True)
-def _pass(kind, actor, children, n_actions, decision, stake, folder, order, strength, root_reach, strategy,
-          seat, reach, values, mode, regret, sums, sigma_buf):
+def _pass(kind, actor, children, n_actions, decision, stake, folder, order, strength, root_reach, frozen, fixed,
+          strategy, seat, reach, values, mode, regret, sums, sigma_buf):
     """One walk for ``seat``: mode 0 CFR update (strategy from ``regret``), mode 1 best response to ``strategy``.
+
+    Decisions with ``frozen[d]`` play ``fixed[d]`` in mode 0 and are not updated.
 
     Fills ``values[n]`` with ``seat``'s counterfactual values at every node
     and returns nothing; ``reach[n, p]`` is seat p's own reach.
@@ -77,7 +84,9 @@ def _pass(kind, actor, children, n_actions, decision, stake, folder, order, stre
         d = decision[n]
         na = n_actions[n]
         sig = sigma_buf[d, :, :na]
-        if mode == 0:
+        if mode == 0 and frozen[d]:
+            sig[:, :] = fixed[d, :, :na]
+        elif mode == 0:
             _match(regret[d, :, :na], sig)
         else:
             sig[:, :] = strategy[d, :, :na]
@@ -97,8 +106,14 @@ def _pass(kind, actor, children, n_actions, decision, stake, folder, order, stre
         na = n_actions[n]
         sig = sigma_buf[d, :, :na]
         v = values[n]
-        if actor[n] != seat:
+        if actor[n] != seat or (mode == 0 and frozen[d]):
             for h in range(N_HOLES):
+                if actor[n] == seat:  # frozen: the value of the fixed strategy
+                    total = 0.0
+                    for a in range(na):
+                        total += sig[h, a] * values[children[n, a], h]
+                    v[h] = total
+                    continue
                 total = 0.0
                 for a in range(na):
                     total += values[children[n, a], h]
@@ -136,12 +151,12 @@ def _discount(regret, sums, t, alpha, beta, gamma):
 
 
 @njit(cache=True, nogil=True)
-def _iterate(kind, actor, children, n_actions, decision, stake, folder, order, strength, root_reach, regret, sums,
-             sigma_buf, reach, values, first, count, alpha, beta, gamma):
+def _iterate(kind, actor, children, n_actions, decision, stake, folder, order, strength, root_reach, frozen, fixed,
+             regret, sums, sigma_buf, reach, values, first, count, alpha, beta, gamma):
     for t in range(first, first + count):
         for seat in range(2):
-            _pass(kind, actor, children, n_actions, decision, stake, folder, order, strength, root_reach, sums,
-                  seat, reach, values, 0, regret, sums, sigma_buf)
+            _pass(kind, actor, children, n_actions, decision, stake, folder, order, strength, root_reach, frozen, fixed,
+                  sums, seat, reach, values, 0, regret, sums, sigma_buf)
         _discount(regret, sums, float(t), alpha, beta, gamma)
 
 
@@ -157,7 +172,9 @@ class RiverSolution:
 class RiverSolver:
     """Scratch and tables of one river subgame; :meth:`solve` runs DCFR on it."""
 
-    def __init__(self, tree: RiverTree, strength: np.ndarray, root_reach: np.ndarray):
+    def __init__(self, tree: RiverTree, strength: np.ndarray, root_reach: np.ndarray,
+                 frozen: dict[int, np.ndarray] | None = None):
+        """``frozen``: ``{node: float64[H, A]}``, decisions that play a fixed strategy (see the module docstring)."""
         reach = np.asarray(root_reach, dtype=np.float64)
         if reach.shape != (2, N_HOLES):
             raise ValueError(f"root reach must be (2, {N_HOLES}), got {reach.shape}")
@@ -171,11 +188,19 @@ class RiverSolver:
         self.sigma = np.zeros((d, N_HOLES, a))
         self.reach = np.zeros((tree.n_nodes, 2, N_HOLES))
         self.values = np.zeros((tree.n_nodes, N_HOLES))
+        self.frozen = np.zeros(d, dtype=np.bool_)
+        self.fixed = np.zeros((d, N_HOLES, a))
+        for node, strategy in (frozen or {}).items():
+            dd, na = int(tree.decision[node]), int(tree.n_actions[node])
+            if dd < 0 or strategy.shape != (N_HOLES, na):
+                raise ValueError(f"frozen node {node} is not a decision of {na} actions over {N_HOLES} hands")
+            self.frozen[dd] = True
+            self.fixed[dd, :, :na] = strategy
 
     def _args(self):
         t = self.tree
         return (t.kind, t.actor, t.children, t.n_actions, t.decision, t.stake, t.folder, self.order, self.strength,
-                self.root_reach)
+                self.root_reach, self.frozen, self.fixed)
 
     def solve(self, iterations: int, *, params: DCFRParams = DCFR, time_budget: float | None = None,
               clock: Callable[[], float] = time.monotonic) -> RiverSolution:
@@ -204,6 +229,7 @@ class RiverSolver:
             ptot = pos.sum(axis=1, keepdims=True)
             current = np.divide(pos, ptot, out=np.full_like(pos, 1.0 / na), where=ptot > 0.0)
             out[d, :, :na] = np.divide(s, total, out=current, where=total > 0.0)
+        out[self.frozen] = self.fixed[self.frozen]
         return out
 
     def root_values(self, strategy: np.ndarray, seat: int, best_response: bool) -> np.ndarray:
@@ -213,7 +239,11 @@ class RiverSolver:
         sigma = np.zeros_like(self.sigma)
         if not best_response:  # both play ``strategy``: regret matching on regrets equal to it reproduces it
             regret[:] = strategy
-        _pass(*self._args(), strategy, seat, self.reach, self.values, 1 if best_response else 0, regret, sums, sigma)
+        free = np.zeros_like(self.frozen)  # ``strategy`` already holds the frozen rows
+        t = self.tree
+        _pass(t.kind, t.actor, t.children, t.n_actions, t.decision, t.stake, t.folder, self.order, self.strength,
+              self.root_reach, free, self.fixed, strategy, seat, self.reach, self.values, 1 if best_response else 0,
+              regret, sums, sigma)
         return self.values[0].copy()
 
     def normaliser(self) -> float:

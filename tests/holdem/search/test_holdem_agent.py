@@ -93,3 +93,18 @@ def test_search_config_from_a_section():
 def test_hold_em_search_refuses_safe_mode(bp):
     with pytest.raises(ValueError, match="unsafe"):
         SearchAgent(bp, SearchConfig(mode="safe"))
+
+
+def test_a_second_river_decision_keeps_the_first_ones_strategy(bp):
+    agent = SearchAgent(bp, FAST)
+    state = HandState.start_random(bp.game_config, np.random.default_rng(9), button=0)
+    while state.street < RIVER:
+        state.check_or_call()
+    first = agent.holdem.search(state)
+    bet = next(m for m in first.tree.moves[0] if m[0] == ActionKind.RAISE)
+    state.raise_to(bet[1])
+    state.raise_to(state.legal().min_raise_to + 11)  # the opponent raises by a size the tree lacks
+    second = agent.holdem.search(state)
+    root = second.tree.path[0]
+    assert second.tree.moves[root] == first.tree.moves[0]
+    np.testing.assert_array_equal(second.node_strategy(root), first.node_strategy(0))

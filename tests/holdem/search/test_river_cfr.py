@@ -63,3 +63,20 @@ def test_a_time_budget_stops_the_solve_early():
     solution = RiverSolver(tree, strength, np.ones((2, 1326))).solve(10_000, time_budget=2.5,
                                                                     clock=lambda: float(next(ticks)))
     assert solution.iterations == 3 * 8  # a fake clock ticking once per check: three chunks of eight
+
+
+def test_a_frozen_decision_keeps_its_strategy_and_the_rest_still_solves():
+    state = river_state(CONFIG, seed=2)
+    tree = build_river_tree(state, (0.5, 1.0), (1.0,), max_raises=2)
+    strength = river_strength(state.board)
+    reach = np.ones((2, 1326)) * (strength != DEAD)
+    fixed = np.full((1326, tree.n_actions[0]), 1.0 / tree.n_actions[0])
+    solver = RiverSolver(tree, strength, reach, {0: fixed})
+    solution = solver.solve(ITERATIONS)
+    assert np.array_equal(solution.strategy[tree.decision[0], :, : tree.n_actions[0]], fixed)
+    # seat to act at the root may deviate there, so it gains from its frozen uniform play; the other seat's
+    # best response gains little beyond that: the solve answered the frozen strategy
+    free = RiverSolver(tree, strength, reach).solve(ITERATIONS).strategy
+    assert not np.allclose(free[tree.decision[0]], solution.strategy[tree.decision[0]])
+    with pytest.raises(ValueError, match="frozen node"):
+        RiverSolver(tree, strength, reach, {tree.path[0]: fixed[:, :1]})
