@@ -13,7 +13,7 @@ nothing, so a worker in *private* mode:
 2. runs the group on the working copy;
 3. at the end, holding an exclusive ``flock`` on the run's lock file (the
    supervisor takes it too when it merges a remote worker's changes), merges
-   with the rule remote syncs use (:func:`worker.sync.merge_values`): an
+   with the rule remote syncs use (:mod:`holdem.mccfr.merge`): an
    entry nobody touched since the base takes the worker's value, bit for bit;
    any other gets the worker's change added.
 
@@ -35,8 +35,9 @@ from pathlib import Path
 import numpy as np
 
 from holdem.mccfr.blocks import Tracking, touch_entries
+from holdem.mccfr.merge import merge_values
 from worker.protocol import TABLE_MODES
-from worker.sync import changed_entries, merge_values
+from worker.sync import changed_entries
 
 SHARED_MODE, PRIVATE_MODE = TABLE_MODES
 PRIVATE_TABLES_MAX_BYTES = 1 << 20  # both tables up to this size: train on a private copy (the default)

@@ -35,35 +35,44 @@ nobody touched stay unallocated on both sides).
 
 On the wire a change set is a list of *parts* (one message each, at most
 :data:`PART_ENTRIES` entries of one table): ``start``, ``count``, the indices
-(empty for a dense run ``start .. start+count``; else the gaps between
-consecutive indices, zlib-compressed, which shrinks them to almost nothing),
-the values and, in a host's changes, the bases, both raw in the table's own
-dtype (regret float32, strategy float64: float bits hardly compress, and
-inflating them would cost the merge more than the bytes cost the wire).
-:func:`decode_part` is the only way in: sizes, decompressed lengths (no zip
-bombs), index ranges and order, and finite values are all checked before
-anything touches a table.  A stream of parts ends with the SHA-256 of
+(empty for a dense run ``start .. start+count``; else :data:`SPARSE` and
+the gaps between consecutive indices, byte-coded by :mod:`worker.gaps`,
+about a byte an entry), the values and, in a host's changes, the bases,
+both raw in the table's own dtype (regret float32, strategy float64: float
+bits hardly compress, and inflating them would cost the merge more than the
+bytes cost the wire).  :func:`decode_part` is the only way in: sizes,
+index ranges and order, and finite values are all checked before anything
+touches a table.  A stream of parts ends with the SHA-256 of
 everything it carried (:class:`StreamDigest`), which the receiver checks.
 """
 from __future__ import annotations
 
 import hashlib
 import mmap
-import zlib
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-from holdem.mccfr.blocks import BLOCK_ENTRIES, BLOCK_SHIFT, BlockMarks, block_runs, changed_in_blocks, touch_entries
+from holdem.mccfr.blocks import (
+    BLOCK_ENTRIES,
+    BLOCK_SHIFT,
+    BlockMarks,
+    Tracking,
+    block_runs,
+    changed_in_blocks,
+    touch_entries,
+)
+from holdem.mccfr.merge import all_finite, merge_at, merge_values, store_at
 from holdem.mccfr.pages import lazy_zeros
 from holdem.mccfr.tables import TABLE_DTYPES
+from worker import gaps
 from worker.protocol import ProtocolError
 
 TABLES = ("regret", "strategy")
 VALUE_DTYPES = TABLE_DTYPES  # values travel in each table's own dtype
 PART_ENTRIES = 1 << 17  # 128 Ki entries: at most 2 MiB of values and bases (+ indices) per message
-ZLIB_LEVEL = 1  # gaps compress at any level
+SPARSE = b"\x01"  # the first byte of a sparse part's indices (a dense run has none)
 OUTGOING_BLOCKS = 4096  # dirty blocks compared per call (a 32 MiB index buffer)
 
 
@@ -76,11 +85,6 @@ class SyncError(ProtocolError):
     """A change set that does not fit the tables; nothing of it was applied."""
 
 
-def index_dtype(table_size: int) -> np.dtype:
-    """Gaps fit uint32 in any table below 2**32 entries."""
-    return np.dtype("<u4") if table_size <= 2**32 else np.dtype("<u8")
-
-
 @dataclass(frozen=True)
 class Part:
     """One message's worth of entries of one table (see the module docstring)."""
@@ -88,7 +92,7 @@ class Part:
     table: str
     start: int
     count: int
-    indices: bytes  # zlib of gaps; b"" for a dense run
+    indices: bytes  # SPARSE + the coded gaps (worker.gaps); b"" for a dense run
     values: bytes  # the table's dtype [count]
     bases: bytes = b""  # the table's dtype [count] in a host's changes; b"" in the supervisor's parts
 
@@ -111,20 +115,6 @@ def _raw(array: np.ndarray, table: str) -> bytes:
     return np.ascontiguousarray(array, dtype=VALUE_DTYPES[table]).tobytes()
 
 
-def _inflate(data: bytes, expected: int, what: str) -> bytes:
-    """Decompress exactly ``expected`` bytes; more, fewer or trailing bytes are errors."""
-    inflater = zlib.decompressobj()
-    try:
-        out = inflater.decompress(data, expected + 1)
-    except zlib.error as exc:
-        raise SyncError(f"{what}: not zlib data ({exc})") from None
-    if len(out) != expected or not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
-        raise SyncError(f"{what}: expected {expected} bytes after decompression, got "
-                        f"{'more' if len(out) > expected or inflater.unconsumed_tail else len(out)}"
-                        f"{' and trailing data' if inflater.unused_data else ''}")
-    return out
-
-
 def dense_part(table: str, start: int, values: np.ndarray) -> Part:
     return Part(table, int(start), len(values), b"", _raw(values, table))
 
@@ -144,12 +134,10 @@ def sparse_parts(table: str, index: np.ndarray, values: np.ndarray, table_size: 
                  part_entries: int = PART_ENTRIES, bases: np.ndarray | None = None) -> list[Part]:
     """Entries at strictly increasing ``index`` as parts (none when there are none); with their ``bases``
     when given (a host's changes)."""
-    gap_dtype = index_dtype(table_size)
     parts = []
     for lo in range(0, len(index), part_entries):
         idx = index[lo:lo + part_entries].astype(np.int64)
-        gaps = np.diff(idx, prepend=idx[0]).astype(gap_dtype)
-        parts.append(Part(table, int(idx[0]), len(idx), zlib.compress(gaps.tobytes(), ZLIB_LEVEL),
+        parts.append(Part(table, int(idx[0]), len(idx), SPARSE + gaps.encode(idx),
                           _raw(values[lo:lo + part_entries], table),
                           b"" if bases is None else _raw(bases[lo:lo + part_entries], table)))
     return parts
@@ -161,7 +149,7 @@ def _values(data, count: int, dtype: np.dtype, what: str) -> np.ndarray:
     if len(data) != count * dtype.itemsize:
         raise SyncError(f"{what}: expected {count * dtype.itemsize} bytes for {count} entries, got {len(data)}")
     values = np.frombuffer(data, dtype=dtype)
-    if not np.isfinite(values).all():
+    if not all_finite(values):
         raise SyncError(f"{what}: {int((~np.isfinite(values)).sum())} of {count} are not finite")
     return values
 
@@ -196,20 +184,12 @@ def decode_part(part, table_size: int, part_entries: int = PART_ENTRIES, with_ba
         return Entries(table, slice(start, start + count), values, bases)
     if count == 0:
         raise SyncError("indices given for an empty part")
-    gap_dtype = index_dtype(table_size)
-    gaps = np.frombuffer(_inflate(part.indices, count * gap_dtype.itemsize, "indices"), dtype=gap_dtype)
-    if gaps[0] != 0 or (count > 1 and gaps[1:].min() < 1):
-        raise SyncError("indices: not strictly increasing from start")
-    # the sum of count uint32 gaps fits int64; compare before adding start so nothing can wrap
-    span = int(gaps.sum(dtype=np.uint64))
-    if span >= table_size - start:
-        raise SyncError(f"indices run past the table of {table_size} entries")
-    index = start + np.cumsum(gaps, dtype=np.int64)
+    if not part.indices.startswith(SPARSE):
+        raise SyncError("indices: not a sparse part's coding")
+    index = gaps.decode(part.indices[len(SPARSE):], start, count, table_size)
+    if isinstance(index, str):
+        raise SyncError(f"indices: {index} of {table_size} entries" if "past" in index else f"indices: {index}")
     return Entries(table, index, values, bases)
-
-
-def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return _bits(a) == _bits(b)
 
 
 def _bounds(e: Entries) -> tuple[int, int]:
@@ -228,13 +208,6 @@ def check_disjoint(entries: list[Entries]) -> None:
                 raise SyncError(f"{table}: parts overlap at entry {first}")
 
 
-def merge_values(now: np.ndarray, base: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """The merge of a worker's ``values`` (computed from ``base``) into ``now``: entries still
-    equal to the base bit for bit take the worker's value; others get its change added."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.where(_same(now, base), values, now + (values - base))
-
-
 def merge(shared: dict[str, np.ndarray], marks: BlockMarks | None, entries: list[Entries]) -> None:
     """Merge a host's (value, base) pairs (checked by ``decode_part(..., with_bases=True)``) into the
     shared tables and mark the blocks they changed.
@@ -249,14 +222,15 @@ def merge(shared: dict[str, np.ndarray], marks: BlockMarks | None, entries: list
     for e in entries:
         if e.bases is None:
             raise SyncError(f"{e.table}: a change part without bases")
-        result = merge_values(shared[e.table][e.index], e.bases, e.values)
-        if not np.isfinite(result).all():
+        index = np.arange(e.index.start, e.index.stop) if isinstance(e.index, slice) else e.index
+        result, finite = merge_at(shared[e.table], index, e.bases, e.values)
+        if not finite:
             raise SyncError(f"{e.table}: merging these values would overflow; none applied")
-        merged.append(result)
-    for e, result in zip(entries, merged):
-        shared[e.table][e.index] = result
-        if marks is not None:
-            marks.mark(TABLES.index(e.table), e.index)
+        merged.append((index, result))
+    tracking = marks.tracking() if marks is not None else Tracking.off()
+    for e, (index, result) in zip(entries, merged):
+        table_marks = tracking.regret_marks if e.table == "regret" else tracking.strategy_marks
+        store_at(shared[e.table], index, result, table_marks, tracking.cell, BLOCK_SHIFT)
 
 
 def changed_entries(current: np.ndarray, base: np.ndarray) -> np.ndarray:

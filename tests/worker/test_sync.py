@@ -1,6 +1,5 @@
 """Table changes by row block: round trips, exact mirroring across syncs, costs that follow the changes,
 and strict rejection of bad parts."""
-import zlib
 
 import numpy as np
 import pytest
@@ -163,15 +162,21 @@ def test_answer_without_changes_is_one_empty_part():
     assert s.decode_part(parts[0], 10).values.size == 0
 
 
-def test_sparse_indices_compress_well():
-    size = 1_000_000
-    index = np.arange(0, size, 10)
-    parts = s.sparse_parts("regret", index, np.ones(len(index), np.float32), size)
-    assert sum(len(p.indices) for p in parts) < len(index) // 50  # gaps of 10: ~nothing
+@pytest.mark.parametrize("gap, bytes_per_entry", [(10, 1), (255, 1), (256, 5), (70_000, 5)])
+def test_indices_take_a_byte_per_short_gap(gap, bytes_per_entry):
+    size = 100_000_000
+    index = np.arange(0, 1000 * gap, gap)
+    parts = s.sparse_parts("regret", index, np.ones(len(index), np.float32), size, part_entries=300)
+    header = len(s.SPARSE) * len(parts)
+    assert sum(len(p.indices) for p in parts) == header + bytes_per_entry * (len(index) - len(parts))
+
+
+def _coded(index: list[int]) -> bytes:
+    return s.SPARSE + bytes(np.diff(index).astype(np.uint8))
 
 
 def _part(**changes):
-    base = dict(table="regret", start=2, count=3, indices=zlib.compress(np.array([0, 1, 5], "<u4").tobytes()),
+    base = dict(table="regret", start=2, count=3, indices=_coded([2, 3, 8]),
                 values=np.array([1, 2, 3], "<f4").tobytes())
     base.update(changes)
     return s.Part(**base)
@@ -189,15 +194,15 @@ def _part(**changes):
     (_part(values=np.array([1, np.nan, 3], "<f4").tobytes()), "not finite"),
     (_part(values=np.array([1, np.inf, 3], "<f4").tobytes()), "not finite"),
     (_part(bases=np.array([1, 2, 3], "<f4").tobytes()), "carries none"),
-    (_part(indices=b"garbage"), "not zlib"),
-    (_part(indices=zlib.compress(np.array([0, 1, 5], "<u4").tobytes()) + b"x"), "trailing"),
-    (_part(indices=zlib.compress(bytes(10_000_000))), "expected 12 bytes"),  # a zip bomb stays small
-    (_part(indices=zlib.compress(np.array([1, 1, 5], "<u4").tobytes())), "strictly increasing"),
-    (_part(indices=zlib.compress(np.array([0, 0, 5], "<u4").tobytes())), "strictly increasing"),
-    (_part(indices=zlib.compress(np.array([0, 1, 7], "<u4").tobytes())), "past the table"),
-    (_part(indices=zlib.compress(np.array([0, 1, 2**32 - 1], "<u4").tobytes())), "past the table"),
+    (_part(indices=b"garbage"), "not a sparse part"),
+    (_part(indices=_coded([2, 3, 8]) + b"x"), "left over"),
+    (_part(indices=_coded([2, 3])), "end before"),
+    (_part(indices=s.SPARSE + b"\x01" * 10_000_000), "left over"),  # read no further than the count
+    (_part(indices=s.SPARSE + b"\x01\x00\x00\x00\x00\x00"), "zero gap"),
+    (_part(indices=_coded([2, 3, 10])), "past the table"),
+    (_part(indices=s.SPARSE + b"\x01\x00\xff\xff\xff\xff"), "past the table"),
     (_part(indices=b"", start=8), "overruns"),
-    (_part(indices=zlib.compress(b""), count=0, values=b""), "empty part"),
+    (_part(indices=s.SPARSE, count=0, values=b""), "empty part"),
     (_part(count=4, values=np.ones(4, "<f4").tobytes()), "exceeds"),
     (_part(indices="text"), "bytes"),
 ])
