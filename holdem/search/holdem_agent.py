@@ -85,8 +85,11 @@ class HoldemSearchBot:
     Fallback to the blueprint when no deal is consistent with the history
     (both reaches meet nowhere: the blueprint gave every hand zero probability
     of an action taken).  ``times`` holds the seconds of every river solve
-    (the statistic the time goals are about), ``cpu_times`` their process CPU
-    seconds and ``iterations`` the DCFR iterations each ran; ``searched`` and
+    on ``clock`` (the statistic the time goals are about; ``clock`` also
+    times the ``time_budget``: wall time by default, ``time.process_time``
+    to count only this process's CPU on a shared machine), ``cpu_times`` and
+    ``wall_times`` the same in process CPU and wall seconds, and
+    ``iterations`` the DCFR iterations each ran; ``searched`` and
     ``fallbacks`` count decisions.
     """
 
@@ -106,6 +109,7 @@ class HoldemSearchBot:
         self.fallback = BlueprintBot(blueprint, name=f"{name}/blueprint")
         self.times: list[float] = []
         self.cpu_times: list[float] = []  # process CPU seconds of the same solves (wall time counts a shared machine)
+        self.wall_times: list[float] = []
         self.iterations: list[int] = []
         self.searched = 0
         self.fallbacks = 0
@@ -146,20 +150,21 @@ class HoldemSearchBot:
             self._cache.move_to_end(key)
             return self._cache[key]
         c = self.config
-        began, cpu = self.clock(), time.process_time()
+        began, cpu, wall = self.clock(), time.process_time(), time.perf_counter()
         reach = history_reaches(self.blueprint, state, int(state.actor), RIVER)
         tree = build_river_tree(state, c.bet_sizes, c.raise_sizes, max_raises=c.max_raises, all_in=c.all_in)
         actions = tuple((a.kind, a.amount) for a in state.history if a.street == RIVER)
         solver = RiverSolver(tree, river_strength(state.board), reach, self._frozen(state, tree, actions))
         result: RiverSearch | None = None
         if solver.normaliser() > 0.0:
-            solution = solver.solve(c.iterations, params=c.dcfr, time_budget=c.time_budget)
+            solution = solver.solve(c.iterations, params=c.dcfr, time_budget=c.time_budget, clock=self.clock)
             result = RiverSearch(tree, solver, solution, self.clock() - began, actions)
             self._solves.setdefault(self._hand_key(state), []).append(result)
             if len(self._solves) > CACHE_DECISIONS:
                 self._solves.popitem(last=False)
             self.times.append(result.seconds)
             self.cpu_times.append(time.process_time() - cpu)
+            self.wall_times.append(time.perf_counter() - wall)
             self.iterations.append(solution.iterations)
         self._cache[key] = result
         if len(self._cache) > CACHE_DECISIONS:
