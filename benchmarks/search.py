@@ -14,7 +14,9 @@ so they can be run separately):
   same random draws played blueprint against blueprint, whose expectation
   is exactly 0 (duplicate, one strategy), subtracted group by group as a
   control variate (the two matches are identical until the hero's first
-  river decision, so the difference holds only what the search changed).
+  river decision, so the difference holds only what the search changed),
+  and the same with both matches AIVAT-corrected by the showdown value
+  function.
   Every interval is a 95% interval over duplicate groups.  The seconds of
   every river solve in this match are the time-per-decision figures
   (median, p99, max), with the process pinned to one core and timed in
@@ -45,6 +47,7 @@ import numpy as np
 from holdem.atomic import write_text_atomic
 from holdem.blueprint import Blueprint
 from holdem.eval.aivat import MatchAivat
+from holdem.eval.aivat_values import ShowdownValue
 from holdem.eval.baselines import BlueprintBot
 from holdem.eval.match import run_match
 from holdem.eval.stats import mean_ci95, to_mbb
@@ -81,15 +84,21 @@ def headsup(bp: Blueprint, config: SearchConfig, hands: int, seed: int) -> dict[
     began = time.perf_counter()
     result = run_match(bp.game_config, agent, plain, hands, seed=seed, on_hand=aivat.on_hand)
     seconds = time.perf_counter() - began
-    base = run_match(bp.game_config, BlueprintBot(bp, name="blueprint (hero)"), BlueprintBot(bp), hands, seed=seed)
+    base_hero, base_opponent = BlueprintBot(bp, name="blueprint (hero)"), BlueprintBot(bp)
+    base_aivat = MatchAivat(base_hero, base_opponent, 2)
+    base_aivat._values = {0: ShowdownValue(), 1: ShowdownValue()}  # the value function of the search match, so the
+    base_aivat.value_name = "showdown"  # two corrected results move together and their difference is small
+    base = run_match(bp.game_config, base_hero, base_opponent, hands, seed=seed, on_hand=base_aivat.on_hand)
     bb = bp.game_config.big_blind
     chance, action = aivat.group_terms()
     paired = result.group_chips - base.group_chips
+    paired_aivat = aivat.corrected(result) - base_aivat.corrected(base)
     return {
         "hands": result.hands, "duplicate_groups": result.groups,
         "raw_duplicate": interval(result.group_chips, bb),
         "aivat": interval(result.group_chips + chance + action, bb),
         "paired_against_blueprint_self_play": interval(paired, bb),
+        "paired_aivat": interval(paired_aivat, bb),
         "blueprint_self_play_same_deals": interval(base.group_chips, bb),
         "groups_changed_by_search": int(np.count_nonzero(paired)),
         "river_decisions_searched": agent.searched, "river_fallbacks": agent.fallbacks,
