@@ -16,8 +16,8 @@ Three parts, each selectable with ``--parts`` (default all three):
   part of its ``RunParts`` (what is sent), per changed block.  Goal: 50 M
   entries/s.  The sparse case is also merged once into tables none of whose
   pages was touched yet (``first_touch``: what a merge into rows nobody
-  allocated costs).  When a case misses it, a cProfile of that case and the same
-  steps timed one by one (``steps``) say where the time goes.
+  allocated costs).  When a case misses it, a cProfile of that case says where
+  the time goes.
 - ``fleet``: ``holdem-supervise --workers 0 --bind tcp://127.0.0.1:* --keys
   DIR`` and N ``holdem-worker --threads 1`` hosts over CURVE on loopback:
   ``hu_mid`` (``--seconds``) with 1, 2 and 4 hosts, and 4 hosts on ``hu_mid``
@@ -129,60 +129,6 @@ def _profile(fn, *args, top: int = 12) -> list[str]:
     return [" ".join(line.split()) for line in lines[start:] if line.strip()]
 
 
-def _index_of(raw: bytes, gap_dtype, start: int) -> np.ndarray:
-    gaps = np.frombuffer(raw, dtype=gap_dtype)
-    _ = gaps[0] != 0 or (len(gaps) > 1 and gaps[1:].min() < 1)
-    _ = int(gaps.sum(dtype=np.uint64))
-    return start + np.cumsum(gaps, dtype=np.int64)
-
-
-def _values_of(part, dtype) -> tuple[np.ndarray, np.ndarray]:
-    v, b = np.frombuffer(part.values, dtype), np.frombuffer(part.bases, dtype)
-    _ = np.isfinite(v).all(), np.isfinite(b).all()
-    return v, b
-
-
-def _scatter(table: np.ndarray, index, result: np.ndarray) -> None:
-    table[index] = result
-
-
-def _steps(parts, shared: dict, marks, size: int, repeats: int) -> dict:
-    """decode_part + merge of ``parts`` cut into their steps, each timed alone (best of ``repeats``): the
-    same numpy calls in the same order as worker/sync.py, to say where the time goes."""
-    import zlib
-
-    from worker.sync import TABLES, VALUE_DTYPES, index_dtype, merge_values
-
-    steps = dict.fromkeys(("inflate_gaps", "check_and_cumsum_gaps", "values_and_bases_isfinite",
-                           "gather_shared", "merge_values_where", "isfinite_result", "scatter_shared",
-                           "mark_blocks"), 0.0)
-
-    def timed(name, fn, *args):
-        best = float("inf")
-        for _ in range(repeats):
-            t = time.perf_counter()
-            out = fn(*args)
-            best = min(best, time.perf_counter() - t)
-        steps[name] += best
-        return out
-
-    gap_dtype = index_dtype(size)
-    for part in parts:
-        raw = timed("inflate_gaps", zlib.decompress, part.indices) if part.indices else b""
-        index = (timed("check_and_cumsum_gaps", _index_of, raw, gap_dtype, part.start) if raw
-                 else slice(part.start, part.start + part.count))
-        values, bases = timed("values_and_bases_isfinite", _values_of, part, VALUE_DTYPES[part.table])
-        table = shared[part.table]
-        now = timed("gather_shared", table.__getitem__, index)
-        result = timed("merge_values_where", merge_values, now, bases, values)
-        timed("isfinite_result", lambda r: np.isfinite(r).all(), result)
-        timed("scatter_shared", _scatter, table, index, result)
-        timed("mark_blocks", marks.mark, TABLES.index(part.table), index)
-    total = sum(steps.values())
-    return {name: {"seconds": round(sec, 4), "share": round(sec / total, 3) if total else None}
-            for name, sec in steps.items()}
-
-
 def merge_part(size: int, changes: int, repeats: int, seed: int = 0) -> dict:
     from holdem.mccfr.blocks import BLOCK_ENTRIES, BlockMarks
     from worker.sync import TABLES, HostTables, RunParts, answer_runs, merge
@@ -235,10 +181,8 @@ def merge_part(size: int, changes: int, repeats: int, seed: int = 0) -> dict:
             name = slow[0]
             mine = [p for p in parts if p.table == name]
             case["profile"] = {"table": name, "what": "decode_part of every part + merge, cProfile by tottime "
-                                                      "(numpy's fancy indexing counts as merge's own time)",
+                                                      "(numpy calls inside a function count as its own time)",
                                "lines": _profile(_decode_and_merge, shared, marks, mine, size)}
-            case["steps"] = {t: _steps([p for p in parts if p.table == t], shared, marks, size, repeats)
-                             for t in TABLES}
         if kind == "sparse":  # the same parts into tables no page of which was touched yet (one run each)
             from holdem.mccfr.pages import lazy_zeros
 
