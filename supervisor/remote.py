@@ -55,6 +55,7 @@ from worker.private import table_lock
 from worker.sync import (
     TABLES,
     VALUE_DTYPES,
+    ChangeLog,
     RunParts,
     StreamDigest,
     SyncError,
@@ -164,6 +165,7 @@ class RemoteHub:
         self.book: BatchBook | None = None
         self.shared: dict | None = None
         self.marks: BlockMarks | None = None  # where the shared tables were written, per block and epoch
+        self.log: ChangeLog | None = None
         self.extents = None  # () -> {table: (first, entries) runs that hold memory}
         self.socket = None
         self.wire = None
@@ -185,6 +187,7 @@ class RemoteHub:
         self.book = book
         self.shared = {"regret": regret, "strategy": strategy}
         self.marks = marks if marks is not None else BlockMarks.zeros(len(regret))
+        self.log = ChangeLog(len(regret))  # entries remote merges changed, until every host is answered past them
         size = len(regret)
         self.extents = extents or (lambda: {name: [(0, size)] for name in TABLES})
         game = self.setup.game
@@ -312,6 +315,7 @@ class RemoteHub:
                                                       RemoteSlotPolicy(self.params, self.clock))
         slot.peer, slot.identity, slot.host, slot.pid = peer, identity, join.host, join.pid
         slot.threads = join.threads
+        slot.since = self.marks.epoch  # until its tables stream: keeps the change log no longer than needed
         slot.policy.joined()
         slot.joins += 1
         slot.bytes_out_at_join = slot.bytes_out
@@ -476,7 +480,7 @@ class RemoteHub:
             if changed and not named:
                 raise SyncError("changes without the batches that made them")
             with table_lock(self.lock_path) if self.lock_path else nullcontext():  # as local workers merge
-                merge(self.shared, self.marks, entries)
+                merge(self.shared, self.marks, entries, self.log)
         except SyncError as exc:
             self._bad(slot.peer, slot, f"sync {sync.sync_id}: {exc}")
             self._drop(slot, "protocol", f"sync {sync.sync_id} was refused ({exc}); join again")
@@ -491,14 +495,21 @@ class RemoteHub:
             a, result = held[batch_id]
             slot.batches_done += 1
             self.on_batch_done(slot, a, result)
-        runs, slot.since = answer_runs(self.marks, slot.since, self._terms["table_size"])
+        runs, slot.since = answer_runs(self.marks, slot.since, self._terms["table_size"], log=self.log)
+        self._prune_log()
         answer = RunParts(self.shared, runs)
         self._start_stream(slot, answer, answers=sync.sync_id)
         self.events.emit("remote_synced", slot=slot.slot, name=slot.name, sync=sync.sync_id, batches=len(named),
                          entries_in=changed, bytes_in=bytes_in, entries_out=answer.entries,
-                         bytes_out=sum(count * VALUE_DTYPES[table].itemsize for table, _, count in runs),
+                         bytes_out=sum((len(run[1]) if len(run) == 2 else run[2]) * VALUE_DTYPES[run[0]].itemsize
+                                       for run in runs), log_bytes=self.log.nbytes,
                          parts_in=len(parts), parts_out=len(answer), merge_seconds=round(self.clock() - began, 4))
         self.on_idle()
+
+    def _prune_log(self) -> None:
+        """Keep the merged entries some live host has not been answered past."""
+        live = [slot.since for slot in self.slots.values() if slot.live]
+        self.log.prune(min(live) if live else None)
 
     # ------------------------------------------------------------ table streams
 
@@ -576,6 +587,8 @@ class RemoteHub:
         slot.iterations_done = {}
         slot.identity = None
         slot.policy.ended()
+        if self.log is not None:
+            self._prune_log()
         return lost
 
     def _drop(self, slot: RemoteSlot, reason: str, tell: str | None, **figures) -> None:

@@ -208,9 +208,11 @@ def check_disjoint(entries: list[Entries]) -> None:
                 raise SyncError(f"{table}: parts overlap at entry {first}")
 
 
-def merge(shared: dict[str, np.ndarray], marks: BlockMarks | None, entries: list[Entries]) -> None:
+def merge(shared: dict[str, np.ndarray], marks: BlockMarks | None, entries: list[Entries],
+          log: ChangeLog | None = None) -> None:
     """Merge a host's (value, base) pairs (checked by ``decode_part(..., with_bases=True)``) into the
-    shared tables and mark the blocks they changed.
+    shared tables, and record where: entry by entry in ``log`` if given (at the current epoch of
+    ``marks``), else by marking the blocks.
 
     All or nothing: parts that overlap, or a result that would overflow, and
     nothing is written.  Local workers keep writing meanwhile; one of their
@@ -227,10 +229,12 @@ def merge(shared: dict[str, np.ndarray], marks: BlockMarks | None, entries: list
         if not finite:
             raise SyncError(f"{e.table}: merging these values would overflow; none applied")
         merged.append((index, result))
-    tracking = marks.tracking() if marks is not None else Tracking.off()
+    tracking = marks.tracking() if marks is not None and log is None else Tracking.off()
     for e, (index, result) in zip(entries, merged):
         table_marks = tracking.regret_marks if e.table == "regret" else tracking.strategy_marks
         store_at(shared[e.table], index, result, table_marks, tracking.cell, BLOCK_SHIFT)
+        if log is not None and marks is not None:
+            log.add(marks.epoch, TABLES.index(e.table), index)
 
 
 def changed_entries(current: np.ndarray, base: np.ndarray) -> np.ndarray:
@@ -263,17 +267,18 @@ class StreamDigest:
 
 
 Run = tuple[str, int, int]  # (table, first entry, entries)
+Spot = tuple[str, np.ndarray]  # (table, strictly increasing entries)
 
 
 class RunParts:
-    """Dense parts over runs of the tables, each read when it is asked for (just before it is sent):
-    the join's allocated runs, or an answer's changed blocks.  At least one part, so a stream always
-    has a message that ends it."""
+    """Parts over runs of the tables (dense) and lists of entries (sparse), each read when it is asked for
+    (just before it is sent): the join's allocated runs, or an answer's changed blocks and entries.  At
+    least one part, so a stream always has a message that ends it."""
 
-    def __init__(self, tables: dict[str, np.ndarray], runs: Sequence[Run]) -> None:
+    def __init__(self, tables: dict[str, np.ndarray], runs: Sequence[Run | Spot]) -> None:
         self.tables = tables
         self.runs = list(runs)
-        self.entries = sum(count for _, _, count in self.runs)
+        self.entries = sum(len(run[1]) if len(run) == 2 else run[2] for run in self.runs)
 
     def __len__(self) -> int:
         return max(len(self.runs), 1)
@@ -281,8 +286,42 @@ class RunParts:
     def __getitem__(self, k: int) -> Part:
         if not self.runs:
             return empty_part()
-        table, start, count = self.runs[k]
-        return dense_part(table, start, self.tables[table][start:start + count])
+        run = self.runs[k]
+        table = self.tables[run[0]]
+        if len(run) == 2:
+            index = run[1]
+            return sparse_parts(run[0], index, table[index], len(table), len(index))[0]
+        _, start, count = run
+        return dense_part(run[0], start, table[start:start + count])
+
+
+class ChangeLog:
+    """The entries remote merges changed, by epoch, until every host has been answered past them: an
+    answer sends these entry by entry (blocks that local writers marked go whole).  An answer of whole
+    blocks carried, on ``6max_mid``, 60-85 entries for each that changed."""
+
+    def __init__(self, size: int) -> None:
+        self.dtype = np.dtype(np.uint32) if size <= 2**32 else np.dtype(np.int64)
+        self.records: list[tuple[int, int, np.ndarray]] = []  # (epoch, table, sorted entries)
+
+    def add(self, epoch: int, table: int, index: np.ndarray) -> None:
+        if len(index):
+            self.records.append((epoch, table, np.asarray(index).astype(self.dtype)))
+
+    def since(self, table: int, epoch: int) -> np.ndarray:
+        """The entries of ``table`` changed at ``epoch`` or later, sorted, each once."""
+        found = [index for e, t, index in self.records if t == table and e >= epoch]
+        if not found:
+            return np.zeros(0, np.int64)
+        return np.unique(np.concatenate(found)).astype(np.int64)
+
+    def prune(self, epoch: int | None) -> None:
+        """Forget what every host has been answered past (None: no host left)."""
+        self.records = [] if epoch is None else [r for r in self.records if r[0] >= epoch]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(index.nbytes for _, _, index in self.records)
 
 
 def split_runs(table: str, extents: np.ndarray, part_entries: int = PART_ENTRIES) -> list[Run]:
@@ -294,12 +333,19 @@ def split_runs(table: str, extents: np.ndarray, part_entries: int = PART_ENTRIES
     return runs
 
 
-def answer_runs(marks: BlockMarks, since: int, size: int, part_entries: int = PART_ENTRIES) -> tuple[list[Run], int]:
-    """The runs of blocks marked at ``since`` or later, and the ``since`` of the next answer (a new epoch
-    starts now: writes from here on are in the next answer)."""
+def answer_runs(marks: BlockMarks, since: int, size: int, part_entries: int = PART_ENTRIES,
+                log: ChangeLog | None = None) -> tuple[list[Run | Spot], int]:
+    """What is new to a host answered last at ``since``: the runs of blocks marked at ``since`` or later,
+    and the entries ``log`` has from then on outside those blocks; and the ``since`` of the next answer (a
+    new epoch starts now: writes from here on are in the next answer)."""
     ended = marks.advance()
-    runs = [(name, start, count) for t, name in enumerate(TABLES)
-            for start, count in block_runs(marks.since(t, since), size, part_entries)]
+    runs: list[Run | Spot] = []
+    for t, name in enumerate(TABLES):
+        runs += [(name, start, count) for start, count in block_runs(marks.since(t, since), size, part_entries)]
+        if log is not None:
+            index = log.since(t, since)
+            index = index[marks.marks[t][index >> BLOCK_SHIFT] < since]  # not in a block sent whole
+            runs += [(name, index[lo:lo + part_entries]) for lo in range(0, len(index), part_entries)]
     return runs, ended + 1
 
 

@@ -270,3 +270,30 @@ def test_changes_made_while_the_answer_travels_are_kept_and_sent_next():
     assert entries == 2  # only what the kernels did since the last sync
     assert host.regret.tobytes() == shared["regret"].tobytes()
     assert list(shared["regret"][[5, 7, 9, 2000]]) == [111, 10, 100, 2]
+
+
+def test_an_answer_carries_merged_entries_one_by_one_and_locally_written_blocks_whole():
+    size = 200_000
+    shared = {n: np.zeros(size, D[n]) for n in s.TABLES}
+    marks = BlockMarks.zeros(size)
+    log = s.ChangeLog(size)
+    a, since_a = join(shared, marks, size)
+    b, since_b = join(shared, marks, size)
+    spots = np.array([3, 5_000, 150_000])
+    a.write("regret", spots, np.ones(3, np.float32))
+    parts, _ = a.outgoing()
+    s.merge(shared, marks, [s.decode_part(p, size, with_bases=True) for p in parts], log)
+    local_write(shared, marks, "strategy", np.array([70_000]), np.ones(1))
+    assert not (marks.marks[0] >= since_b).any()  # a merge with a log marks no block
+    runs, since_b = s.answer_runs(marks, since_b, size, log=log)
+    answer = s.RunParts(shared, runs)
+    assert answer.entries == 3 + BLOCK_ENTRIES  # three entries, and the block a local writer wrote
+    b.apply([s.decode_part(answer[k], size) for k in range(len(answer))])
+    for n in s.TABLES:
+        assert b.table(n).tobytes() == shared[n].tobytes()
+    runs, since_b = s.answer_runs(marks, since_b, size, log=log)
+    assert s.RunParts(shared, runs).entries == 0  # nothing new since
+    log.prune(min(since_a, since_b))
+    assert log.since(0, since_a).tolist() == spots.tolist()  # a has not been answered yet
+    log.prune(since_b)
+    assert log.nbytes == 0
