@@ -113,6 +113,7 @@ class RemoteSlot:
     iterations_done: dict = field(default_factory=dict)  # batch id -> iterations reported
     done: list = field(default_factory=list)  # (Assignment, Result): finished, changes not in yet
     since: int = 0  # the epoch from which blocks are new to this worker (worker.sync.answer_runs)
+    abandoned: set = field(default_factory=set)  # batches the run stopped waiting for (their results are late)
     stream: _OutStream | None = None
     next_stream: int = 0
     incoming: _InSync | None = None
@@ -412,6 +413,8 @@ class RemoteHub:
 
     def _on_result(self, slot: RemoteSlot, result: p.Result) -> None:
         a = slot.assignment(result.batch_id)
+        if a is None and result.batch_id in slot.abandoned:
+            return  # the run stopped waiting for it: late, not wrong
         if slot.state != Session.BUSY or a is None or (result.first_iteration, result.iterations) != (
                 a.first_iteration, a.iterations):
             held = sorted(x.batch_id for x in slot.assignments)
@@ -469,6 +472,11 @@ class RemoteHub:
         began = self.clock()
         held = {a.batch_id: (a, r) for a, r in slot.done}
         named = sync.batches
+        if set(named) & slot.abandoned:
+            # work the run stopped waiting for (it is pending for a resume): merging it would count it twice
+            self.events.emit("remote_sync_ignored", slot=slot.slot, name=slot.name, sync=sync.sync_id,
+                             batches=sorted(set(named) & slot.abandoned))
+            return
         if len(set(named)) != len(named) or set(named) != set(held):
             self._drop(slot, "protocol", f"sync {sync.sync_id} names batches {sorted(named)} but this worker holds "
                                          f"{sorted(held)}; join again")
@@ -613,6 +621,7 @@ class RemoteHub:
     def abandon(self) -> None:
         """The run stops waiting for remote batches: forget them (the book abandons what is in flight)."""
         for slot in self.slots.values():
+            slot.abandoned.update(a.batch_id for a in slot.assignments)
             slot.assignments, slot.done, slot.iterations_done = [], [], {}
             if slot.state == Session.BUSY:
                 slot.policy.finished()

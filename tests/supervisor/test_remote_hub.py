@@ -445,3 +445,19 @@ def test_hub_survives_fuzz_and_tables_stay_unchanged(setup, monkeypatch):
     h.hub.tick(want_sync=False)
     slot, copy = h.join(b"after", "after", peer="GOODKEY")
     assert copy.regret.tobytes() == h.regret.tobytes()
+
+
+def test_a_result_the_run_stopped_waiting_for_is_late_not_wrong(h):
+    slot, copy = h.join()
+    h.hub.dispatch()
+    (b0,) = h.wire.take(b"w1")
+    h.hub.abandon()  # the stop's patience ran out
+    h.send(b"w1", p.Result(slot, b0.batch_id, b0.first_iteration, b0.iterations, 1, 0.01))
+    assert not h.events.named("bad_result") and not h.events.named("remote_dropped")
+    assert h.hub.slots["alice"].live
+    # and a sync naming it is set aside, not merged: the batch is pending for a resume
+    before = h.tables()
+    copy.write("regret", np.arange(2), copy.regret[:2] + 1)
+    h.send_changes(b"w1", slot, 1, [b0.batch_id], copy)
+    assert h.tables() == before and h.done == []
+    assert h.events.named("remote_sync_ignored") and not h.events.named("remote_dropped")
