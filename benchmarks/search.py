@@ -23,6 +23,8 @@ so they can be run separately):
   its own CPU seconds (``time.process_time``, which also times the search's
   budget), so that other work on a shared machine neither inflates the
   figures nor cuts the solves short; the wall seconds are given too.
+* ``lbr_calibration``: the same Python LBR against the blueprint alone over
+  ``--calibration-hands``, to set beside the compiled LBR's figure.
 * ``lbr``: local best response (:mod:`holdem.search.lbr`, a Python LBR that
   queries any agent with ``distribution``) against the search agent and
   against the blueprint on the same deals, draws and action set.
@@ -56,7 +58,7 @@ from holdem.search.holdem_agent import HoldemSearchBot
 
 DEFAULT_RUN = Path("/work/runs/hu_mid_60")
 DEFAULT_OUT = Path("benchmarks/results/search.json")
-PARTS = ("headsup", "lbr")
+PARTS = ("headsup", "lbr", "lbr_calibration")
 
 
 def interval(values: np.ndarray, big_blind: int) -> dict[str, Any]:
@@ -129,6 +131,18 @@ def lbr(bp: Blueprint, config: SearchConfig, hands: int, seed: int, actions: str
     return out
 
 
+def lbr_calibration(bp: Blueprint, hands: int, seed: int, actions: str) -> dict[str, Any]:
+    """This Python LBR against the blueprint alone over many hands (cheap), to set beside the compiled LBR's figure."""
+    from holdem.search.lbr import run_lbr
+
+    began = time.perf_counter()
+    res = run_lbr(bp, BlueprintBot(bp), hands, seed=seed, actions=actions)
+    return {"hands": res.hands, "actions": actions,
+            "lbr_vs_blueprint": interval(res.group_chips, bp.game_config.big_blind),
+            "seconds": round(time.perf_counter() - began, 1),
+            "compiled_lbr_same_snapshot": "README Evaluation: +1,725 +- 127 mbb/hand (fc-fcpa, 150,000 hands)"}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -136,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hands", type=int, default=1000, help="head-to-head hands (default 1000)")
     p.add_argument("--lbr-hands", type=int, default=100, help="LBR hands per opponent (default 100)")
     p.add_argument("--lbr-actions", default="fc-fcpa")
+    p.add_argument("--calibration-hands", type=int, default=4000, help="lbr_calibration: hands (default 4000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated parts: {', '.join(PARTS)}")
     p.add_argument("--search-config", type=Path, help="a YAML file with a search: section (default: Hold'em's)")
@@ -158,8 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         began = time.perf_counter()
         if part == "headsup":
             report["headsup"] = headsup(bp, config, args.hands, args.seed)
-        else:
+        elif part == "lbr":
             report["lbr"] = lbr(bp, config, args.lbr_hands, args.seed, args.lbr_actions)
+        else:
+            report[part] = lbr_calibration(bp, args.calibration_hands, args.seed, args.lbr_actions)
         report[part]["machine"] = {"pinned_core": core, "cpus": os.cpu_count(),
                                    "load_average_before": [round(x, 2) for x in load_avg],
                                    "platform": platform.platform(), "python": platform.python_version()}
