@@ -15,6 +15,13 @@ re-solve should start from the ranges of the strategies actually played,
 is :func:`searched_policy` with the spliced policy of the earlier searches
 (safe nested solving then protects against that policy's CBVs, as in Brown
 & Sandholm 2017, section 6).
+
+Given a heads-up Hold'em blueprint, the same ``SearchAgent`` plays real
+hands through :class:`holdem.search.holdem_agent.HoldemSearchBot`: the
+blueprint preflop, on the flop and on the turn, an unsafe re-solve of the
+river subgame (finer sizes, the opponent's actual sizes inserted, exact
+showdowns) on the river.  Its settings are the same ``search:`` section
+(:meth:`SearchConfig.from_file`, with :data:`HOLDEM_DEFAULTS`).
 """
 from __future__ import annotations
 
