@@ -20,7 +20,7 @@ per second measured here, or ``--rate``); the blocks and changed entries that ma
 iterations touch, extrapolated from the measured curve as a power law in
 iterations (fitted on its last third) and capped at the tables' size; and
 from those the head's traffic per interval (every host's changes in; to
-every host, the blocks all the others changed: as many as one host changes in all
+every host, the entries all the others changed: as many as one host changes in all
 their iterations, since they sample one tree; at most the whole tables)
 and its merge time at ``--merge-rate`` entries per second
 (``benchmarks/fleet.py`` measures it).
@@ -134,16 +134,17 @@ def fleet(measured: dict, hosts: int, cores: int, interval: float, merge_rate: f
     entries, entries_exp = _power_law([(r["iterations"], r["entries_changed"]) for r in rows], per_host)
     entries = min(entries, 2 * size)
     all_blocks = -(-size // BLOCK_ENTRIES)
-    blocks_of, union_of = {}, {}
-    for name in ("regret", "strategy"):
-        curve = [(r["iterations"], r["blocks_marked"][name]) for r in rows]
-        blocks_of[name] = min(_power_law(curve, per_host)[0], all_blocks)
-        # the blocks the other hosts touched in an interval: as many as one host touches in their iterations
-        # together (they sample the same tree), not the sum of theirs
-        union_of[name] = min(_power_law(curve, per_host * (hosts - 1))[0], all_blocks)
+    blocks_of = {name: min(_power_law([(r["iterations"], r["blocks_marked"][name]) for r in rows], per_host)[0],
+                           all_blocks) for name in ("regret", "strategy")}
+    # the entries the other hosts changed in an interval: as many as one host changes in their iterations
+    # together (they sample the same tree), not the sum of theirs
+    union, _ = _power_law([(r["iterations"], r["entries_changed"]) for r in rows], per_host * (hosts - 1))
+    union = min(union, 2 * size)
     at_end = rows[-1]
     bytes_per_entry = at_end["change_set_bytes"] / max(at_end["entries_changed"], 1)
-    answer = sum(union_of[name] * BLOCK_ENTRIES * TABLE_DTYPES[name].itemsize for name in union_of)
+    # an answer entry is a change without its base: a byte of gap and the value
+    answer_bytes_per_entry = 1 + (bytes_per_entry - 1) / 2
+    answer = union * answer_bytes_per_entry
     into_head = hosts * entries * bytes_per_entry
     out_of_head = hosts * answer
     merge_seconds = hosts * entries / merge_rate
@@ -153,7 +154,7 @@ def fleet(measured: dict, hosts: int, cores: int, interval: float, merge_rate: f
         "measured_curve_ends_at_iterations": at_end["iterations"],
         "entries_changed_per_host_interval": round(entries), "entries_exponent": round(entries_exp, 3),
         "blocks_per_host_interval": {k: round(v) for k, v in blocks_of.items()},
-        "blocks_answered_per_host_interval": {k: round(v) for k, v in union_of.items()},
+        "entries_answered_per_host_interval": round(union),
         "change_set_bytes_per_entry": round(bytes_per_entry, 2),
         "head_bytes_in_per_interval": round(into_head), "head_bytes_out_per_interval": round(out_of_head),
         "head_bytes_per_second": round((into_head + out_of_head) / interval),

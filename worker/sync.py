@@ -63,7 +63,7 @@ from holdem.mccfr.blocks import (
     changed_in_blocks,
     touch_entries,
 )
-from holdem.mccfr.merge import all_finite, merge_at, merge_values, store_at
+from holdem.mccfr.merge import all_finite, merge_in_place, merge_values, restore
 from holdem.mccfr.pages import lazy_zeros
 from holdem.mccfr.tables import TABLE_DTYPES
 from worker import gaps
@@ -215,25 +215,29 @@ def merge(shared: dict[str, np.ndarray], marks: BlockMarks | None, entries: list
     ``marks``), else by marking the blocks.
 
     All or nothing: parts that overlap, or a result that would overflow, and
-    nothing is written.  Local workers keep writing meanwhile; one of their
-    writes landing between this merge's read and write of an entry is lost,
-    as a collision of two lock-free writes is.
+    nothing is left written (a part that overflows is undone with those
+    before it; the blocks they marked stay marked, which costs an answer
+    only bytes).  Local workers keep writing meanwhile; one of their writes
+    landing between this merge's read and write of an entry is lost, as a
+    collision of two lock-free writes is.
     """
     check_disjoint(entries)
-    merged = []
-    for e in entries:
-        if e.bases is None:
-            raise SyncError(f"{e.table}: a change part without bases")
-        index = np.arange(e.index.start, e.index.stop) if isinstance(e.index, slice) else e.index
-        result, finite = merge_at(shared[e.table], index, e.bases, e.values)
-        if not finite:
-            raise SyncError(f"{e.table}: merging these values would overflow; none applied")
-        merged.append((index, result))
+    if any(e.bases is None for e in entries):
+        raise SyncError("a change part without bases")
     tracking = marks.tracking() if marks is not None and log is None else Tracking.off()
-    for e, (index, result) in zip(entries, merged):
+    done: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (table, index, values replaced)
+    for e in entries:
+        index = np.arange(e.index.start, e.index.stop) if isinstance(e.index, slice) else e.index
         table_marks = tracking.regret_marks if e.table == "regret" else tracking.strategy_marks
-        store_at(shared[e.table], index, result, table_marks, tracking.cell, BLOCK_SHIFT)
-        if log is not None and marks is not None:
+        replaced, finite = merge_in_place(shared[e.table], index, e.bases, e.values, table_marks, tracking.cell,
+                                          BLOCK_SHIFT)
+        done.append((shared[e.table], index, replaced))
+        if not finite:
+            for table, merged_at, values in reversed(done):
+                restore(table, merged_at, values)
+            raise SyncError(f"{e.table}: merging these values would overflow; none applied")
+    if log is not None and marks is not None:
+        for e, (_, index, _) in zip(entries, done):
             log.add(marks.epoch, TABLES.index(e.table), index)
 
 

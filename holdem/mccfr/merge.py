@@ -98,3 +98,43 @@ def store_at(table, index, values, marks, cell, shift):
         if keep:
             marks[i >> shift] = epoch
         table[i] = values[k]
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def _merge_in_place(table, table_bits, index, base, base_bits, values, old, marks, cell, shift):
+    finite = True
+    keep = marks.shape[0] != 0
+    epoch = cell[0]
+    for k in range(index.shape[0]):
+        i = index[k]
+        now = table[i]
+        if table_bits[i] == base_bits[k]:
+            r = values[k]
+        else:
+            r = now + (values[k] - base[k])
+        old[k] = now
+        if keep:
+            marks[i >> shift] = epoch
+        table[i] = r
+        if not np.isfinite(r):
+            finite = False
+    return finite
+
+
+def merge_in_place(table: np.ndarray, index: np.ndarray, base: np.ndarray, values: np.ndarray, marks: np.ndarray,
+                   cell: np.ndarray, shift: int) -> tuple[np.ndarray, bool]:
+    """Merge into ``table`` at ``index`` (int64) in one pass, marking each entry's block (zero-length
+    ``marks``: none); returns the values it replaced (for :func:`restore`) and whether every result is
+    finite."""
+    base = np.ascontiguousarray(base, dtype=table.dtype)
+    values = np.ascontiguousarray(values, dtype=table.dtype)
+    old = np.empty(len(index), table.dtype)
+    finite = _merge_in_place(table, _bits(table), index, base, _bits(base), values, old, marks, cell, shift)
+    return old, bool(finite)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def restore(table, index, old):
+    """Undo :func:`merge_in_place`: put back the values it replaced."""
+    for k in range(index.shape[0]):
+        table[index[k]] = old[k]
