@@ -14,6 +14,30 @@ from numba import njit
 from holdem.game.tree_arrays import NODE_DECISION
 
 
+@njit(cache=True, nogil=True, inline="always")
+def match_row(regret, sigma):
+    """Regret matching of one row of action regrets (a 1-D view) into ``sigma``: positive regrets normalised,
+    uniform when none is positive.  The one copy every solver here calls (the MCCFR kernel fuses it with
+    sampling)."""
+    n = regret.shape[0]
+    pos = 0.0
+    for a in range(n):
+        if regret[a] > 0.0:
+            pos += regret[a]
+    for a in range(n):
+        if pos > 0.0:
+            sigma[a] = max(regret[a], 0.0) / pos
+        else:
+            sigma[a] = 1.0 / n
+
+
+@njit(cache=True, nogil=True)
+def match_rows(regret, sigma):
+    """:func:`match_row` for every row of ``regret[H, A]`` (hands by actions) into ``sigma[H, A]``."""
+    for h in range(regret.shape[0]):
+        match_row(regret[h], sigma[h])
+
+
 @njit(cache=True, nogil=True)
 def _fill_policy(kind, street, n_actions, offset, buckets_per_street, regret, strategy, use_average, out):
     for node in range(kind.shape[0]):
@@ -30,15 +54,7 @@ def _fill_policy(kind, street, n_actions, offset, buckets_per_street, regret, st
                     for a in range(na):
                         out[row + a] = strategy[row + a] / total
                     continue
-            pos = 0.0
-            for a in range(na):
-                if regret[row + a] > 0.0:
-                    pos += regret[row + a]
-            for a in range(na):
-                if pos > 0.0:
-                    out[row + a] = max(regret[row + a], 0.0) / pos
-                else:
-                    out[row + a] = 1.0 / na
+            match_row(regret[row:row + na], out[row:row + na])
 
 
 def _policy(tree, layout, regret, strategy, use_average: bool) -> np.ndarray:

@@ -19,9 +19,9 @@ Depth-limit leaves are two simultaneous choices among k continuations
 hand, the choice between a fixed value and playing the subgame: that is the
 re-solving gadget (:mod:`holdem.search.gadget` says when and with which values).
 
-Regret matching is a vectorised function of its own here: the one in
-:mod:`holdem.mccfr.strategy` is compiled over a whole game's table rows,
-where search needs it over a ``[hands, actions]`` block of one node.
+Regret matching is :func:`holdem.mccfr.strategy.match_rows`, the one copy
+the table strategies and the river solver call too, over every ``[hands,
+actions]`` row of a node.
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from holdem.mccfr.strategy import match_rows
 from holdem.search.subgame import CHANCE, DECISION, LEAF, TERMINAL, Subgame
 
 
@@ -75,11 +76,12 @@ class Solution:
 
 
 def regret_matching(regret: np.ndarray) -> np.ndarray:
-    """Positive regrets normalised over the last axis; uniform where none is positive (Hart & Mas-Colell 2000)."""
-    positive = np.maximum(regret, 0.0)
-    total = positive.sum(axis=-1, keepdims=True)
-    uniform = np.full_like(positive, 1.0 / regret.shape[-1])
-    return np.divide(positive, total, out=uniform, where=total > 0.0)
+    """Positive regrets normalised over the last axis; uniform where none is positive (Hart & Mas-Colell 2000):
+    :func:`holdem.mccfr.strategy.match_rows` over every row."""
+    rows = np.ascontiguousarray(regret, dtype=np.float64).reshape(-1, regret.shape[-1])
+    sigma = np.empty_like(rows)
+    match_rows(rows, sigma)
+    return sigma.reshape(regret.shape)
 
 
 def normalise(sums: np.ndarray) -> np.ndarray:

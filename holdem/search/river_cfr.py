@@ -30,28 +30,12 @@ import numpy as np
 from numba import njit
 
 from holdem.abstraction.features import N_HOLES
+from holdem.mccfr.strategy import match_rows
 from holdem.search.cfr import DCFR, DCFRParams
 from holdem.search.river_tree import DECISION, FOLD, RiverTree
 from holdem.search.showdown import fold_values, showdown_values, strength_order
 
 CHUNK = 8  # iterations per kernel call between clock checks
-
-
-@njit(cache=True, nogil=True)
-def _match(regret, sigma):
-    """Regret matching of ``regret[H, A]`` into ``sigma`` (uniform where no regret is positive)."""
-    h_n, a_n = regret.shape
-    for h in range(h_n):
-        total = 0.0
-        for a in range(a_n):
-            if regret[h, a] > 0.0:
-                total += regret[h, a]
-        if total > 0.0:
-            for a in range(a_n):
-                sigma[h, a] = regret[h, a] / total if regret[h, a] > 0.0 else 0.0
-        else:
-            for a in range(a_n):
-                sigma[h, a] = 1.0 / a_n
 
 
 @njit(cache=True, nogil=True)
@@ -87,7 +71,7 @@ def _pass(kind, actor, children, n_actions, decision, stake, folder, order, stre
         if mode == 0 and frozen[d]:
             sig[:, :] = fixed[d, :, :na]
         elif mode == 0:
-            _match(regret[d, :, :na], sig)
+            match_rows(regret[d, :, :na], sig)
         else:
             sig[:, :] = strategy[d, :, :na]
         p = actor[n]
