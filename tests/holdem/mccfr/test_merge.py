@@ -2,7 +2,7 @@
 import numpy as np
 
 from holdem.mccfr.blocks import BLOCK_SHIFT, BlockMarks
-from holdem.mccfr.merge import merge_at, merge_checked, merge_values, store_at
+from holdem.mccfr.merge import merge_in_place, merge_values, restore
 
 
 def test_untouched_entries_take_the_value_and_touched_ones_add_the_change():
@@ -15,20 +15,20 @@ def test_untouched_entries_take_the_value_and_touched_ones_add_the_change():
     assert out[3].tobytes() == values[3].tobytes()  # no rounding through now + (value - base)
 
 
-def test_overflow_is_reported_not_hidden():
-    out, finite = merge_checked(np.array([3e38], np.float32), np.array([0.0], np.float32),
-                                np.array([3e38], np.float32))
-    assert not finite and np.isinf(out[0])
+def test_overflow_is_reported_and_undone_exactly():
+    table = np.array([3e38, 1.5], np.float32)
+    index = np.array([0, 1])
+    old, finite = merge_in_place(table, index, np.array([0.0, 1.5], np.float32), np.array([3e38, 2.5], np.float32))
+    assert not finite and np.isinf(table[0]) and table[1] == 2.5
+    restore(table, index, old)
+    assert table.tolist() == [np.float32(3e38), 1.5]
 
 
-def test_merge_at_gathers_and_store_at_marks_before_it_writes():
+def test_merge_in_place_marks_each_entrys_block():
     table = np.arange(4096, dtype=np.float64)
     index = np.array([5, 2048, 4000])
-    out, finite = merge_at(table, index, table[index].copy(), np.array([-1.0, -2.0, -3.0]))
-    assert finite and out.tolist() == [-1.0, -2.0, -3.0] and table[5] == 5.0  # nothing written yet
     marks = BlockMarks.zeros(len(table))
-    store_at(table, index, out, marks.marks[1], marks.cell, BLOCK_SHIFT)
-    assert table[index].tolist() == [-1.0, -2.0, -3.0]
+    old, finite = merge_in_place(table, index, table[index].copy(), np.array([-1.0, -2.0, -3.0]), marks.marks[1],
+                                 marks.cell, BLOCK_SHIFT)
+    assert finite and old.tolist() == [5.0, 2048.0, 4000.0] and table[index].tolist() == [-1.0, -2.0, -3.0]
     assert list(marks.at(1, marks.epoch)) == sorted({5 >> BLOCK_SHIFT, 2048 >> BLOCK_SHIFT, 4000 >> BLOCK_SHIFT})
-    store_at(table, index[:1], np.array([9.0]), np.zeros(0, np.uint32), marks.cell, BLOCK_SHIFT)
-    assert table[5] == 9.0
