@@ -317,7 +317,14 @@ class ChangeLog:
         found = [index for e, t, index in self.records if t == table and e >= epoch]
         if not found:
             return np.zeros(0, np.int64)
-        return np.unique(np.concatenate(found)).astype(np.int64)
+        if len(found) == 1:
+            return found[0].astype(np.int64)
+        # each record is sorted: a stable sort (timsort) merges the runs; np.unique would hash them all
+        merged = np.sort(np.concatenate(found), kind="stable")
+        keep = np.empty(len(merged), bool)
+        keep[0] = True
+        np.not_equal(merged[1:], merged[:-1], out=keep[1:])
+        return merged[keep].astype(np.int64)
 
     def prune(self, epoch: int | None) -> None:
         """Forget what every host has been answered past (None: no host left)."""

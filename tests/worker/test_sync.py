@@ -297,3 +297,16 @@ def test_an_answer_carries_merged_entries_one_by_one_and_locally_written_blocks_
     assert log.since(0, since_a).tolist() == spots.tolist()  # a has not been answered yet
     log.prune(since_b)
     assert log.nbytes == 0
+
+
+def test_the_change_log_merges_its_records_sorted_and_once():
+    log = s.ChangeLog(1000)
+    log.add(3, 0, np.array([5, 9, 700]))
+    log.add(4, 0, np.array([1, 9, 800]))
+    log.add(4, 1, np.array([2]))
+    log.add(5, 0, np.array([], np.int64))
+    assert log.since(0, 3).tolist() == [1, 5, 9, 700, 800]
+    assert log.since(0, 4).tolist() == [1, 9, 800]
+    assert log.since(1, 5).tolist() == []
+    log.prune(4)
+    assert log.since(0, 0).tolist() == [1, 9, 800]
