@@ -28,6 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
+from holdem.eval.baselines import apply_move
 from holdem.game.engine import RIVER, ActionKind, HandState
 
 DECISION, FOLD, SHOWDOWN = 0, 1, 2
@@ -106,16 +107,6 @@ def abstract_moves(state: HandState, bet_sizes: Sequence[float], raise_sizes: Se
     return moves
 
 
-def _apply(state: HandState, move: Move) -> None:
-    kind, amount = move
-    if kind == ActionKind.FOLD:
-        state.fold()
-    elif kind == ActionKind.RAISE:
-        state.raise_to(amount)
-    else:
-        state.check_or_call()
-
-
 def _same(a: Move, b: Move) -> bool:
     return a[0] == b[0] and (a[0] != ActionKind.RAISE or a[1] == b[1])
 
@@ -162,7 +153,7 @@ def build_river_tree(state: HandState, bet_sizes: Sequence[float], raise_sizes: 
         kids = []
         for m in here:
             child = s.copy()
-            _apply(child, m)
+            apply_move(child, m)
             follows = nxt is not None and _same(nxt, m)
             kids.append(visit(child, raises + (m[0] == ActionKind.RAISE), depth_on_path + 1 if follows else -1))
         children[i] = kids
