@@ -24,6 +24,7 @@ from numba import njit
 
 from holdem.abstraction.features import HOLE_CARDS, N_HOLES
 from holdem.cards import N_CARDS
+from holdem.eval.ranges import card_mask
 from holdem.evaluator import evaluate_arr
 
 DEAD = -1  # strength of a hole that shares a card with the board
@@ -33,9 +34,7 @@ __all__ = ["DEAD", "HOLE_CARDS", "N_HOLES", "fold_values", "river_strength", "sh
 
 @njit(cache=True, nogil=True)
 def _river_strength(board, out):
-    used = np.int64(0)
-    for i in range(5):
-        used |= np.int64(1) << board[i]
+    used = card_mask(board, 5)
     cards = np.empty(7, np.int64)
     for i in range(5):
         cards[2 + i] = board[i]
