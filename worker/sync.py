@@ -119,12 +119,6 @@ def dense_part(table: str, start: int, values: np.ndarray) -> Part:
     return Part(table, int(start), len(values), b"", _raw(values, table))
 
 
-def dense_parts(table: str, array: np.ndarray, part_entries: int = PART_ENTRIES) -> list[Part]:
-    """A whole table as dense parts (at least one, so an empty table still makes a message)."""
-    return [dense_part(table, start, array[start:start + part_entries])
-            for start in range(0, max(len(array), 1), part_entries)]
-
-
 def empty_part(table: str = "regret") -> Part:
     """A part with no entries: a sync with nothing to send, or an answer with nothing new."""
     return Part(table, 0, 0, b"", b"")

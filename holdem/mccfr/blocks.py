@@ -131,16 +131,6 @@ class BlockMarks:
     def zeros(cls, size: int) -> "BlockMarks":
         return cls(np.full(1, FIRST_EPOCH, MARK_DTYPE), np.zeros((2, block_count(size)), MARK_DTYPE))
 
-    @staticmethod
-    def nbytes_for(size: int) -> int:
-        return MARK_DTYPE.itemsize * (1 + 2 * block_count(size))
-
-    @classmethod
-    def over(cls, buffer: np.ndarray, size: int) -> "BlockMarks":
-        """Views of a ``uint32`` buffer of :meth:`nbytes_for` bytes: the cell, then both tables' marks."""
-        flat = buffer.view(MARK_DTYPE)[: 1 + 2 * block_count(size)]
-        return cls(flat[:1], flat[1:].reshape(2, -1))
-
     @property
     def epoch(self) -> int:
         return int(self.cell[0])
@@ -150,9 +140,6 @@ class BlockMarks:
         ended = int(self.cell[0])
         self.cell[0] = ended + 1
         return ended
-
-    def table_marks(self, table: int) -> np.ndarray:
-        return self.marks[table]
 
     def mark(self, table: int, index: np.ndarray | slice) -> None:
         """Mark the blocks of entries ``index`` (an int array, or a slice of a dense run) of ``table``."""

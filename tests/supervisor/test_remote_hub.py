@@ -22,7 +22,7 @@ from supervisor.batches import BatchBook
 from supervisor.params import SupervisorParams
 from supervisor.training import RunSetup
 from worker import protocol as p
-from worker.sync import HostTables, StreamDigest, decode_part, dense_parts, sparse_parts
+from worker.sync import HostTables, StreamDigest, decode_part, dense_part, sparse_parts
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 PARAMS = SupervisorParams(heartbeat_interval=0.2, liveness=5, stall_timeout=3.0, startup_timeout=10.0)
@@ -343,7 +343,7 @@ _PER_EXAMPLE = 40
 
 def _samples(slot: int) -> list[p.Message]:
     v = np.arange(4, dtype=np.float32)
-    dense = dense_parts("regret", v)[0]
+    dense = dense_part("regret", 0, v)
     sparse = sparse_parts("strategy", np.array([1, 3]), v[:2], 12)[0]
     return [
         p.Join("fuzz", "h", 1, 1), p.Terms(slot, "a" * 64, "kuhn", "", 12), p.Ack(slot, 0, 0),

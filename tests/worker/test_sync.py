@@ -64,7 +64,8 @@ def test_sparse_round_trip(size, density, part_entries, seed, bases):
 
 
 def test_stream_digest_sees_every_byte():
-    parts = s.dense_parts("regret", np.arange(1000, dtype=np.float32), 300)
+    table = np.arange(1000, dtype=np.float32)
+    parts = [s.dense_part("regret", start, table[start:start + 300]) for start in range(0, 1000, 300)]
     a, b = s.StreamDigest(), s.StreamDigest()
     for part in parts:
         a.update(part)

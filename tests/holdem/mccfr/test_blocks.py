@@ -120,15 +120,6 @@ def test_block_runs_join_neighbours_split_long_runs_and_clip_the_end():
     assert block_runs(np.array([], np.int64), size, BLOCK_ENTRIES) == []
 
 
-def test_marks_live_in_a_given_buffer():
-    size = 5 * BLOCK_ENTRIES + 1
-    buffer = np.zeros(BlockMarks.nbytes_for(size) // 4, np.uint32)
-    marks = BlockMarks.over(buffer, size)
-    assert marks.marks.shape == (2, block_count(size)) == (2, 6)
-    marks.mark(1, np.array([size - 1]))
-    assert buffer[1 + 6 + 5] == marks.epoch  # the cell, then regret's marks, then strategy's
-
-
 def test_a_base_of_another_size_is_refused():
     game = leduc_game()
     solver = Solver(game, SAMPLED)
