@@ -179,7 +179,7 @@ class Solver:
             nodes = run_own_hand_iterations(*self._arrays[:5], self._arrays[6], self._average, scale,
                                             self.tables.regret, self.tables.strategy, *data, first_iteration,
                                             iterations, t_seed, p.regret_floor, p.strategy_interval, *stack,
-                                            self.progress)
+                                            self.progress, track[0], track[2], track[4])
             return BatchStats(iterations, int(nodes), time.perf_counter() - began)
         t = first_iteration
         end = first_iteration + iterations
