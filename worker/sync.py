@@ -431,6 +431,11 @@ class HostTables:
         for c in changes:
             table, base = self.table(c.table), self.bases[c.table]
             marks = self.marks.marks[TABLES.index(c.table)]
+            if isinstance(c.index, slice):  # a dense run: look at its blocks before its entries
+                first, stop = c.index.start, c.index.stop
+                if stop <= first or not (marks[first >> BLOCK_SHIFT:((stop - 1) >> BLOCK_SHIFT) + 1] == epoch).any():
+                    table[c.index] = c.values
+                    continue
             index = np.arange(c.index.start, c.index.stop) if isinstance(c.index, slice) else c.index
             dirty = marks[index >> BLOCK_SHIFT] == epoch
             if not dirty.any():

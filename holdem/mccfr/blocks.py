@@ -80,14 +80,6 @@ def touch_entries(marks, cell, base, table, index):
         touch(marks, cell, base, table, index[k], 1)
 
 
-@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
-def mark_entries(marks, cell, index):
-    """Mark the blocks of the (sorted or not) entries ``index`` with the current epoch."""
-    epoch = cell[0]
-    for k in range(index.shape[0]):
-        marks[index[k] >> BLOCK_SHIFT] = epoch
-
-
 _EMPTY_MARKS = np.zeros(0, MARK_DTYPE)
 _EMPTY_CELL = np.full(1, FIRST_EPOCH, MARK_DTYPE)
 
@@ -140,15 +132,6 @@ class BlockMarks:
         ended = int(self.cell[0])
         self.cell[0] = ended + 1
         return ended
-
-    def mark(self, table: int, index: np.ndarray | slice) -> None:
-        """Mark the blocks of entries ``index`` (an int array, or a slice of a dense run) of ``table``."""
-        if isinstance(index, slice):
-            if index.stop > index.start:
-                self.marks[table, index.start >> BLOCK_SHIFT: ((index.stop - 1) >> BLOCK_SHIFT) + 1] = self.cell[0]
-            return
-        if len(index):
-            mark_entries(self.marks[table], self.cell, np.ascontiguousarray(index, dtype=np.int64))
 
     def since(self, table: int, epoch: int) -> np.ndarray:
         """The blocks of ``table`` marked ``epoch`` or later (sorted)."""

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from holdem.mccfr.blocks import BLOCK_ENTRIES, BlockMarks
+from holdem.mccfr.blocks import BLOCK_ENTRIES, BlockMarks, touch_entries
 from holdem.mccfr.pages import resident_extents
 from worker import sync as s
 
@@ -14,7 +14,8 @@ D = s.VALUE_DTYPES  # regret float32, strategy float64
 
 def local_write(shared, marks: BlockMarks, name: str, index: np.ndarray, values: np.ndarray) -> None:
     """A local worker at the supervisor: marks its blocks, writes in place."""
-    marks.mark(s.TABLES.index(name), np.asarray(index))
+    t = s.TABLES.index(name)
+    touch_entries(marks.marks[t], marks.cell, np.zeros(0, D[name]), shared[name], np.asarray(index, np.int64))
     shared[name][index] = values
 
 

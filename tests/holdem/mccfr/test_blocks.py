@@ -102,16 +102,6 @@ def test_compiled_touch_copies_once_per_epoch_and_marks():
     assert base[row] == -1.0  # a new epoch copies afresh
 
 
-def test_mark_slices_and_indices():
-    marks = BlockMarks.zeros(10 * BLOCK_ENTRIES)
-    marks.mark(0, slice(BLOCK_ENTRIES - 1, 3 * BLOCK_ENTRIES + 1))
-    assert list(marks.at(0, marks.epoch)) == [0, 1, 2, 3]
-    marks.mark(1, np.array([5 * BLOCK_ENTRIES, 9 * BLOCK_ENTRIES + 7]))
-    assert list(marks.at(1, marks.epoch)) == [5, 9]
-    marks.mark(1, slice(4, 4))
-    assert list(marks.at(1, marks.epoch)) == [5, 9]
-
-
 def test_block_runs_join_neighbours_split_long_runs_and_clip_the_end():
     size = 10 * BLOCK_ENTRIES - 5
     runs = block_runs(np.array([0, 1, 2, 5, 7, 8, 9]), size, 2 * BLOCK_ENTRIES)
