@@ -6,8 +6,8 @@ Three parts, each selectable with ``--parts`` (default all three):
   shared tables of ``--merge-entries`` entries per table, their
   :class:`holdem.mccfr.blocks.BlockMarks`, and a host's change set of
   ``--merge-changes`` entries per table built as a host builds it
-  (:meth:`worker.sync.HostTables.write` on a host copy, then
-  :meth:`~worker.sync.HostTables.outgoing`).  Times what
+  (:meth:`worker.host_tables.HostTables.write` on a host copy, then
+  :meth:`~worker.host_tables.HostTables.outgoing`).  Times what
   ``supervisor/remote.py:_merge`` does with it: ``decode_part(...,
   with_bases=True)`` of every part, then ``merge`` into the shared tables;
   changed entries per second for decode + merge and for the merge alone, per
@@ -131,7 +131,8 @@ def _profile(fn, *args, top: int = 12) -> list[str]:
 
 def merge_part(size: int, changes: int, repeats: int, seed: int = 0) -> dict:
     from holdem.mccfr.blocks import BLOCK_ENTRIES, BlockMarks
-    from worker.sync import TABLES, HostTables, RunParts, answer_runs, merge
+    from worker.host_tables import HostTables
+    from worker.sync import TABLES, RunParts, answer_runs, merge
 
     try:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})

@@ -1,7 +1,7 @@
 """What one host's sync carries on a config, measured on one core, and the head's load for a fleet.
 
 Trains ``--config`` (default the shipped 6-max config) in this process, on a
-remote host's tables (:class:`worker.sync.HostTables`: lazily backed, the
+remote host's tables (:class:`worker.host_tables.HostTables`: lazily backed, the
 kernel marking every block it writes and copying it on first write), and
 cuts the run into sync intervals of growing length: ``--first`` iterations,
 then ``--growth`` times more each, until ``--seconds`` have passed (after
@@ -60,7 +60,7 @@ def measure(config_path: str, seconds: float, warmup: int, first: int, growth: f
     from holdem.games.registry import make_game
     from holdem.mccfr.solver import Solver
     from holdem.mccfr.tables import Tables
-    from worker.sync import HostTables
+    from worker.host_tables import HostTables
 
     config = load_config(config_path)
     began = time.perf_counter()

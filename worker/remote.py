@@ -3,7 +3,7 @@
 ``holdem-worker --connect tcp://HOST:PORT --server-key server.key --key me.key_secret [--name NAME] [--threads N]``
 
 One process per host: ``--threads N`` kernel threads (default: the host's
-cores) train on one copy of the tables (:class:`worker.sync.HostTables`),
+cores) train on one copy of the tables (:class:`worker.host_tables.HostTables`),
 lock-free between themselves as local workers are, each on its own batch.
 
 A session (docs/architecture.md, "The wire"; messages in :mod:`worker.protocol`):
@@ -64,9 +64,10 @@ from worker import protocol as p
 from worker.engine import TrackedSolver
 from worker.faults import EXIT_MID_BATCH_CODE, Fault, active_fault
 from worker.gate import Gate
+from worker.host_tables import HostTables
 from worker.loop import JobThread, serve, wake_socket
 from worker.private import PrivateTables
-from worker.sync import HostTables, StreamDigest, SyncError, decode_part, empty_part
+from worker.sync import StreamDigest, SyncError, decode_part, empty_part
 
 EXIT_STOPPED = 0
 EXIT_REFUSED = 5  # refused for good: other protocol version, config or abstraction, or too many bad messages

@@ -17,7 +17,8 @@ import numpy as np
 from numba import njit
 
 
-def _bits(a: np.ndarray) -> np.ndarray:
+def bits(a: np.ndarray) -> np.ndarray:
+    """The entries as unsigned ints of their width: compared bit for bit, 0.0 vs -0.0 and NaN count as changes."""
     return a.view(np.uint32 if a.dtype.itemsize == 4 else np.uint64)
 
 
@@ -55,7 +56,7 @@ def merge_in_place(table: np.ndarray, index: np.ndarray, base: np.ndarray, value
     base = np.ascontiguousarray(base, dtype=table.dtype)
     values = np.ascontiguousarray(values, dtype=table.dtype)
     old = np.empty(len(index), table.dtype)
-    finite = _merge_in_place(table, _bits(table), index, base, _bits(base), values, old, marks, cell, shift)
+    finite = _merge_in_place(table, bits(table), index, base, bits(base), values, old, marks, cell, shift)
     return old, bool(finite)
 
 

@@ -22,7 +22,8 @@ from supervisor.batches import BatchBook
 from supervisor.params import SupervisorParams
 from supervisor.training import RunSetup
 from worker import protocol as p
-from worker.sync import HostTables, StreamDigest, decode_part, dense_part, sparse_parts
+from worker.host_tables import HostTables
+from worker.sync import StreamDigest, decode_part, dense_part, sparse_parts
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 PARAMS = SupervisorParams(heartbeat_interval=0.2, liveness=5, stall_timeout=3.0, startup_timeout=10.0)

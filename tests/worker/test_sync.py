@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 from holdem.mccfr.blocks import BLOCK_ENTRIES, BlockMarks, touch_entries
 from holdem.mccfr.pages import resident_extents
 from worker import sync as s
+from worker.host_tables import HostTables
 
 D = s.VALUE_DTYPES  # regret float32, strategy float64
 
@@ -19,8 +20,8 @@ def local_write(shared, marks: BlockMarks, name: str, index: np.ndarray, values:
     shared[name][index] = values
 
 
-def join(shared, marks: BlockMarks, size: int) -> tuple[s.HostTables, int]:
-    host = s.HostTables(size)
+def join(shared, marks: BlockMarks, size: int) -> tuple[HostTables, int]:
+    host = HostTables(size)
     since = marks.advance() + 1
     runs = [run for name in s.TABLES for run in s.split_runs(name, np.array([[0, size]]), 700)]
     parts = s.RunParts(shared, runs)
@@ -28,7 +29,7 @@ def join(shared, marks: BlockMarks, size: int) -> tuple[s.HostTables, int]:
     return host, since
 
 
-def sync(host: s.HostTables, shared, marks: BlockMarks, since: int, size: int) -> tuple[int, int, int]:
+def sync(host: HostTables, shared, marks: BlockMarks, since: int, size: int) -> tuple[int, int, int]:
     """One whole sync; returns (entries sent, entries answered, the next since)."""
     parts, entries = host.outgoing()
     s.merge(shared, marks, [s.decode_part(p, size, with_bases=True) for p in parts])
@@ -145,7 +146,7 @@ def test_a_sync_costs_the_changed_blocks_not_the_table():
 
 def test_the_bases_hold_memory_only_until_the_sync():
     size = 64 << 20  # large enough to be lazily backed
-    host = s.HostTables(size)
+    host = HostTables(size)
     spots = np.arange(0, size, size // 64)
     host.write("strategy", spots, np.ones(len(spots)))
     backed = sum(end - start for start, end in resident_extents(host.bases["strategy"]))
