@@ -16,7 +16,15 @@ so they can be run separately):
   control variate (the two matches are identical until the hero's first
   river decision, so the difference holds only what the search changed),
   and the same with both matches AIVAT-corrected by the showdown value
-  function.
+  function.  The ``*_exact_river`` figures correct with exact river values
+  instead (:class:`holdem.eval.aivat_values.RiverExactValue`: the river's
+  betting enumerated under the blueprint's policy and the search agent's
+  latest solved strategy, the river card by its average over the river
+  cards), in the search match and, for the paired figure, in the
+  blueprint match too.  ``--minutes`` stops the search match after the
+  duplicate group that passes the time (on time alone, so the groups
+  played are the first ones of the full match); the blueprint match then
+  plays the same groups.
   Every interval is a 95% interval over duplicate groups.  The seconds of
   every river solve in this match are the time-per-decision figures
   (median, p99, max), with the process pinned to one core and timed in
@@ -29,12 +37,13 @@ so they can be run separately):
   queries any agent with ``distribution``) against the search agent and
   against the blueprint on the same deals, draws and action set.
 
-    python benchmarks/search.py [--run /work/runs/hu_mid_60] [--hands 1000] [--lbr-hands 100] [--seed 0]
-                                [--parts headsup,lbr] [--out benchmarks/results/search.json]
+    python benchmarks/search.py [--run /work/runs/hu_mid_60] [--hands 1000] [--minutes M] [--lbr-hands 100]
+                                [--seed 0] [--parts headsup,lbr] [--out benchmarks/results/search.json]
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -49,9 +58,9 @@ import numpy as np
 from holdem.atomic import write_text_atomic
 from holdem.blueprint import Blueprint
 from holdem.eval.aivat import MatchAivat
-from holdem.eval.aivat_values import ShowdownValue
+from holdem.eval.aivat_values import RiverExactValue, ShowdownValue
 from holdem.eval.baselines import BlueprintBot
-from holdem.eval.match import run_match
+from holdem.eval.match import MatchResult, run_match
 from holdem.eval.stats import mean_ci95, to_mbb
 from holdem.search.agent import SearchConfig
 from holdem.search.holdem_agent import HoldemSearchBot
@@ -79,29 +88,58 @@ def timing(seconds: list[float]) -> dict[str, Any]:
             "goal_met": bool(np.median(t) <= 2.0 and np.quantile(t, 0.99) <= 10.0)}
 
 
-def headsup(bp: Blueprint, config: SearchConfig, hands: int, seed: int) -> dict[str, Any]:
+class _TimeUp(Exception):
+    pass
+
+
+def headsup(bp: Blueprint, config: SearchConfig, hands: int, seed: int, minutes: float | None = None
+            ) -> dict[str, Any]:
     agent = HoldemSearchBot(bp, config, clock=time.process_time)
     plain = BlueprintBot(bp)
     aivat = MatchAivat(agent, plain, 2)
+    exact = MatchAivat(agent, plain, 2, values=RiverExactValue)
+
+    def both(state, group, hero_seat, *, matches=(aivat, exact)):
+        for m in matches:
+            m.on_hand(state, group, hero_seat)
+
     began = time.perf_counter()
-    result = run_match(bp.game_config, agent, plain, hands, seed=seed, on_hand=aivat.on_hand)
+    played: list[np.ndarray] = [np.zeros(0)]
+
+    def clock(group: int, so_far: np.ndarray) -> None:
+        # stops between duplicate groups, on time alone (never on the results), so the groups played are a prefix
+        played[0] = so_far.copy()
+        if minutes is not None and time.perf_counter() - began > 60.0 * minutes:
+            raise _TimeUp
+
+    try:
+        result = run_match(bp.game_config, agent, plain, hands, seed=seed, on_group=clock, on_hand=both)
+    except _TimeUp:
+        result = MatchResult(agent.name, plain.name, 2, bp.game_config.big_blind, played[0],
+                             time.perf_counter() - began)
     seconds = time.perf_counter() - began
+    hands = result.hands
     base_hero, base_opponent = BlueprintBot(bp, name="blueprint (hero)"), BlueprintBot(bp)
-    base_aivat = MatchAivat(base_hero, base_opponent, 2)
-    base_aivat._values = {0: ShowdownValue(), 1: ShowdownValue()}  # the value function of the search match, so the
-    base_aivat.value_name = "showdown"  # two corrected results move together and their difference is small
-    base = run_match(bp.game_config, base_hero, base_opponent, hands, seed=seed, on_hand=base_aivat.on_hand)
+    # each base figure uses the value function of its search figure, so the two corrected results move together
+    base_aivat = MatchAivat(base_hero, base_opponent, 2, values=lambda bots: ShowdownValue())
+    base_exact = MatchAivat(base_hero, base_opponent, 2, values=RiverExactValue)
+    base = run_match(bp.game_config, base_hero, base_opponent, hands, seed=seed,
+                     on_hand=functools.partial(both, matches=(base_aivat, base_exact)))
     bb = bp.game_config.big_blind
-    chance, action = aivat.group_terms()
     paired = result.group_chips - base.group_chips
     paired_aivat = aivat.corrected(result) - base_aivat.corrected(base)
+    paired_exact = exact.corrected(result) - base_exact.corrected(base)
     return {
-        "hands": result.hands, "duplicate_groups": result.groups,
+        "hands": result.hands, "duplicate_groups": result.groups, "minutes_cap": minutes,
         "raw_duplicate": interval(result.group_chips, bb),
-        "aivat": interval(result.group_chips + chance + action, bb),
+        "aivat": interval(aivat.corrected(result), bb),
+        "aivat_exact_river": {**interval(exact.corrected(result), bb), **term_means(exact, bb)},
         "paired_against_blueprint_self_play": interval(paired, bb),
         "paired_aivat": interval(paired_aivat, bb),
+        "paired_aivat_exact_river": interval(paired_exact, bb),
         "blueprint_self_play_same_deals": interval(base.group_chips, bb),
+        "blueprint_self_play_aivat_exact_river": {**interval(base_exact.corrected(base), bb),
+                                                  **term_means(base_exact, bb)},
         "groups_changed_by_search": int(np.count_nonzero(paired)),
         "river_decisions_searched": agent.searched, "river_fallbacks": agent.fallbacks,
         "time_per_decision": timing(agent.times),
@@ -111,6 +149,13 @@ def headsup(bp: Blueprint, config: SearchConfig, hands: int, seed: int) -> dict[
         "seconds": round(seconds, 1),
         "goal": "the search agent beats its blueprint with a 95% interval above 0",
     }
+
+
+def term_means(aivat: MatchAivat, big_blind: int) -> dict[str, float]:
+    """The mean chance and action terms per hand (each has expectation 0), in mbb."""
+    chance, action = aivat.group_terms()
+    return {"chance_terms_mbb": round(float(to_mbb(chance.mean(), big_blind)), 1),
+            "action_terms_mbb": round(float(to_mbb(action.mean(), big_blind)), 1)}
 
 
 def lbr(bp: Blueprint, config: SearchConfig, hands: int, seed: int, actions: str) -> dict[str, Any]:
@@ -148,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--run", type=Path, default=DEFAULT_RUN, help=f"hu_mid run or snapshot (default {DEFAULT_RUN})")
     p.add_argument("--hands", type=int, default=1000, help="head-to-head hands (default 1000)")
+    p.add_argument("--minutes", type=float, help="headsup: stop the search match after the duplicate group "
+                   "that passes this many minutes (the hands played are reported; default: no cap)")
     p.add_argument("--lbr-hands", type=int, default=100, help="LBR hands per opponent (default 100)")
     p.add_argument("--lbr-actions", default="fc-fcpa")
     p.add_argument("--calibration-hands", type=int, default=4000, help="lbr_calibration: hands (default 4000)")
@@ -172,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     for part in parts:
         began = time.perf_counter()
         if part == "headsup":
-            report["headsup"] = headsup(bp, config, args.hands, args.seed)
+            report["headsup"] = headsup(bp, config, args.hands, args.seed, args.minutes)
         elif part == "lbr":
             report["lbr"] = lbr(bp, config, args.lbr_hands, args.seed, args.lbr_actions)
         else:

@@ -29,6 +29,13 @@ Two sets of value functions (:mod:`holdem.eval.aivat_values`):
   (:class:`ShowdownValue`).  An action value of another kind, such as the
   payoff of checking and calling down with every card known, breaks that
   cancelling (against the tag baseline it widens the interval).
+* on request (``MatchAivat(..., values=RiverExactValue)``: heads-up, each
+  seat a blueprint or a river searcher): the second set with the river
+  exact (:class:`~holdem.eval.aivat_values.RiverExactValue`): a river
+  state is worth the expected payoff of the rest of the hand under both
+  seats' policies, and the river card's chance term is the one the value
+  function gives (:meth:`~holdem.eval.aivat_values.RiverExactValue.reveal_term`),
+  so the river's betting and card luck both come out.
 
 Each term has mean zero given what came before it, so the corrected value is
 an unbiased estimate of the payoff's expectation for any value functions
@@ -48,7 +55,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -90,10 +97,18 @@ def _after(state: HandState, move: Move) -> HandState:
     return child
 
 
-def _reveal_terms(state: HandState, first: int, last: int, seat: int) -> float:
-    """Chance terms of the streets ``first..last`` dealt in ``state`` (bets are settled; pots as they stand)."""
+def _reveal_terms(state: HandState, first: int, last: int, seat: int, value: ValueFunction) -> float:
+    """Chance terms of the streets ``first..last`` dealt in ``state`` (bets are settled; pots as they stand).
+
+    A value function with ``reveal_term(state, street, seat)`` gives a street's term itself (None: this one).
+    """
+    reveal = getattr(value, "reveal_term", None)
     total = 0.0
     for street in range(first, last + 1):
+        own = None if reveal is None else reveal(state, street, seat)
+        if own is not None:
+            total += own
+            continue
         before = state.board[: BOARD_CARDS_VISIBLE[street - 1]]
         after = state.board[: BOARD_CARDS_VISIBLE[street]]
         # E over the cards of this street of w(after) is w(before): w already averages the runouts
@@ -133,7 +148,7 @@ def hand_terms(state: HandState, seat_bots: Sequence[Bot], seat: int, value: Val
         else:
             replay.apply(action)
         if by_street and replay.street > street:
-            chance += _reveal_terms(replay, street + 1, replay.street, seat)
+            chance += _reveal_terms(replay, street + 1, replay.street, seat, value)
     return HandTerms(chance, action_sum)
 
 
@@ -153,10 +168,13 @@ class MatchAivat:
     gives the group results the raw ones would be with every hand corrected.
     """
 
-    def __init__(self, hero: Bot, opponent: Bot, players: int):
+    def __init__(self, hero: Bot, opponent: Bot, players: int,
+                 values: Callable[[Sequence[Bot]], ValueFunction] | None = None):
+        """``values(seat_bots)``: the value function for one seating (default :func:`value_function`)."""
         self.hero = hero
         self.opponent = opponent
         self.players = players
+        self.values = values or value_function
         self._values: dict[int, ValueFunction] = {}  # by the hero's seat
         self._chance: list[float] = []
         self._action: list[float] = []
@@ -170,8 +188,8 @@ class MatchAivat:
     def on_hand(self, state: HandState, group: int, hero_seat: int) -> None:
         bots = self.seat_bots(hero_seat)
         if hero_seat not in self._values:
-            self._values[hero_seat] = value_function(bots)
-            self.value_name = "tree" if isinstance(self._values[hero_seat], TreeValue) else "showdown"
+            v = self._values[hero_seat] = self.values(bots)
+            self.value_name = getattr(v, "name", "tree" if isinstance(v, TreeValue) else "showdown")
         terms = hand_terms(state, bots, hero_seat, self._values[hero_seat])
         while len(self._chance) <= group:
             self._chance.append(0.0)

@@ -19,8 +19,16 @@ chance term only uses what has been dealt by then:
   tree, or not matching its node chip for chip, falls back to
   :class:`CallDownValue`.  Its river term averages the root's value over
   every river card (44 more passes).
+* :class:`RiverExactValue` (heads-up, each seat a blueprint or a river
+  searcher, :class:`holdem.search.holdem_agent.HoldemSearchBot`): on the
+  river, the exact expected payoff of the rest of the hand, the river's
+  betting enumerated over real engine states with the blueprint's
+  distribution for a blueprint seat and the latest solved river strategy
+  for a searching seat; the river card valued by both blueprints' value of
+  the river subtree averaged over the river cards (:class:`TreeValue`'s
+  passes from the river node); :class:`ShowdownValue` on earlier streets.
 
-The last two use cards still to come.  Action terms may: with every card
+:class:`CallDownValue` and :class:`TreeValue` use cards still to come.  Action terms may: with every card
 fixed, a known player's draw is independent of them, so each term has mean
 zero given the whole deal.
 """
@@ -33,14 +41,26 @@ from typing import Protocol, Sequence
 import numpy as np
 from numba import njit
 
+from holdem.abstraction.features import HOLE_ID
 from holdem.cards import N_CARDS
+from holdem.eval.baselines import apply_move
 from holdem.evaluator import CARD_KEY, CARD_MASK, KEY_EMPTY, eval7_codes, value_from_key
-from holdem.game.engine import BOARD_CARDS, BOARD_CARDS_VISIBLE, HandState
+from holdem.game.engine import BOARD_CARDS, BOARD_CARDS_VISIBLE, RIVER, ActionKind, HandState
 from holdem.game.pots import side_pots
-from holdem.game.tree_arrays import ACTION_RAISE, NODE_DECISION, NODE_FOLD, NODE_SHOWDOWN, TREE_ARRAYS
+from holdem.game.tree_arrays import (
+    ACTION_CHECK_CALL,
+    ACTION_FOLD,
+    ACTION_RAISE,
+    NODE_DECISION,
+    NODE_FOLD,
+    NODE_SHOWDOWN,
+    TREE_ARRAYS,
+)
+from holdem.search.river_tree import DECISION as RIVER_DECISION
 
 HEADS_UP = 2
 MIN_REACH = 1e-6  # TreeValue: lines played less often than this are valued as checked down
+MIN_PROB = 1e-6  # RiverExactValue: moves played less often than this are valued as checked down
 SHARE_CACHE = 8192  # showdown shares of recent (cards, pots) lookups; a duplicate group repeats each deal
 
 
@@ -196,13 +216,13 @@ def _checked_down(node, kind, contrib, strength, stack):
 
 @njit(cache=True, nogil=True)
 def _tree_pass(kind, actor, street, n_actions, children, contrib, folded, offset, policy_of_seat, policies,
-               buckets, strength, stack, min_reach, reach, order, pending, stamp, pass_id, out):
-    """``out[node]``: tree seat 0's expected payoff from ``node`` for one deal, at every node the pass visits
-    (``stamp[node] == pass_id``): the nodes the two policies reach with probability ``min_reach`` or more,
-    and their children.  Those below ``min_reach`` are valued as checked down (:func:`_checked_down`), which
-    spares reading the rows of lines nobody plays."""
-    reach[0] = 1.0
-    pending[0] = 0
+               buckets, strength, stack, min_reach, start, reach, order, pending, stamp, pass_id, out):
+    """``out[node]``: tree seat 0's expected payoff from ``node`` for one deal, at every node of the subtree
+    of ``start`` the pass visits (``stamp[node] == pass_id``): the nodes the two policies reach from
+    ``start`` with probability ``min_reach`` or more, and their children.  Those below ``min_reach`` are
+    valued as checked down (:func:`_checked_down`), which spares reading the rows of lines nobody plays."""
+    reach[start] = 1.0
+    pending[0] = start
     top = 1  # pending[:top]: nodes still to visit
     visited = 0
     while top > 0:
@@ -325,14 +345,14 @@ class TreeValue:
         return buckets, strength
 
     def _pass(self, button: int, buckets: np.ndarray, strength: np.ndarray, out: np.ndarray,
-              stamp: np.ndarray) -> None:
-        """Value the deal's tree into ``out`` (stamping the nodes it visits)."""
+              stamp: np.ndarray, start: int = 0) -> None:
+        """Value the deal's tree (the subtree of ``start``) into ``out``, stamping the nodes it visits."""
         policy_of_seat = np.zeros(HEADS_UP, np.int64)
         for seat in range(HEADS_UP):
             policy_of_seat[(seat - button) % HEADS_UP] = self._which[id(self.blueprints[seat])]
         policies = self._policies if len(self._policies) > 1 else self._policies * 2
         self._passes += 1
-        _tree_pass(*self._arrays, policy_of_seat, policies, buckets, strength, self._stack, self.min_reach,
+        _tree_pass(*self._arrays, policy_of_seat, policies, buckets, strength, self._stack, self.min_reach, start,
                    self._reach, self._order, self._pending, stamp, self._passes, out)
 
     def _node_value(self, state: HandState, node: int) -> float:
@@ -347,6 +367,14 @@ class TreeValue:
             return float(self._values[node])
         # below a line played less often than min_reach: the pass did not get here
         return float(_checked_down(node, self._arrays[0], self._arrays[5], self._strength, self._stack))
+
+    def river_node_value(self, state: HandState, node: int, river: int) -> float:
+        """Tree seat 0's value at the river node ``node`` of ``state``'s deal with the river card ``river``
+        (one pass over that node's subtree; only the river's buckets and the showdown depend on the card)."""
+        board = (*state.board[:4], river)
+        buckets, strength = self._cards(state.holes, board, state.button, streets=(3,))
+        self._pass(state.button, buckets, strength, self._scratch, self._scratch_stamp, start=node)
+        return float(self._scratch[node])
 
     def river_term(self, state: HandState, seat: int) -> float:
         """The river's chance term for ``seat``, every card dealt before play: the root value averaged over
@@ -381,3 +409,214 @@ class ShowdownValue:
         if state.is_over:
             return np.asarray(state.payoffs(), np.float64)
         return showdown_values(state.holes, state.board_visible, state.contrib, state.folded)
+
+
+# ------------------------------------------------------------------------ the river, exactly (heads-up, known policies)
+
+
+def _river_moves(state: HandState) -> tuple[tuple[int, int], ...]:
+    return tuple((int(a.kind), int(a.amount)) for a in state.history if a.street == RIVER)
+
+
+def _searcher(bot):
+    """The river searcher behind ``bot`` (an object with ``river_solves``), or None."""
+    for candidate in (bot, getattr(bot, "holdem", None)):
+        if candidate is not None and hasattr(candidate, "river_solves"):
+            return candidate
+    return None
+
+
+def _match_index(moves: Sequence[tuple[int, int]], move: tuple[int, int]) -> int:
+    """The index in ``moves`` (a solved tree's node) that plays ``move``: the same move, else the raise of the
+    nearest size (by ratio), else check/call."""
+    kind, amount = move
+    for i, (k, a) in enumerate(moves):
+        if k == kind and (kind != ACTION_RAISE or a == amount):
+            return i
+    raises = [(abs(np.log(a / amount)), i) for i, (k, a) in enumerate(moves) if k == ACTION_RAISE and a > 0]
+    if kind == ACTION_RAISE and raises and amount > 0:
+        return min(raises)[1]
+    return next(i for i, (k, _) in enumerate(moves) if k == ACTION_CHECK_CALL)
+
+
+class RiverExactValue:
+    """Heads-up, every policy known: on the river, the exact expected payoff of the rest of the hand.
+
+    A river state is valued by enumerating its betting subtree over real
+    engine states, with both seats' hole cards known: a blueprint seat plays
+    its blueprint's distribution (off-tree sizes translated as it translates
+    them, :meth:`BlueprintBot.distribution`); a searching seat
+    (:class:`holdem.search.holdem_agent.HoldemSearchBot`) plays the strategy
+    of its latest river solve *made before the action that leads to the
+    state* (its ``river_solves``, each tagged with the river moves it was
+    solved for), and its blueprint before its first solve.  The solve is
+    chosen that way so that, in an action term ``E_a[v(h a)] - v(h a*)``,
+    every child of ``h`` is valued with the same strategy, fixed before the
+    action is drawn: the term then has mean zero (Burch et al. 2018,
+    section 4) even though later solves differ.  A solved strategy is read at
+    the node of its tree the real river moves map to (an absent size: the
+    raise of the nearest size), and its moves are clipped to what the real
+    state allows.  Moves played less often than ``min_prob`` are valued as
+    checked down (:class:`CallDownValue`; 0 enumerates every line).
+
+    The river card is a chance event of its own: the state right after it is
+    dealt (no river move yet) is worth ``E_c[w(c)]``, the value before the
+    card, where ``w(c)`` is both blueprints' value of the river subtree with
+    river card ``c`` (:meth:`TreeValue.river_node_value`, one compiled pass
+    per card); :meth:`reveal_term` gives the chance term ``E_c[w(c)] - w(c*)``
+    that :func:`holdem.eval.aivat.hand_terms` adds.  When that subtree is not
+    on the blueprints' tree chip for chip, the river card is valued as
+    :class:`ShowdownValue` values it (the pots as they stand over the river
+    cards).  Earlier streets are :class:`ShowdownValue`'s.
+    """
+
+    name = "exact_river"
+
+    def __init__(self, seat_bots: Sequence, min_prob: float = MIN_PROB):
+        if len(seat_bots) != HEADS_UP:
+            raise ValueError("RiverExactValue is heads-up")
+        self.searchers = [_searcher(b) for b in seat_bots]
+        self.blueprint_bots = [s.fallback if s is not None else b for s, b in zip(self.searchers, seat_bots)]
+        for bot in self.blueprint_bots:
+            if not (hasattr(bot, "blueprint") and hasattr(bot, "distribution")):
+                raise ValueError(f"RiverExactValue needs blueprints or river searchers; {bot!r} is neither")
+        blueprints = [b.blueprint for b in self.blueprint_bots]
+        self.tree_value = TreeValue(blueprints, min_reach=0.0) if shared_tree(blueprints) else None
+        self.min_prob = min_prob
+        self.showdown = ShowdownValue()
+        self._hand: tuple | None = None
+        self._memo: dict[tuple, np.ndarray] = {}
+        self._dists: dict[tuple, list] = {}
+        self._deal: tuple[float, float] | None = None  # (E_c w(c), w(dealt card)), tree seat 0
+
+    # ---------------------------------------------------------------- one hand's caches
+
+    def _enter(self, state: HandState) -> None:
+        key = (state.config, state.holes, state.board, state.button,
+               tuple(a for a in state.history if a.street < RIVER))
+        if key != self._hand:
+            self._hand = key
+            self._memo.clear()
+            self._dists.clear()
+            self._deal = None
+
+    def _solves(self, state: HandState, moves: tuple) -> tuple:
+        """Per seat: the latest solve whose river moves are a strict prefix of ``moves`` (None: the blueprint)."""
+        out = []
+        for seat, searcher in enumerate(self.searchers):
+            chosen = None
+            if searcher is not None:
+                for solve in searcher.river_solves(state, seat):
+                    n = len(solve.actions)
+                    if n < len(moves) and tuple((int(k), int(a)) for k, a in solve.actions) == moves[:n]:
+                        chosen = solve
+            out.append(chosen)
+        return tuple(out)
+
+    # ---------------------------------------------------------------- the river card
+
+    def deal_values(self, state: HandState) -> tuple[float, float] | None:
+        """(mean over the river cards of ``w``, ``w`` of the dealt card) for seat 0, or None off the tree."""
+        tv = self.tree_value
+        if tv is None:
+            return None
+        self._enter(state)
+        if self._deal is None:
+            root = HandState.start(state.config, state.holes, state.board, state.button)
+            for action in state.history:
+                if action.street >= RIVER:
+                    break
+                root.apply(action)
+            node = exact_node(tv.tree, root) if root.street == RIVER and not root.is_over else None
+            if node is None:
+                return None
+            seen = {c for hole in state.holes for c in hole} | set(state.board[:4])
+            values = {c: tv.river_node_value(state, node, c) for c in range(N_CARDS) if c not in seen}
+            v0 = float(np.mean(list(values.values())))
+            sign = 1.0 if state.button == 0 else -1.0  # tree seat 0 is the button
+            self._deal = (sign * v0, sign * values[state.board[4]])
+        return self._deal
+
+    def reveal_term(self, state: HandState, street: int, seat: int) -> float | None:
+        """The chance term of dealing ``street``'s cards in ``state``: ``E_c[w(c)] - w(c*)`` for the river
+        (seat ``seat``), None to leave it to :func:`showdown_values`."""
+        if street != RIVER or state.is_over or _river_moves(state):
+            return None
+        deal = self.deal_values(state)
+        if deal is None:
+            return None
+        sign = 1.0 if seat == 0 else -1.0
+        return sign * (deal[0] - deal[1])
+
+    # ---------------------------------------------------------------- values
+
+    def __call__(self, state: HandState) -> np.ndarray:
+        if state.is_over:
+            return np.asarray(state.payoffs(), np.float64)
+        if state.street < RIVER:
+            return self.showdown(state)
+        moves = _river_moves(state)
+        if not moves:  # the river card just dealt: its value before the card, as the chance term has it
+            deal = self.deal_values(state)
+            if deal is None:
+                return showdown_values(state.holes, state.board[:4], state.contrib, state.folded)
+            return np.array([deal[0], -deal[0]])
+        self._enter(state)
+        return self._value(state, moves, self._solves(state, moves)).copy()
+
+    def _value(self, state: HandState, moves: tuple, solves: tuple) -> np.ndarray:
+        key = (tuple(id(s) for s in solves), moves)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if state.is_over:
+            out = np.asarray(state.payoffs(), np.float64)
+        else:
+            out = np.zeros(HEADS_UP)
+            for move, p in self._policy(state, moves, solves[state.actor]):
+                child = state.copy()
+                apply_move(child, move)
+                if p < self.min_prob:
+                    out += p * CallDownValue()(child)
+                else:
+                    out += p * self._value(child, _river_moves(child), solves)
+        self._memo[key] = out
+        return out
+
+    def _policy(self, state: HandState, moves: tuple, solve) -> list[tuple[tuple[ActionKind, int], float]]:
+        seat = int(state.actor)
+        node = None if solve is None else self._solved_node(solve, moves, seat)
+        if node is None:
+            key = (seat, moves)
+            if key not in self._dists:
+                self._dists[key] = self.blueprint_bots[seat].distribution(state)
+            return self._dists[key]
+        hole = state.holes[seat]
+        row = solve.node_strategy(node)[int(HOLE_ID[hole[0], hole[1]])]
+        row = row / row.sum()
+        legal = state.legal()
+        merged: dict[tuple[ActionKind, int], float] = {}
+        for (kind, amount), p in zip(solve.tree.moves[node], row):
+            if p <= 0.0:
+                continue
+            if kind == ACTION_RAISE and legal.can_raise:
+                move = (ActionKind.RAISE, int(min(max(amount, legal.min_raise_to), legal.max_raise_to)))
+            elif kind == ACTION_FOLD and legal.can_fold:
+                move = (ActionKind.FOLD, 0)
+            else:
+                move = (ActionKind.CHECK_CALL, int(legal.call_amount))
+            merged[move] = merged.get(move, 0.0) + float(p)
+        return list(merged.items())
+
+    @staticmethod
+    def _solved_node(solve, moves: tuple, seat: int) -> int | None:
+        """The decision of ``solve``'s tree the real river ``moves`` map to, if ``seat`` acts there."""
+        tree = solve.tree
+        node = 0
+        for move in moves:
+            if tree.kind[node] != RIVER_DECISION:
+                return None
+            node = int(tree.children[node, _match_index(tree.moves[node], move)])
+        if tree.kind[node] != RIVER_DECISION or int(tree.actor[node]) != seat:
+            return None
+        return node

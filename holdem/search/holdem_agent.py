@@ -122,10 +122,19 @@ class HoldemSearchBot:
         seat = state.actor
         return (state.config, state.button, state.board, state.holes[seat], seat, state.history)
 
-    def _hand_key(self, state: HandState) -> tuple:
-        seat = state.actor
+    def _hand_key(self, state: HandState, seat: int | None = None) -> tuple:
+        seat = state.actor if seat is None else seat
         before = tuple(a for a in state.history if a.street < RIVER)
         return (state.config, state.button, state.board, state.holes[seat], seat, before)
+
+    def river_solves(self, state: HandState, seat: int) -> list[RiverSearch]:
+        """The river solves this agent made in ``state``'s hand, sitting in ``seat``, oldest first.
+
+        Each carries the river moves it was solved for (``actions``), so an
+        evaluator can tell which solves came before a given point of the hand
+        (:class:`holdem.eval.aivat_values.RiverExactValue`).
+        """
+        return list(self._solves.get(self._hand_key(state, seat), []))
 
     def _frozen(self, state: HandState, tree: RiverTree, actions: tuple) -> dict[int, np.ndarray]:
         """The agent's earlier decisions on this river's path, at the strategy its latest solve played them with."""
