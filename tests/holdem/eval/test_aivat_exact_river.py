@@ -113,9 +113,15 @@ def test_a_states_value_uses_only_solves_made_before_it(bp):
         state.raise_to(bet[1])
         state.raise_to(state.legal().min_raise_to)  # the blueprint seat raises: the searcher decides again
         before = RiverExactValue(bots)(state)
-        agent.distribution(state)  # a second solve of this hand
-        assert len(agent.river_solves(state, 0)) == 2
+        played = dict(agent.distribution(state))  # a second solve of this hand
+        solves = agent.river_solves(state, 0)
+        assert len(solves) == 2
         np.testing.assert_allclose(RiverExactValue(bots)(state), before)
+        # below this state the value plays the new solve at its node exactly as the agent does
+        moves = tuple((int(a.kind), int(a.amount)) for a in state.history if a.street == RIVER)
+        valued = dict(RiverExactValue(bots)._policy(state, moves, solves[-1]))
+        assert valued.keys() == played.keys()
+        np.testing.assert_allclose([valued[m] for m in played], list(played.values()))
         return
     pytest.skip("no deal in which the searcher bets")
 
