@@ -2,17 +2,19 @@
 
 Trains ``--config`` (default the shipped 6-max config) in this process, on a
 remote host's tables (:class:`worker.host_tables.HostTables`: lazily backed, the
-kernel marking every block it writes and copying it on first write), and
+kernel logging every entry's first write with its value before it), and
 cuts the run into sync intervals of growing length: ``--first`` iterations,
 then ``--growth`` times more each, until ``--seconds`` have passed (after
 ``--warmup`` iterations, so the tables are not fresh).  For each interval:
 
-* the row blocks marked, per table (what the head would answer a host with if
+* the row blocks written, per table (what the head would answer a host with if
   nobody else wrote: the answer is all blocks marked since, by anyone);
 * the entries changed (what the host sends: a (value, base) pair each) and
   the bytes of that change set, and the seconds :meth:`HostTables.outgoing`
   took to build it;
-* the tables' backed bytes.
+* the tables' backed bytes, and the bytes the host's sync state holds just
+  before the sync (:meth:`HostTables.sync_bytes`: the written bitmaps' backed
+  pages and the first-write logs; the logs' share apart).
 
 Then the fleet of ``--hosts`` x ``--cores``, syncing every ``--interval``
 seconds: the iterations one host runs in an interval (cores x the iterations
@@ -43,16 +45,25 @@ from pathlib import Path
 import _runs
 import numpy as np
 
-from holdem.mccfr.blocks import BLOCK_ENTRIES
+from holdem.mccfr.blocks import BLOCK_ENTRIES, BLOCK_SHIFT, RESERVE
 from holdem.mccfr.tables import TABLE_DTYPES
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _backed_bytes(host) -> int:
+def _resident(array) -> int:
     from holdem.mccfr.pages import resident_extents
 
-    return sum(end - start for a in (host.regret, host.strategy) for start, end in resident_extents(a))
+    return sum(end - start for start, end in resident_extents(array))
+
+
+def _backed_bytes(host) -> int:
+    return _resident(host.regret) + _resident(host.strategy)
+
+
+def _blocks_written(host, t: int) -> int:
+    logged = [capture.logged(t)[0] for capture in host.captures]
+    return int(len(np.unique(np.concatenate(logged) >> BLOCK_SHIFT))) if logged else 0
 
 
 def measure(config_path: str, seconds: float, warmup: int, first: int, growth: float, seed: int) -> dict:
@@ -68,7 +79,8 @@ def measure(config_path: str, seconds: float, warmup: int, first: int, growth: f
     build_seconds = time.perf_counter() - began
     host = HostTables(game.layout.size)
     solver = Solver(game, config.solver, Tables(host.regret, host.strategy))
-    solver.track(host.tracking())
+    tracking = host.tracking()
+    solver.track(tracking)
     batch = 10_000
     t = 0
     while t < warmup:
@@ -88,8 +100,9 @@ def measure(config_path: str, seconds: float, warmup: int, first: int, growth: f
             t += n
             ran += n
         train_seconds = time.perf_counter() - train_began
-        epoch = host.marks.epoch
-        blocks = {name: int(len(host.marks.at(i, epoch))) for i, name in enumerate(("regret", "strategy"))}
+        blocks = {name: _blocks_written(host, k) for k, name in enumerate(("regret", "strategy"))}
+        sync_state = host.sync_bytes()
+        log_bytes = sync_state - sum(_resident(w) for w in host.written.values())
         out_began = time.perf_counter()
         parts, entries = host.outgoing()
         out_seconds = time.perf_counter() - out_began
@@ -101,12 +114,15 @@ def measure(config_path: str, seconds: float, warmup: int, first: int, growth: f
             "answer_bytes_if_alone": sum(blocks[name] * BLOCK_ENTRIES * TABLE_DTYPES[name].itemsize
                                          for name in blocks),
             "outgoing_seconds": round(out_seconds, 4), "backed_bytes": _backed_bytes(host),
+            "sync_state_bytes": sync_state, "sync_log_bytes": log_bytes,
         })
         print(json.dumps(intervals[-1]), file=sys.stderr, flush=True)
         length = int(length * growth)
     rate = sum(i["iterations"] for i in intervals) / sum(i["train_seconds"] for i in intervals)
     return {"config": config_path, "game_build_seconds": round(build_seconds, 1), "table_entries": game.layout.size,
-            "warmup_iterations": warmup, "iterations_per_second_one_core": round(rate, 1), "intervals": intervals}
+            "warmup_iterations": warmup, "iterations_per_second_one_core": round(rate, 1),
+            "log_room_per_iteration": [int(n) for n in tracking.capture.state[RESERVE:RESERVE + 2]],
+            "intervals": intervals}
 
 
 def _power_law(points: list[tuple[float, float]], x: float) -> tuple[float, float]:

@@ -1,6 +1,26 @@
-"""A remote host's copy of the run's tables: what its kernel threads train on, with the block marks and
-copy-on-first-write bases of their changes since the last sync, read out as change parts and written back
-from the supervisor's answer.  The protocol and the merge rule are :mod:`worker.sync`'s.
+"""A remote host's copy of the run's tables: what its kernel threads train on, with the first-write logs of
+their changes since the last sync, read out as change parts and written back from the supervisor's answer.
+The protocol is :mod:`worker.sync`'s, the merge rule :mod:`holdem.mccfr.merge`'s.
+
+The host's memory is one copy of the tables plus what the sync needs, and
+that follows the entries written, not the blocks or pages they lie in
+(:mod:`holdem.mccfr.blocks`, "First-write capture"): a *written* bitmap per
+table (a bit an entry, lazily backed; for large tables its pages are given
+back at every sync) and
+one :class:`holdem.mccfr.blocks.Capture` per writing thread, (entry, value at
+the last sync) for each entry the thread wrote first.  Nothing here reads or
+copies a whole table:
+
+* :meth:`HostTables.outgoing` gathers the logs (sorted by entry: one sort
+  of the logged entries; one entry logged twice, by a Hogwild collision,
+  keeps its first base in the logs' order), compares each entry with its base bit
+  for bit (:func:`holdem.mccfr.merge.bits`) and sends those that differ, then
+  clears the bitmap words of the logged entries and empties the logs;
+* :meth:`HostTables.apply` writes the supervisor's values; an entry written
+  again since :meth:`outgoing` (its bit set) keeps that change by the merge
+  rule, with its logged base as the worker's base, and the logged base
+  becomes the supervisor's value, so the next sync sends the change against
+  the value both sides now hold.
 """
 from __future__ import annotations
 
@@ -8,103 +28,200 @@ import mmap
 
 import numpy as np
 
-from holdem.mccfr.blocks import BLOCK_ENTRIES, BLOCK_SHIFT, BlockMarks, changed_in_blocks, touch_entries
+from holdem.mccfr.blocks import (
+    WORD_DTYPE,
+    WORD_SHIFT,
+    Capture,
+    Tracking,
+    clear_bits,
+    word_count,
+    written_bits,
+)
 from holdem.mccfr.merge import bits, merge_values
-from holdem.mccfr.pages import lazy_zeros
+from holdem.mccfr.pages import lazy_zeros, resident_extents
 from worker.sync import PART_ENTRIES, TABLES, VALUE_DTYPES, Entries, Part, sparse_parts, tables_digest
-
-OUTGOING_BLOCKS = 4096  # dirty blocks compared per call (a 32 MiB index buffer)
 
 
 def _release(array: np.ndarray) -> None:
-    """Give a lazily backed array's memory back (it reads as zeros again)."""
+    """Give a lazily backed array's memory back (it reads as zeros again; callers zero it first, which
+    MADV_DONTNEED on a private mapping does only on Linux)."""
     buffer = getattr(array.base, "obj", array.base)  # np.frombuffer holds a memoryview of the mapping
     if isinstance(buffer, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
         buffer.madvise(mmap.MADV_DONTNEED)
 
 
+def _sort_keys(index: np.ndarray, first: int, shift: int) -> np.ndarray:
+    """Entries ``index`` (at log positions ``first ..``) packed with their positions, sorted: by entry, equal
+    entries in log order (one sort of int64s, several times faster than a stable argsort)."""
+    keys = (index.astype(np.int64) << shift) | np.arange(first, first + len(index), dtype=np.int64)
+    keys.sort()
+    return keys
+
+
+def _resident_bytes(array: np.ndarray) -> int:
+    return sum(end - start for start, end in resident_extents(array))
+
+
 class HostTables:
-    """A remote host's copy of the tables, what its kernels train on, with the block marks and
-    copy-on-first-write bases of its changes since the last sync."""
+    """A remote host's copy of the tables, what its kernels train on, with the written bitmaps and
+    first-write logs of its changes since the last sync."""
 
     def __init__(self, size: int) -> None:
         self.size = int(size)
         self.regret = lazy_zeros(self.size, VALUE_DTYPES["regret"])
         self.strategy = lazy_zeros(self.size, VALUE_DTYPES["strategy"])
-        self.bases = {name: lazy_zeros(self.size, VALUE_DTYPES[name]) for name in TABLES}
-        self.marks = BlockMarks.zeros(self.size)
+        self.written = {name: lazy_zeros(word_count(self.size), WORD_DTYPE) for name in TABLES}
+        self.captures: list[Capture] = []  # one per writing thread (and one for write())
+        self._writer: Capture | None = None
+        # per (capture, table): its log's entries packed with their positions (entry << shift | position), sorted
+        self._sorted: dict[tuple[int, int], np.ndarray] = {}
+        self._shift = 63 - max(1, self.size.bit_length())
+        self._positions = (1 << self._shift) - 1
 
     def table(self, name: str) -> np.ndarray:
         return self.regret if name == "regret" else self.strategy
 
-    def tracking(self):
-        """What this host's solvers record their writes with (:meth:`holdem.mccfr.solver.Solver.track`)."""
-        return self.marks.tracking(self.bases["regret"], self.bases["strategy"])
+    def capture(self, capacity: int | None = None) -> Capture:
+        """A new first-write log for one writing thread (``capacity``: its entries to begin with)."""
+        dtypes = tuple(VALUE_DTYPES[name] for name in TABLES)
+        written = (self.written["regret"], self.written["strategy"])
+        capture = Capture(written, dtypes) if capacity is None else Capture(written, dtypes, capacity)
+        self.captures.append(capture)
+        return capture
+
+    def tracking(self, capacity: int | None = None) -> Tracking:
+        """What one of this host's solvers records its writes with (:meth:`holdem.mccfr.solver.Solver.track`):
+        each call gives a new log, for one thread."""
+        return Tracking.capturing(self.capture(capacity))
 
     def digest(self) -> str:
         return tables_digest(self.regret, self.strategy)
 
+    def sync_bytes(self) -> int:
+        """The memory the sync state holds: the bitmaps' and the logs' backed pages (a log grown to twice
+        its entries backs only those it holds)."""
+        logs = [a for c in self.captures for a in (*c.index, *c.base)]
+        return sum(_resident_bytes(a) for a in (*self.written.values(), *logs))
+
     def write(self, name: str, index: np.ndarray, values: np.ndarray) -> None:
-        """Store ``values`` at ``index`` as the kernels do: each block copied into the base on its first
-        write since the last sync (for writers other than the compiled kernels)."""
-        t = TABLES.index(name)
+        """Store ``values`` at ``index`` as the kernels do, logging each entry's first write since the last
+        sync (for writers other than the compiled kernels; one at a time)."""
+        if self._writer is None:
+            self._writer = self.capture()
         index = np.ascontiguousarray(index, dtype=np.int64)
-        touch_entries(self.marks.marks[t], self.marks.cell, self.bases[name], self.table(name), index)
+        Tracking.capturing(self._writer).touch_entries(TABLES.index(name), self.table(name), index)
         self.table(name)[index] = values
+
+    def _stable_order(self, index: np.ndarray) -> np.ndarray:
+        """The permutation that sorts entries ``index``, equal ones in their order."""
+        if len(index) > self._positions:  # more than the packing holds: a stable argsort
+            return np.argsort(index, kind="stable")
+        return _sort_keys(index, 0, self._shift) & self._positions
+
+    def _order(self, k: int, t: int) -> np.ndarray:
+        """Positions of capture ``k``'s table-``t`` log sorted by entry (equal entries in log order).  Kept
+        between calls as packed keys: only what was logged since is sorted, then merged (a stable sort of
+        two sorted runs is one linear merge), so an answer's parts do not sort the whole log each."""
+        index, _ = self.captures[k].logged(t)
+        keys = self._sorted.get((k, t), np.zeros(0, np.int64))
+        done = len(keys)
+        if done < len(index):
+            if len(index) > self._positions:
+                return self._stable_order(index)
+            keys = np.concatenate((keys, _sort_keys(index[done:], done, self._shift)))
+            keys.sort(kind="stable")
+            self._sorted[(k, t)] = keys
+        return keys & self._positions
+
+    def _logged(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every entry of table ``t`` logged since the last sync, increasing, with its base."""
+        found = [(c.logged(t), self._order(k, t)) for k, c in enumerate(self.captures) if c.fill(t)]
+        if not found:
+            return np.zeros(0, np.int64), np.zeros(0, VALUE_DTYPES[TABLES[t]])
+        index = np.concatenate([logged[0][order] for logged, order in found])
+        base = np.concatenate([logged[1][order] for logged, order in found])
+        if len(found) > 1:
+            merged = self._stable_order(index)
+            index, base = index[merged], base[merged]
+        first = np.ones(len(index), bool)
+        first[1:] = index[1:] != index[:-1]
+        return index[first], base[first]
 
     def outgoing(self, part_entries: int = PART_ENTRIES) -> tuple[list[Part], int]:
         """(value, base) of every entry changed since the last sync, as parts; returns (parts, entries).
 
-        A new epoch starts and the bases' memory is let go: call with the
-        kernels held still.  The copy keeps its values; the answer replaces
-        the blocks the supervisor merged them into.
+        The logs are emptied and the bitmaps cleared (their memory let go):
+        call with the kernels held still.  The copy keeps its values; the
+        answer replaces the entries the supervisor merged them into.
         """
-        epoch = self.marks.epoch
         parts: list[Part] = []
         entries = 0
-        out = np.empty(OUTGOING_BLOCKS * BLOCK_ENTRIES, np.int64)
         for t, name in enumerate(TABLES):
-            current, base = self.table(name), self.bases[name]
-            dirty = self.marks.at(t, epoch)
-            found = []
-            for lo in range(0, len(dirty), OUTGOING_BLOCKS):
-                n = changed_in_blocks(dirty[lo:lo + OUTGOING_BLOCKS], bits(current), bits(base), out)
-                found.append(out[:n].copy())
-            if not found:
-                continue
-            index = np.concatenate(found)
-            parts += sparse_parts(name, index, current[index], self.size, part_entries, bases=base[index])
-            entries += len(index)
-        self.marks.advance()
-        for base in self.bases.values():
-            _release(base)
+            index, base = self._logged(t)
+            current = self.table(name)[index]
+            changed = bits(current) != bits(base)
+            parts += sparse_parts(name, index[changed], current[changed], self.size, part_entries,
+                                  bases=base[changed])
+            entries += int(changed.sum())
+            for capture in self.captures:
+                clear_bits(self.written[name], capture.logged(t)[0])
+            _release(self.written[name])
+        for capture in self.captures:
+            capture.clear()
+        self._sorted.clear()
         return parts, entries
+
+    def _rebase(self, t: int, kept: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """The logged bases of ``kept`` (entries of table ``t``, each logged), the first in the logs'
+        order, as :meth:`outgoing` takes them; every log's base of them becomes ``values``."""
+        base = np.empty(len(kept), VALUE_DTYPES[TABLES[t]])
+        found = np.zeros(len(kept), bool)
+        for k, capture in enumerate(self.captures):
+            if not capture.fill(t):
+                continue
+            order = self._order(k, t)
+            index, logged = capture.logged(t)
+            at = np.searchsorted(index[order], kept)
+            hit = at < len(order)
+            hit[hit] = index[order[at[hit]]] == kept[hit]
+            where = order[at[hit]]
+            new = hit.copy()
+            new[hit] = ~found[hit]
+            base[new] = logged[order[at[new]]]
+            found |= hit
+            logged[where] = values[hit]
+        if not found.all():
+            raise RuntimeError(f"{int((~found).sum())} entries with their written bit set are in no log")
+        return base
 
     def apply(self, changes: list[Entries]) -> None:
         """Take the supervisor's values (already checked by decode_part) into the copy.
 
-        Blocks written since :meth:`outgoing` (the kernels trained on while
+        Entries written since :meth:`outgoing` (the kernels trained on while
         the answer travelled) keep those changes: the merge rule of the
-        supervisor, with this host's value and base as the worker's and the
-        supervisor's value as the shared one; the base becomes the
-        supervisor's value.  Call with the kernels held still.
+        supervisor, with this host's value and logged base as the worker's
+        and the supervisor's value as the shared one; the logged base becomes
+        the supervisor's value.  Call with the kernels held still.
         """
-        epoch = self.marks.epoch
         for c in changes:
-            table, base = self.table(c.table), self.bases[c.table]
-            marks = self.marks.marks[TABLES.index(c.table)]
-            if isinstance(c.index, slice):  # a dense run: look at its blocks before its entries
+            t = TABLES.index(c.table)
+            table, written = self.table(c.table), self.written[c.table]
+            if not any(capture.fill(t) for capture in self.captures):
+                table[c.index] = c.values
+                continue
+            if isinstance(c.index, slice):  # a dense run: look at its bitmap words before its entries
                 first, stop = c.index.start, c.index.stop
-                if stop <= first or not (marks[first >> BLOCK_SHIFT:((stop - 1) >> BLOCK_SHIFT) + 1] == epoch).any():
+                if stop <= first or not written[first >> WORD_SHIFT:((stop - 1) >> WORD_SHIFT) + 1].any():
                     table[c.index] = c.values
                     continue
             index = np.arange(c.index.start, c.index.stop) if isinstance(c.index, slice) else c.index
-            dirty = marks[index >> BLOCK_SHIFT] == epoch
+            dirty = written_bits(written, index)
             if not dirty.any():
                 table[c.index] = c.values
                 continue
             clean = ~dirty
             table[index[clean]] = c.values[clean]
             kept = index[dirty]
-            table[kept] = merge_values(c.values[dirty], base[kept], table[kept])
-            base[kept] = c.values[dirty]
+            values = np.ascontiguousarray(c.values[dirty])
+            base = self._rebase(t, kept, values)
+            table[kept] = merge_values(values, base, table[kept])

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from holdem.mccfr.blocks import Tracking, touch_entries
+from holdem.mccfr.blocks import Tracking
 from holdem.mccfr.merge import merge_values
 from worker.protocol import TABLE_MODES
 from worker.sync import changed_entries
@@ -59,8 +59,9 @@ class PrivateTables:
 
     ``lock``: the run's lock file (local workers, one per process), or a
     ``threading.Lock`` (the kernel threads of one remote host).  ``tracking``:
-    the shared tables' block marks (and bases), kept by every merge
-    (:mod:`holdem.mccfr.blocks`; a run with remote workers).
+    what every merge records its writes to the shared tables with
+    (:mod:`holdem.mccfr.blocks`): the supervisor's block marks (a run with
+    remote workers), or this thread's first-write log on a remote host.
     """
 
     def __init__(self, shared_regret: np.ndarray, shared_strategy: np.ndarray,
@@ -99,6 +100,5 @@ class PrivateTables:
             for t, (shared, base, work) in enumerate(zip(self.shared, self.base, self.work)):
                 changed = changed_entries(work, base)
                 if track is not None:
-                    touch_entries(track.regret_marks if t == 0 else track.strategy_marks, track.cell,
-                                  track.regret_base if t == 0 else track.strategy_base, shared, changed)
+                    track.touch_entries(t, shared, changed)
                 shared[changed] = merge_values(shared[changed], base[changed], work[changed])

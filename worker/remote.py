@@ -189,7 +189,7 @@ class Engine:
                 self.lanes.append(Lane(solver, private, None))
             else:
                 solver = Solver(self.game, self.config.solver, Tables(copy.regret, copy.strategy))
-                solver.track(copy.tracking())
+                solver.track(copy.tracking())  # each thread logs its writes in its own log, lock-free
                 self.lanes.append(Lane(solver, None, self.gate))
 
     def tables_lock(self) -> AbstractContextManager:

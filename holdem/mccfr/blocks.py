@@ -1,33 +1,58 @@
-"""Which row blocks of the tables were written since when: epochs per block, and copy-on-first-write bases.
+"""Where the tables were written: epochs per row block (the head), and first-write logs per entry (a host).
 
 Syncing tables between hosts must cost what changed, not the table size, so
-every writer records *where* it wrote.  A table is cut into blocks of
+every writer records *where* it wrote, in one of two ways.
+
+**Block marks** (the supervisor's tables).  A table is cut into blocks of
 :data:`BLOCK_ENTRIES` consecutive entries; each table has one ``uint32``
 mark per block, and a one-entry *epoch cell* says the current epoch.  Before
 a writer changes entries of a block it sets the block's mark to the current
 epoch (:func:`touch`).  A reader that wants "every block written since epoch
 e" advances the cell and takes the blocks whose mark is at least ``e``: the
 cost is one pass over the marks (a 1/1024 of the table) and the changed
-blocks themselves.
+blocks themselves.  Writers read the epoch cell on every first write of a
+block, so a reader that advances it sees later writes under the new epoch.
 
-With a *base* array beside a table, :func:`touch` also copies a block into the
-base the first time it is written in an epoch (copy on first write), so the
-base holds the block as it was when the epoch began: what a remote host
-needs to send (value, base) pairs for the entries it changed
-(:mod:`worker.sync`), for the blocks it dirtied only.  The bases are lazily
-backed (:func:`holdem.mccfr.pages.lazy_zeros`), so they take memory only for
-blocks written since the last sync.
+**First-write capture** (a remote host's tables, :mod:`worker.host_tables`).
+A host sends (value, base) pairs for the entries it changed since the last
+sync (:mod:`worker.sync`), so it must know each written entry's value at the
+sync.  Copying a whole block (or page) on its first write makes that memory
+follow the blocks touched: on the shipped 6-max config the blocks written in
+2 M iterations hold 47% of the backed tables while 16 M entries change
+(``benchmarks/sync_rates.py``).  So a host records entries instead: each table
+has a *written* bitmap (one bit per entry, shared by the host's threads), and
+each writing thread a :class:`Capture`, append-only logs of (entry, value
+before its first write) per table.  Before writing entries ``row .. row+n-1``
+a writer sets each unset bit and appends the entry and its old value to its
+own log (:func:`touch`): the host's memory for a sync is a bit per entry
+(lazily backed) plus 12-16 bytes per entry written, and reading the changes
+out costs the logs, never a pass over a table.
 
-Writers read the epoch cell on every first write of a block, so a reader
-that advances it sees later writes under the new epoch.  Marks are plain
-stores, as the tables' own lock-free updates are (Hogwild; Recht et al.
-2011): two threads that both write a block first in one epoch may both copy
-it, and the later copy can hold the earlier thread's first write, which then
-reaches the other side as a change of the base rather than of the value.
-That loses an update as a collision of two lock-free writes of one entry
-does; with one writing thread the bases are exact.
+Compiled code cannot grow an array, so a log is grown from Python between
+kernel calls: the kernel stops before an iteration when its logs have less
+room than one iteration can append (:meth:`Capture.reserve`, a bound from
+the betting tree, see :func:`holdem.mccfr.solver.writes_per_iteration`), and
+the solver grows them and goes on with the next iteration (the iterations'
+results do not depend on where a chunk is cut).  Room for a whole deal chunk
+instead would be 1,024 times the bound: on the 6-max config 2,725 regrets and
+16,114 strategy sums an iteration, so about 290 MB kept free per thread, where
+the logs of a whole sync interval are of that order.  :func:`touch` never writes
+past a log's end: an append that does not fit is counted in the capture's
+overflow cell, and :meth:`Capture.check` raises (the bound makes it a bug).
 
-Untracked tables pass zero-length marks (every check is then one branch).
+Marks, bits and logs are plain stores, as the tables' own lock-free updates
+are (Hogwild; Recht et al. 2011).  Two threads that set bits of one bitmap
+word at once may lose one bit; that entry is then logged again on its next
+write, by a thread that may have written it meanwhile, so its second base
+can hold another thread's write, which then reaches the other side as a
+change of the base rather than of the value.  Two threads writing one entry
+first in an epoch may both log it, likewise.  That loses an update as a
+collision of two lock-free writes of one entry does; with one writing
+thread the logs are exact: every entry written since the sync once, with its
+value at the sync.
+
+Untracked tables pass zero-length marks and bitmaps (every check is then one
+branch).
 """
 from __future__ import annotations
 
@@ -41,69 +66,218 @@ BLOCK_ENTRIES = 1 << BLOCK_SHIFT  # 4 KiB of regrets, 8 KiB of strategy sums: a 
 MARK_DTYPE = np.dtype("<u4")
 FIRST_EPOCH = 1  # marks start at 0: "never written"
 
+WORD_SHIFT = 6  # the written bitmaps are uint64 words
+WORD_MASK = (1 << WORD_SHIFT) - 1
+WORD_DTYPE = np.dtype(np.uint64)
+# a capture's state cells (int64): the fill of each table's log, the room each keeps per iteration, overflows
+FILL, RESERVE, OVERFLOW = 0, 2, 4
+STATE_CELLS = 5
+LOG_CAPACITY = 1 << 12  # entries a log starts with (and shrinks back to after a sync)
+
 
 def block_count(size: int) -> int:
     return -(-int(size) // BLOCK_ENTRIES)
 
 
+def word_count(size: int) -> int:
+    return (int(size) + WORD_MASK) >> WORD_SHIFT
+
+
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False, inline="always")
-def touch(marks, cell, base, table, row, n):
-    """Entries ``row .. row + n - 1`` of ``table`` are about to be written: mark their blocks with the
-    current epoch (``cell[0]``), first copying a block not yet marked into ``base`` if ``base`` is not empty."""
-    if marks.shape[0] == 0:
-        return
-    epoch = cell[0]
-    b = row >> BLOCK_SHIFT
-    last = (row + n - 1) >> BLOCK_SHIFT
-    while b <= last:
-        if marks[b] != epoch:
-            if base.shape[0] != 0:
-                lo = b << BLOCK_SHIFT
-                hi = min(lo + BLOCK_ENTRIES, table.shape[0])
-                for i in range(lo, hi):
-                    base[i] = table[i]
-            marks[b] = epoch
-        b += 1
+def touch(marks, cell, written, log, log_base, state, t, table, row, n):
+    """Entries ``row .. row + n - 1`` of ``table`` (table ``t``: 0 regret, 1 strategy) are about to be
+    written: mark their blocks with the current epoch (``cell[0]``) if ``marks`` is not empty, and log
+    each one whose bit in ``written`` is unset, with its value, in ``log``/``log_base`` (filled up to
+    ``state[FILL + t]``) if ``written`` is not empty."""
+    if marks.shape[0] != 0:
+        epoch = cell[0]
+        b = row >> BLOCK_SHIFT
+        last = (row + n - 1) >> BLOCK_SHIFT
+        while b <= last:
+            if marks[b] != epoch:
+                marks[b] = epoch
+            b += 1
+    if written.shape[0] != 0:
+        k = state[FILL + t]
+        capacity = log.shape[0]
+        for i in range(row, row + n):
+            w = i >> WORD_SHIFT
+            bit = np.uint64(1) << np.uint64(i & WORD_MASK)
+            word = written[w]
+            if word & bit == 0:
+                if k >= capacity:
+                    state[OVERFLOW] += 1
+                    continue
+                written[w] = word | bit
+                log[k] = i
+                log_base[k] = table[i]
+                k += 1
+        state[FILL + t] = k
 
 
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
-def touch_all(marks, cell, base, table):
-    """Every block of ``table`` is about to be written (a kernel that does not mark its writes)."""
-    if marks.shape[0] != 0 and table.shape[0] != 0:
-        touch(marks, cell, base, table, 0, table.shape[0])
+def touch_all(marks, cell, written, log, log_base, state, t, table):
+    """Every entry of ``table`` is about to be written (a kernel that does not record its writes)."""
+    if table.shape[0] != 0:
+        touch(marks, cell, written, log, log_base, state, t, table, 0, table.shape[0])
 
 
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
-def touch_entries(marks, cell, base, table, index):
-    """:func:`touch` for each of the entries ``index``."""
+def _touch_entries(marks, cell, written, log, log_base, state, t, table, index):
     for k in range(index.shape[0]):
-        touch(marks, cell, base, table, index[k], 1)
+        touch(marks, cell, written, log, log_base, state, t, table, index[k], 1)
+
+
+def touch_entries(marks: np.ndarray, cell: np.ndarray, log, table: np.ndarray, index: np.ndarray) -> None:
+    """:func:`touch` for each of the entries ``index`` (int64) of ``table``, from Python: its blocks marked
+    (zero-length ``marks``: not), and its first writes logged in ``log``, a :class:`TableLog` (grown first
+    to fit), or not (a zero-length array, or None)."""
+    if isinstance(log, TableLog):
+        log.capture.ensure(log.t, len(index))
+        _touch_entries(marks, cell, *log.capture.table_args(log.t), table, index)
+        log.capture.check()
+    else:
+        _touch_entries(marks, cell, *_NO_CAPTURE_TABLE, table, index)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def clear_bits(written, index):
+    """Clear the words of ``written`` that hold the bits of ``index``: every set bit belongs to a logged
+    entry, so after a sync reads every log the words are cleared whole."""
+    for k in range(index.shape[0]):
+        written[index[k] >> WORD_SHIFT] = 0
+
+
+def written_bits(written: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """bool per entry of ``index`` (int64): its bit in ``written`` is set."""
+    shift = (index & WORD_MASK).astype(np.uint64)
+    return ((written[index >> WORD_SHIFT] >> shift) & np.uint64(1)).astype(bool)
+
+
+@dataclass(frozen=True)
+class TableLog:
+    """Table ``t``'s logs of a :class:`Capture`, as :func:`touch_entries` takes them."""
+
+    capture: "Capture"
+    t: int
+
+
+class Capture:
+    """One writing thread's first-write logs over both tables (:func:`touch`): per table, the entries it
+    logged and their values before its first write, in the order written."""
+
+    def __init__(self, written: tuple[np.ndarray, np.ndarray], dtypes: tuple, capacity: int = LOG_CAPACITY) -> None:
+        self.written = written
+        self.dtypes = tuple(np.dtype(d) for d in dtypes)
+        self.initial = max(1, int(capacity))
+        self.state = np.zeros(STATE_CELLS, np.int64)
+        self.index = [np.empty(self.initial, np.int64) for _ in self.dtypes]
+        self.base = [np.empty(self.initial, d) for d in self.dtypes]
+
+    def fill(self, t: int) -> int:
+        return int(self.state[FILL + t])
+
+    def logged(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Table ``t``'s log: (entries, bases), views."""
+        n = self.fill(t)
+        return self.index[t][:n], self.base[t][:n]
+
+    def reserve(self, regret: int, strategy: int) -> None:
+        """Room to keep free in each log before a kernel starts an iteration (the most entries one appends)."""
+        self.state[RESERVE] = regret
+        self.state[RESERVE + 1] = strategy
+
+    def ensure(self, t: int, extra: int) -> None:
+        """Room for ``extra`` more entries in table ``t``'s log (doubling it, or more)."""
+        need = self.fill(t) + int(extra)
+        capacity = self.index[t].shape[0]
+        if need <= capacity:
+            return
+        grown = max(2 * capacity, need)
+        n = self.fill(t)
+        index, base = np.empty(grown, np.int64), np.empty(grown, self.dtypes[t])
+        index[:n] = self.index[t][:n]
+        base[:n] = self.base[t][:n]
+        self.index[t], self.base[t] = index, base
+
+    def make_room(self) -> None:
+        """Room for one more iteration in both logs (called between kernel calls)."""
+        for t in range(len(self.dtypes)):
+            self.ensure(t, int(self.state[RESERVE + t]))
+
+    def check(self) -> None:
+        if self.state[OVERFLOW]:
+            raise RuntimeError(f"{int(self.state[OVERFLOW])} writes did not fit a first-write log: the bound "
+                               "of entries an iteration writes is wrong, and their bases are lost")
+
+    def clear(self) -> None:
+        """Empty both logs (their entries were synced), giving grown ones' memory back."""
+        self.state[FILL:FILL + len(self.dtypes)] = 0
+        for t, dtype in enumerate(self.dtypes):
+            if self.index[t].shape[0] > self.initial:
+                self.index[t], self.base[t] = np.empty(self.initial, np.int64), np.empty(self.initial, dtype)
+
+    def table_args(self, t: int) -> tuple:
+        """(written, log, log_base, state, t): :func:`touch`'s capture arguments for table ``t``."""
+        return self.written[t], self.index[t], self.base[t], self.state, t
+
+    def table(self, t: int) -> TableLog:
+        return TableLog(self, t)
+
+    def kernel_args(self) -> tuple:
+        return (self.written[0], self.written[1], self.index[0], self.base[0], self.index[1], self.base[1],
+                self.state)
 
 
 _EMPTY_MARKS = np.zeros(0, MARK_DTYPE)
 _EMPTY_CELL = np.full(1, FIRST_EPOCH, MARK_DTYPE)
+_NO_CAPTURE = (np.zeros(0, WORD_DTYPE), np.zeros(0, WORD_DTYPE), np.zeros(0, np.int64), np.zeros(0, np.float32),
+               np.zeros(0, np.int64), np.zeros(0, np.float64), np.zeros(STATE_CELLS, np.int64))
+_NO_CAPTURE_TABLE = (_NO_CAPTURE[0], _NO_CAPTURE[2], _NO_CAPTURE[3], _NO_CAPTURE[6], 0)
 
 
 @dataclass(frozen=True)
 class Tracking:
-    """What a kernel needs to record its writes: a cell, marks per table, and bases per table (or empty)."""
+    """What a kernel records its writes with: the epoch cell and each table's block marks (zero-length:
+    none), and a first-write :class:`Capture` (or none)."""
 
     cell: np.ndarray
     regret_marks: np.ndarray
     strategy_marks: np.ndarray
-    regret_base: np.ndarray
-    strategy_base: np.ndarray
+    capture: Capture | None = None
 
     @classmethod
     def off(cls) -> "Tracking":
-        return cls(_EMPTY_CELL, _EMPTY_MARKS, _EMPTY_MARKS, np.zeros(0, np.float32), np.zeros(0, np.float64))
+        return cls(_EMPTY_CELL, _EMPTY_MARKS, _EMPTY_MARKS)
+
+    @classmethod
+    def capturing(cls, capture: Capture) -> "Tracking":
+        return cls(_EMPTY_CELL, _EMPTY_MARKS, _EMPTY_MARKS, capture)
 
     @property
     def on(self) -> bool:
-        return self.regret_marks.shape[0] != 0
+        return self.regret_marks.shape[0] != 0 or self.capture is not None
 
     def kernel_args(self) -> tuple:
-        return self.cell, self.regret_marks, self.strategy_marks, self.regret_base, self.strategy_base
+        """cell, regret_marks, strategy_marks, regret_written, strategy_written, regret_log, regret_log_base,
+        strategy_log, strategy_log_base, log_state: the kernels' last arguments."""
+        capture = self.capture.kernel_args() if self.capture is not None else _NO_CAPTURE
+        return (self.cell, self.regret_marks, self.strategy_marks, *capture)
+
+    def touch_entries(self, t: int, table: np.ndarray, index: np.ndarray) -> None:
+        """Record writes of table ``t`` (0 regret, 1 strategy) at ``index`` made from Python."""
+        marks = self.regret_marks if t == 0 else self.strategy_marks
+        touch_entries(marks, self.cell, self.capture.table(t) if self.capture is not None else None, table, index)
+
+    def touch_all(self, t: int, table: np.ndarray) -> None:
+        """Record a write of every entry of table ``t``."""
+        marks = self.regret_marks if t == 0 else self.strategy_marks
+        if self.capture is not None:
+            self.capture.ensure(t, table.shape[0])
+            touch_all(marks, self.cell, *self.capture.table_args(t), table)
+            self.capture.check()
+        else:
+            touch_all(marks, self.cell, *_NO_CAPTURE_TABLE, table)
 
 
 class BlockMarks:
@@ -140,11 +314,8 @@ class BlockMarks:
     def at(self, table: int, epoch: int) -> np.ndarray:
         return np.flatnonzero(self.marks[table] == epoch)
 
-    def tracking(self, regret_base: np.ndarray | None = None, strategy_base: np.ndarray | None = None) -> Tracking:
-        off = Tracking.off()
-        return Tracking(self.cell, self.marks[0], self.marks[1],
-                        off.regret_base if regret_base is None else regret_base,
-                        off.strategy_base if strategy_base is None else strategy_base)
+    def tracking(self) -> Tracking:
+        return Tracking(self.cell, self.marks[0], self.marks[1])
 
 
 def block_runs(blocks: np.ndarray, size: int, max_entries: int) -> list[tuple[int, int]]:
@@ -164,19 +335,3 @@ def block_runs(blocks: np.ndarray, size: int, max_entries: int) -> list[tuple[in
             if end > start:
                 runs.append((start, end - start))
     return runs
-
-
-@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
-def changed_in_blocks(blocks, bits, base_bits, out):
-    """Entries of ``blocks`` whose bits differ between a table and its base (both given as unsigned-int views),
-    written to ``out`` in order; returns how many.  ``out`` holds at least len(blocks) * BLOCK_ENTRIES."""
-    n = 0
-    size = bits.shape[0]
-    for k in range(blocks.shape[0]):
-        lo = blocks[k] << BLOCK_SHIFT
-        hi = min(lo + BLOCK_ENTRIES, size)
-        for i in range(lo, hi):
-            if bits[i] != base_bits[i]:
-                out[n] = i
-                n += 1
-    return n

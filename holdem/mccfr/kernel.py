@@ -40,13 +40,14 @@ from __future__ import annotations
 from numba import njit
 
 from holdem.game.tree_arrays import FOLD_DELTA, NODE_DECISION
-from holdem.mccfr.blocks import touch
+from holdem.mccfr.blocks import FILL, RESERVE, touch
 from holdem.mccfr.rng import mix, next_float, stream_state
 from holdem.mccfr.utility import path_utility
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False, inline="always")
-def sample_action(regret, strategy, row, na, pos, accumulate, scale, state, cell, strategy_marks, strategy_base):
+def sample_action(regret, strategy, row, na, pos, accumulate, scale, state, cell, strategy_marks, strategy_written,
+                  strategy_log, strategy_log_base, log_state):
     """At another seat's node: sample its action from the regret-matching strategy of ``row`` (``pos``:
     the sum of its positive regrets) and, if ``accumulate``, add that strategy times ``scale`` to the
     strategy sums ("simple" averaging); returns (action, rng state)."""
@@ -67,7 +68,8 @@ def sample_action(regret, strategy, row, na, pos, accumulate, scale, state, cell
         if chosen < 0:
             chosen = last  # u * pos rounded up to the total
         if accumulate:
-            touch(strategy_marks, cell, strategy_base, strategy, row, na)
+            touch(strategy_marks, cell, strategy_written, strategy_log, strategy_log_base, log_state, 1, strategy, row,
+                  na)
             w = scale / pos
             for a in range(na):
                 r = regret[row + a]
@@ -78,7 +80,8 @@ def sample_action(regret, strategy, row, na, pos, accumulate, scale, state, cell
         if chosen >= na:
             chosen = na - 1
         if accumulate:
-            touch(strategy_marks, cell, strategy_base, strategy, row, na)
+            touch(strategy_marks, cell, strategy_written, strategy_log, strategy_log_base, log_state, 1, strategy, row,
+                  na)
             w = scale / na
             for a in range(na):
                 strategy[row + a] += w
@@ -100,7 +103,8 @@ def take_action(child, actor, delta, contrib, folded):
 def traverse(trav, kind, actor, street, n_actions, first_child, delta, offset, root_contrib, last_street,
              prune_last_street, prune_terminal, average, prune, prune_threshold, regret_floor, scale, regret,
              strategy, buckets, strength, hand, state, st_node, st_row, st_a, st_sig, st_val, st_keep, st_contrib,
-             st_folded, contrib, cell, regret_marks, strategy_marks, regret_base, strategy_base):
+             st_folded, contrib, cell, regret_marks, strategy_marks, regret_written, strategy_written, regret_log,
+             regret_log_base, strategy_log, strategy_log_base, log_state):
     """One traversal for seat ``trav`` on deal ``hand`` of ``buckets``/``strength``; returns
     (value, nodes visited, rng state).
 
@@ -168,7 +172,8 @@ def traverse(trav, kind, actor, street, n_actions, first_child, delta, offset, r
                 folded = take_action(node, p, delta, contrib, folded)
             else:
                 chosen, state = sample_action(regret, strategy, row, na, pos, (average >> s) & 1, scale, state,
-                                              cell, strategy_marks, strategy_base)
+                                              cell, strategy_marks, strategy_written, strategy_log,
+                                              strategy_log_base, log_state)
                 node = first_child[node] + chosen
                 folded = take_action(node, p, delta, contrib, folded)
         # ascend: store the child's value, move to the next explored action or close the frame
@@ -194,7 +199,7 @@ def traverse(trav, kind, actor, street, n_actions, first_child, delta, offset, r
                 break
             v = 0.0
             row = st_row[d]
-            touch(regret_marks, cell, regret_base, regret, row, na)
+            touch(regret_marks, cell, regret_written, regret_log, regret_log_base, log_state, 0, regret, row, na)
             if prune:
                 for a in range(na):
                     if st_keep[d, a]:
@@ -222,13 +227,22 @@ def run_iterations(kind, actor, street, n_actions, first_child, delta, offset, r
                    prune_last_street, prune_terminal, average_streets, scale, regret, strategy, buckets, strength,
                    first_hand, t0, n_iter, seed, prune_after, prune_probability, prune_threshold, regret_floor,
                    strategy_interval, st_node, st_row, st_a, st_sig, st_val, st_keep, st_contrib, st_folded,
-                   contrib, progress, cell, regret_marks, strategy_marks, regret_base, strategy_base):
+                   contrib, progress, cell, regret_marks, strategy_marks, regret_written, strategy_written,
+                   regret_log, regret_log_base, strategy_log, strategy_log_base, log_state):
     """Iterations ``t0 .. t0 + n_iter - 1``; seat ``p`` of iteration ``t0 + k`` plays hand
     ``first_hand + k * P + p`` of ``buckets``/``strength``.  Adds to ``progress`` [iterations, nodes]
-    as it goes; returns the nodes visited.  ``average_streets``: bit s set = average street s."""
+    as it goes; returns (nodes visited, iterations run).  ``average_streets``: bit s set = average street s.
+
+    With first-write logs (:mod:`holdem.mccfr.blocks`), stops before an iteration for which a log lacks
+    the room ``log_state`` reserves (the caller grows it and goes on): fewer than ``n_iter`` run."""
     n_players = root_contrib.shape[0]
+    capturing = regret_written.shape[0] != 0
     total = 0
-    for k in range(n_iter):
+    k = 0
+    while k < n_iter:
+        if capturing and (regret_log.shape[0] - log_state[FILL] < log_state[RESERVE]
+                          or strategy_log.shape[0] - log_state[FILL + 1] < log_state[RESERVE + 1]):
+            break
         t = t0 + k
         state = stream_state(mix(seed, t))
         average = average_streets if t % strategy_interval == 0 else 0
@@ -244,8 +258,10 @@ def run_iterations(kind, actor, street, n_actions, first_child, delta, offset, r
                                        prune, prune_threshold, regret_floor, scale, regret, strategy, buckets,
                                        strength, h, state, st_node, st_row, st_a, st_sig, st_val, st_keep,
                                        st_contrib, st_folded, contrib, cell, regret_marks, strategy_marks,
-                                       regret_base, strategy_base)
+                                       regret_written, strategy_written, regret_log, regret_log_base, strategy_log,
+                                       strategy_log_base, log_state)
             total += nodes
             progress[1] += nodes
         progress[0] += 1
-    return total
+        k += 1
+    return total, k

@@ -100,7 +100,8 @@ def own_hand_groups(exact) -> OwnHandGroups:
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False)
 def traverse_own_hands(trav, kind, actor, street, n_actions, first_child, offset, average, regret_floor, scale, regret,
                        strategy, member_buckets, member_util, weight, lo, state,
-                       st_node, st_a, st_row, st_sig, st_val, val, cell, strategy_marks, strategy_base):
+                       st_node, st_a, st_row, st_sig, st_val, val, cell, strategy_marks, strategy_written, strategy_log,
+                       strategy_log_base, log_state):
     """One traversal for seat ``trav`` over the members ``lo .. lo+LANES-1`` of its groups (one group);
     returns (nodes visited, rng state).  ``val[j]`` ends holding the root value of member ``lo + j``.
 
@@ -147,7 +148,8 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, first_child, offset
                     if r > 0.0:
                         pos += r
                 chosen, state = sample_action(regret, strategy, row, na, pos, (average >> s) & 1, scale, state,
-                                              cell, strategy_marks, strategy_base)
+                                              cell, strategy_marks, strategy_written, strategy_log,
+                                              strategy_log_base, log_state)
                 node = first_child[node] + chosen
         while True:
             if depth == 0:
@@ -181,12 +183,13 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, first_child, offset
 def run_own_hand_iterations(kind, actor, street, n_actions, first_child, offset, average_streets, scale, regret,
                             strategy, member_buckets, member_util, group_start, group_weight, group_cum, t0, n_iter,
                             seed, regret_floor, strategy_interval, st_node, st_a, st_row, st_sig, st_val, val,
-                            progress, cell, strategy_marks, strategy_base):
+                            progress, cell, strategy_marks, strategy_written, strategy_log, strategy_log_base,
+                            log_state):
     """Iterations ``t0 .. t0 + n_iter - 1``: per seat, sample a group, traverse it.  Adds to
     ``progress`` [iterations, nodes]; returns the nodes visited.  The strategy sums' writes go through
     :func:`holdem.mccfr.kernel.sample_action`, which records them in ``strategy_marks`` (empty: not at
-    all); the regret writes are not recorded here, so a tracking caller marks every block first
-    (:func:`holdem.mccfr.blocks.touch_all`)."""
+    all) and logs them in ``strategy_log`` (``strategy_written`` empty: not at all); the regret writes are
+    not recorded here, so a tracking caller records every entry first (:func:`holdem.mccfr.blocks.touch_all`)."""
     n_players = group_start.shape[0]
     n_groups = group_cum.shape[1]
     total = 0
@@ -204,7 +207,7 @@ def run_own_hand_iterations(kind, actor, street, n_actions, first_child, offset,
                                               regret_floor, scale, regret, strategy, member_buckets, member_util,
                                               group_weight, lo, state,
                                               st_node, st_a, st_row, st_sig, st_val, val, cell, strategy_marks,
-                                              strategy_base)
+                                              strategy_written, strategy_log, strategy_log_base, log_state)
             total += nodes
             progress[1] += nodes
         progress[0] += 1

@@ -8,7 +8,10 @@ chunk ``j``'s hands come from ``deal(deal_seed(seed, j), ...)``, and iteration
 ``t``'s sampling stream from ``(seed, t)`` (:mod:`holdem.mccfr.kernel`).  So a
 batch is a pure function of (tables, first_iteration, iterations, seed), and
 a batch split in two calls with the same ``batch_start`` gives the same
-tables as the whole batch (what exact resume needs).
+tables as the whole batch (what exact resume needs).  A kernel call that
+records first writes (:mod:`holdem.mccfr.blocks`) may stop before the end of
+its chunk, when a log runs short; the solver grows the log and calls it again
+from the next iteration with the same deal, which changes no result.
 """
 from __future__ import annotations
 
@@ -17,9 +20,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+from numba import njit
 
+from holdem.game.tree_arrays import NODE_DECISION
 from holdem.games.spec import GameSpec
-from holdem.mccfr.blocks import Tracking, touch_all
+from holdem.mccfr.blocks import Tracking, word_count
 from holdem.mccfr.kernel import run_iterations
 from holdem.mccfr.own_hands import LANES, own_hand_groups, run_own_hand_iterations
 from holdem.mccfr.params import MCCFRParams
@@ -49,6 +54,51 @@ def deal_seed(seed: int, chunk: int) -> int:
 def iteration_seed(seed: int) -> int:
     """The seed the kernel derives iteration streams from (``mix(iteration_seed, t)``)."""
     return mix_py(seed, _ITER_DOMAIN)
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _writes_per_traversal(trav, kind, actor, n_actions, first_child, regret, strategy):
+    """Per node, the most regret and strategy entries a traversal for seat ``trav`` writes below it
+    (:func:`holdem.mccfr.kernel.traverse`): every action of ``trav`` is explored and its row written,
+    another seat's sampled action followed and its row written.  Children have larger ids than their parent,
+    so one pass from the last node up."""
+    for node in range(kind.shape[0] - 1, -1, -1):
+        if kind[node] != NODE_DECISION:
+            regret[node] = 0
+            strategy[node] = 0
+            continue
+        na = n_actions[node]
+        c = first_child[node]
+        if actor[node] == trav:
+            r = 0
+            s = 0
+            for a in range(na):
+                r += regret[c + a]
+                s += strategy[c + a]
+            regret[node] = na + r
+            strategy[node] = s
+        else:
+            r = 0
+            s = 0
+            for a in range(na):
+                r = max(r, regret[c + a])
+                s = max(s, strategy[c + a])
+            regret[node] = r
+            strategy[node] = na + s
+
+
+def writes_per_iteration(tree) -> tuple[int, int]:
+    """The most (regret, strategy) entries one iteration of :func:`holdem.mccfr.kernel.run_iterations`
+    writes on ``tree`` (a :class:`holdem.game.tree_arrays.CompactTree`): the room a first-write log keeps
+    free between iterations (:mod:`holdem.mccfr.blocks`)."""
+    regret = np.zeros(tree.n_nodes, np.int64)
+    strategy = np.zeros(tree.n_nodes, np.int64)
+    total_r = total_s = 0
+    for trav in range(tree.n_players):
+        _writes_per_traversal(trav, tree.kind, tree.actor, tree.n_actions, tree.first_child, regret, strategy)
+        total_r += int(regret[0])
+        total_s += int(strategy[0])
+    return total_r, total_s
 
 
 @dataclass(frozen=True)
@@ -98,12 +148,19 @@ class Solver:
         self._check_dealer()
 
     def track(self, tracking: Tracking) -> None:
-        """Record every write per row block from now on (:mod:`holdem.mccfr.blocks`); the arrays are the
-        tables' size in entries (bases) or blocks (marks)."""
-        for base, table in ((tracking.regret_base, self.tables.regret), (tracking.strategy_base, self.tables.strategy)):
-            if base.shape[0] not in (0, table.shape[0]) or base.dtype != table.dtype:
-                raise ValueError(f"a tracking base of {base.dtype}[{base.shape[0]}] does not fit a table of "
-                                 f"{table.dtype}[{table.shape[0]}]")
+        """Record every write from now on, per row block and/or per entry (:mod:`holdem.mccfr.blocks`); a
+        capture is this solver's own (one per thread)."""
+        capture = tracking.capture
+        if capture is not None:
+            tables = (self.tables.regret, self.tables.strategy)
+            for written, table in zip(capture.written, tables):
+                if written.shape[0] != word_count(table.shape[0]):
+                    raise ValueError(f"a written bitmap of {written.shape[0]} words does not fit a table of "
+                                     f"{table.shape[0]} entries")
+            if capture.dtypes != tuple(t.dtype for t in tables):
+                raise ValueError(f"a capture of {capture.dtypes} does not fit tables of "
+                                 f"{tuple(t.dtype for t in tables)}")
+            capture.reserve(*writes_per_iteration(self.game.compact))
         self.tracking = tracking
 
     def _own_hand_arrays(self, depth: int) -> tuple:
@@ -169,17 +226,21 @@ class Solver:
         self.progress[:] = 0
         began = time.perf_counter()
         nodes = 0
-        track = self.tracking.kernel_args()
+        tracking = self.tracking
+        capture = tracking.capture
         if self._own is not None:
-            if self.tracking.on:  # this kernel does not mark its writes; its games' tables are small
-                cell, regret_marks, strategy_marks, regret_base, strategy_base = track
-                touch_all(regret_marks, cell, regret_base, self.tables.regret)
-                touch_all(strategy_marks, cell, strategy_base, self.tables.strategy)
+            if tracking.on:  # this kernel does not record its regret writes; its games' tables are small
+                tracking.touch_all(0, self.tables.regret)
+                tracking.touch_all(1, self.tables.strategy)
+            track = tracking.kernel_args()
             data, stack = self._own
             nodes = run_own_hand_iterations(*self._arrays[:5], self._arrays[6], self._average, scale,
                                             self.tables.regret, self.tables.strategy, *data, first_iteration,
                                             iterations, t_seed, p.regret_floor, p.strategy_interval, *stack,
-                                            self.progress, track[0], track[2], track[4])
+                                            self.progress, track[0], track[2], track[4], track[7], track[8],
+                                            track[9])
+            if capture is not None:
+                capture.check()  # the strategy writes of the kernel
             return BatchStats(iterations, int(nodes), time.perf_counter() - began)
         t = first_iteration
         end = first_iteration + iterations
@@ -191,14 +252,21 @@ class Solver:
             chunk_lo = start + chunk * DEAL_CHUNK
             hi = min(end, chunk_lo + DEAL_CHUNK)
             buckets, strength = self.game.dealer.deal(deal_seed(seed, chunk), (hi - chunk_lo) * n_players)
-            nodes += run_iterations(
-                *self._arrays, self._average, scale, self.tables.regret, self.tables.strategy,
-                np.ascontiguousarray(buckets, dtype=np.int32), np.ascontiguousarray(strength, dtype=np.int64),
-                (t - chunk_lo) * n_players, t, hi - t, t_seed,
-                p.prune_after, p.prune_probability, p.prune_threshold, p.regret_floor, p.strategy_interval,
-                *self._stack, self.progress, *track,
-            )
-            t = hi
+            buckets = np.ascontiguousarray(buckets, dtype=np.int32)
+            strength = np.ascontiguousarray(strength, dtype=np.int64)
+            while t < hi:
+                if capture is not None:  # the kernel stops where a log runs short; grown here, it goes on
+                    capture.make_room()
+                visited, ran = run_iterations(
+                    *self._arrays, self._average, scale, self.tables.regret, self.tables.strategy, buckets, strength,
+                    (t - chunk_lo) * n_players, t, hi - t, t_seed,
+                    p.prune_after, p.prune_probability, p.prune_threshold, p.regret_floor, p.strategy_interval,
+                    *self._stack, self.progress, *tracking.kernel_args(),
+                )
+                nodes += visited
+                t += ran
+                if capture is not None:
+                    capture.check()
         return BatchStats(iterations, int(nodes), time.perf_counter() - began)
 
     def average_policy(self) -> np.ndarray:

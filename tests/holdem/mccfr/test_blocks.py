@@ -1,14 +1,26 @@
-"""Block marks: the kernels record every block they write, copy it into the base on its first write of an
-epoch, and train exactly as without tracking."""
+"""Recording writes: the kernels mark every block they write and log every entry's first write with its value
+before it (growing the logs between kernel calls), and train exactly as without tracking."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from holdem.games.leduc import leduc_game
-from holdem.mccfr.blocks import BLOCK_ENTRIES, BlockMarks, Tracking, block_count, block_runs, touch_entries
+from holdem.mccfr.blocks import (
+    BLOCK_ENTRIES,
+    BlockMarks,
+    Capture,
+    Tracking,
+    block_count,
+    block_runs,
+    clear_bits,
+    touch_all,
+    touch_entries,
+    word_count,
+    written_bits,
+)
 from holdem.mccfr.params import MCCFRParams
-from holdem.mccfr.solver import Solver
+from holdem.mccfr.solver import Solver, writes_per_iteration
 from holdem.mccfr.tables import Tables
 
 SAMPLED = MCCFRParams(prune_probability=0.5, prune_after=0, average_streets=(0, 1), discount_interval=10**9,
@@ -22,12 +34,17 @@ def _random_tables(game, rng) -> Tables:
     return Tables(rng.standard_normal(size).astype(np.float32), np.abs(rng.standard_normal(size)))
 
 
-def _tracked(game, params, tables: Tables) -> tuple[Solver, BlockMarks, dict]:
+def _capture(size: int, capacity: int = 1 << 12) -> Capture:
+    written = (np.zeros(word_count(size), np.uint64), np.zeros(word_count(size), np.uint64))
+    return Capture(written, (np.float32, np.float64), capacity)
+
+
+def _tracked(game, params, tables: Tables, capacity: int = 1 << 12) -> tuple[Solver, BlockMarks, Capture]:
     marks = BlockMarks.zeros(tables.size)
-    bases = {"regret": np.zeros_like(tables.regret), "strategy": np.zeros_like(tables.strategy)}
+    capture = _capture(tables.size, capacity)
     solver = Solver(game, params, tables)
-    solver.track(marks.tracking(bases["regret"], bases["strategy"]))
-    return solver, marks, bases
+    solver.track(Tracking(marks.cell, marks.marks[0], marks.marks[1], capture))
+    return solver, marks, capture
 
 
 @pytest.mark.parametrize("params", [SAMPLED, OWN_HANDS], ids=["kernel", "own-hands"])
@@ -36,14 +53,21 @@ def test_tracking_changes_nothing_in_the_tables(params):
     rng = np.random.default_rng(1)
     plain = _random_tables(game, rng)
     tracked = plain.copy()
+    start = plain.copy()
     solver = Solver(game, params, plain)
-    tracked_solver, marks, _ = _tracked(game, params, tracked)
+    tracked_solver, marks, capture = _tracked(game, params, tracked, capacity=1)  # grown as it goes
     for first in (0, 3000):
         solver.run_batch(first, 3000, 11)
         tracked_solver.run_batch(first, 3000, 11)
     assert plain.regret.tobytes() == tracked.regret.tobytes()
     assert plain.strategy.tobytes() == tracked.strategy.tobytes()
     assert (marks.marks == marks.epoch).all()  # Leduc's one block of each table was written
+    for t, name in enumerate(("regret", "strategy")):
+        index, base = capture.logged(t)
+        assert len(np.unique(index)) == len(index)  # each entry once
+        assert base.tobytes() == getattr(start, name)[index].tobytes()  # with its value before the first write
+        changed = np.flatnonzero(getattr(plain, name) != getattr(start, name))
+        assert set(changed) <= set(index)
 
 
 HOLDEM = """game: {kind: holdem, players: 2, stacks: 2000, small_blind: 50, big_blind: 100}
@@ -54,7 +78,7 @@ solver: {prune_after: 0, prune_probability: 0.5}
 """
 
 
-def test_every_write_of_the_kernel_is_in_a_marked_block_whose_base_holds_the_epochs_start(tmp_path):
+def _holdem(tmp_path):
     from holdem.abstraction.bucket_file import ensure_buckets
     from holdem.config import load_config
     from holdem.games.registry import make_game
@@ -62,44 +86,90 @@ def test_every_write_of_the_kernel_is_in_a_marked_block_whose_base_holds_the_epo
     path = tmp_path / "hu.yaml"
     path.write_text(HOLDEM)
     config = load_config(path)
-    game = make_game(config, str(ensure_buckets("test")))
+    return config, make_game(config, str(ensure_buckets("test")))
+
+
+def test_every_write_of_the_kernel_is_marked_and_logged_once_with_its_value_before(tmp_path):
+    config, game = _holdem(tmp_path)
     size = game.layout.size
     assert size > 20 * BLOCK_ENTRIES
     tables = Tables.zeros(size)
     solver = Solver(game, config.solver, tables)
-    solver.run_batch(0, 2000, 5)  # values to copy
+    solver.run_batch(0, 2000, 5)  # values to log
     marks = BlockMarks.zeros(size)
-    bases = {"regret": np.zeros(size, np.float32), "strategy": np.zeros(size)}
-    solver.track(marks.tracking(bases["regret"], bases["strategy"]))
+    capture = _capture(size, capacity=16)  # grown between kernel calls, many times
+    solver.track(Tracking(marks.cell, marks.marks[0], marks.marks[1], capture))
     before = tables.copy()
-    solver.run_batch(2000, 2, 6)
+    solver.run_batch(2000, 40, 6)
     for t, name in enumerate(("regret", "strategy")):
         now, then = getattr(tables, name), getattr(before, name)
         marked = marks.at(t, marks.epoch)
-        assert 0 < len(marked) < block_count(size)  # two iterations touch some blocks, not all
-        changed_blocks = set(np.flatnonzero(now != then) >> 10)
-        assert changed_blocks and changed_blocks <= set(marked)
-        for block in marked:
-            lo, hi = block * BLOCK_ENTRIES, min((block + 1) * BLOCK_ENTRIES, size)
-            assert bases[name][lo:hi].tobytes() == then[lo:hi].tobytes()
+        assert 0 < len(marked) < block_count(size)  # a few iterations touch some blocks, not all
+        changed = np.flatnonzero(now != then)
+        assert len(changed) and set(changed >> 10) <= set(marked)
+        index, base = capture.logged(t)
+        assert len(np.unique(index)) == len(index) < size
+        assert set(changed) <= set(index)
+        assert base.tobytes() == then[index].tobytes()
+        assert capture.written[t].sum() > 0  # the bits of the logged entries
+        assert written_bits(capture.written[t], index).all()
+        others = np.setdiff1d(np.arange(size), index)
+        assert not written_bits(capture.written[t], others).any()
 
 
-def test_compiled_touch_copies_once_per_epoch_and_marks():
+def test_the_write_bound_holds_for_every_iteration(tmp_path):
+    config, game = _holdem(tmp_path)
+    regret_bound, strategy_bound = writes_per_iteration(game.compact)
+    assert 0 < regret_bound and 0 < strategy_bound
+    tables = Tables.zeros(game.layout.size)
+    solver = Solver(game, config.solver, tables)
+    for t in range(200):
+        capture = _capture(game.layout.size)
+        solver.track(Tracking.capturing(capture))
+        solver.run_batch(t, 1, 3, batch_start=0)
+        assert capture.fill(0) <= regret_bound and capture.fill(1) <= strategy_bound
+
+
+def test_touch_logs_once_and_marks():
     table = np.arange(3 * BLOCK_ENTRIES, dtype=np.float64)
-    base = np.zeros_like(table)
     marks = BlockMarks.zeros(len(table))
+    capture = _capture(len(table), capacity=1)  # grown to fit
+    tracking = Tracking(marks.cell, marks.marks[0], marks.marks[1], capture)
     row = BLOCK_ENTRIES - 2  # a row across two blocks
-    touch_entries(marks.marks[1], marks.cell, base, table, np.array([row, row + 3], np.int64))
+    tracking.touch_entries(1, table, np.array([row, row + 3], np.int64))
     assert list(marks.at(1, marks.epoch)) == [0, 1]
-    assert base[: 2 * BLOCK_ENTRIES].tobytes() == table[: 2 * BLOCK_ENTRIES].tobytes()
-    assert not base[2 * BLOCK_ENTRIES:].any()
+    assert list(capture.logged(1)[0]) == [row, row + 3] and list(capture.logged(1)[1]) == [row, row + 3]
     table[row] = -1.0
-    touch_entries(marks.marks[1], marks.cell, base, table, np.array([row], np.int64))
-    assert base[row] == row  # not copied again within the epoch
+    tracking.touch_entries(1, table, np.array([row], np.int64))
+    assert capture.fill(1) == 2 and capture.logged(1)[1][0] == row  # logged once, with its value before
+    assert capture.fill(0) == 0
     ended = marks.advance()
     assert list(marks.since(1, ended)) == [0, 1] and list(marks.since(1, ended + 1)) == []
-    touch_entries(marks.marks[1], marks.cell, base, table, np.array([row], np.int64))
-    assert base[row] == -1.0  # a new epoch copies afresh
+    touch_entries(marks.marks[1], marks.cell, np.zeros(0), table, np.array([5 * 0], np.int64))  # marks only
+    assert list(marks.since(1, ended + 1)) == [0] and capture.fill(1) == 2
+
+
+def test_compiled_touch_never_writes_past_a_log():
+    table = np.arange(100, dtype=np.float64)
+    capture = _capture(len(table), capacity=3)
+    touch_all(np.zeros(0, np.uint32), np.ones(1, np.uint32), *capture.table_args(1), table)
+    assert capture.logged(1)[0].tolist() == [0, 1, 2]
+    assert written_bits(capture.written[1], np.arange(100)).sum() == 3  # the others stay unlogged
+    with pytest.raises(RuntimeError, match="did not fit"):
+        capture.check()
+    capture.ensure(1, 200)
+    assert capture.logged(1)[0].tolist() == [0, 1, 2] and capture.index[1].shape[0] >= 203
+
+
+def test_clearing_the_logged_bits_clears_the_bitmap():
+    written = np.zeros(word_count(1000), np.uint64)
+    capture = Capture((written, written), (np.float32, np.float64))
+    index = np.array([0, 1, 63, 64, 999], np.int64)
+    Tracking.capturing(capture).touch_entries(0, np.zeros(1000, np.float32), index)
+    assert written_bits(written, np.arange(1000)).sum() == len(index)
+    clear_bits(written, capture.logged(0)[0])
+    capture.clear()
+    assert not written.any() and capture.fill(0) == 0
 
 
 def test_block_runs_join_neighbours_split_long_runs_and_clip_the_end():
@@ -110,10 +180,9 @@ def test_block_runs_join_neighbours_split_long_runs_and_clip_the_end():
     assert block_runs(np.array([], np.int64), size, BLOCK_ENTRIES) == []
 
 
-def test_a_base_of_another_size_is_refused():
+def test_a_capture_of_another_size_is_refused():
     game = leduc_game()
     solver = Solver(game, SAMPLED)
-    marks = BlockMarks.zeros(game.layout.size)
     with pytest.raises(ValueError, match="does not fit"):
-        solver.track(marks.tracking(np.zeros(3, np.float32)))
+        solver.track(Tracking.capturing(_capture(game.layout.size + 64)))
     assert not Tracking.off().on
