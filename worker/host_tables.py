@@ -11,11 +11,12 @@ one :class:`holdem.mccfr.blocks.Capture` per writing thread, (entry, value at
 the last sync) for each entry the thread wrote first.  Nothing here reads or
 copies a whole table:
 
-* :meth:`HostTables.outgoing` gathers the logs (sorted by entry: one sort
-  of the logged entries; one entry logged twice, by a Hogwild collision,
-  keeps its first base in the logs' order), compares each entry with its base bit
-  for bit (:func:`holdem.mccfr.merge.bits`) and sends those that differ, then
-  clears the bitmap words of the logged entries and empties the logs;
+* :meth:`HostTables.outgoing` sorts the logged entries (one sort of int64
+  keys; an entry logged twice, by a Hogwild collision, keeps its first base
+  in the logs' order) and in one pass over them
+  (:func:`holdem.mccfr.blocks.logged_changes`) takes those whose value
+  differs from the base bit for bit (:func:`holdem.mccfr.merge.bits`) and
+  clears their bitmap words; it sends those, then empties the logs;
 * :meth:`HostTables.apply` writes the supervisor's values; an entry written
   again since :meth:`outgoing` (its bit set) keeps that change by the merge
   rule, with its logged base as the worker's base, and the logged base
@@ -33,7 +34,8 @@ from holdem.mccfr.blocks import (
     WORD_SHIFT,
     Capture,
     Tracking,
-    clear_bits,
+    logged_changes,
+    pack_keys,
     word_count,
     written_bits,
 )
@@ -53,7 +55,8 @@ def _release(array: np.ndarray) -> None:
 def _sort_keys(index: np.ndarray, first: int, shift: int) -> np.ndarray:
     """Entries ``index`` (at log positions ``first ..``) packed with their positions, sorted: by entry, equal
     entries in log order (one sort of int64s, several times faster than a stable argsort)."""
-    keys = (index.astype(np.int64) << shift) | np.arange(first, first + len(index), dtype=np.int64)
+    keys = np.empty(len(index), np.int64)
+    pack_keys(index, first, shift, keys)
     keys.sort()
     return keys
 
@@ -112,40 +115,44 @@ class HostTables:
         Tracking.capturing(self._writer).touch_entries(TABLES.index(name), self.table(name), index)
         self.table(name)[index] = values
 
-    def _stable_order(self, index: np.ndarray) -> np.ndarray:
-        """The permutation that sorts entries ``index``, equal ones in their order."""
-        if len(index) > self._positions:  # more than the packing holds: a stable argsort
-            return np.argsort(index, kind="stable")
-        return _sort_keys(index, 0, self._shift) & self._positions
+    def _sorted_keys(self, index: np.ndarray) -> np.ndarray | None:
+        """:func:`_sort_keys` of a whole log, or None if its positions do not fit beside the entries."""
+        return _sort_keys(index, 0, self._shift) if len(index) <= self._positions else None
 
-    def _order(self, k: int, t: int) -> np.ndarray:
-        """Positions of capture ``k``'s table-``t`` log sorted by entry (equal entries in log order).  Kept
-        between calls as packed keys: only what was logged since is sorted, then merged (a stable sort of
-        two sorted runs is one linear merge), so an answer's parts do not sort the whole log each."""
+    def _stable_order(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(entries ``index`` sorted, the permutation that sorts them), equal entries in their order."""
+        keys = self._sorted_keys(index)
+        if keys is None:
+            order = np.argsort(index, kind="stable")
+            return index[order], order
+        return keys >> self._shift, keys & self._positions
+
+    def _order(self, k: int, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_stable_order` of capture ``k``'s table-``t`` log.  Kept between calls as packed keys: only
+        what was logged since is sorted, then merged (a stable sort of two sorted runs is one linear
+        merge), so an answer's parts do not sort the whole log each."""
         index, _ = self.captures[k].logged(t)
-        keys = self._sorted.get((k, t), np.zeros(0, np.int64))
-        done = len(keys)
-        if done < len(index):
-            if len(index) > self._positions:
-                return self._stable_order(index)
-            keys = np.concatenate((keys, _sort_keys(index[done:], done, self._shift)))
+        if len(index) > self._positions:
+            return self._stable_order(index)
+        keys = self._sorted.get((k, t))
+        if keys is None:
+            keys = self._sorted[(k, t)] = _sort_keys(index, 0, self._shift)
+        elif len(keys) < len(index):
+            keys = np.concatenate((keys, _sort_keys(index[len(keys):], len(keys), self._shift)))
             keys.sort(kind="stable")
             self._sorted[(k, t)] = keys
-        return keys & self._positions
+        return keys >> self._shift, keys & self._positions
 
-    def _logged(self, t: int) -> tuple[np.ndarray, np.ndarray]:
-        """Every entry of table ``t`` logged since the last sync, increasing, with its base."""
-        found = [(c.logged(t), self._order(k, t)) for k, c in enumerate(self.captures) if c.fill(t)]
-        if not found:
-            return np.zeros(0, np.int64), np.zeros(0, VALUE_DTYPES[TABLES[t]])
-        index = np.concatenate([logged[0][order] for logged, order in found])
-        base = np.concatenate([logged[1][order] for logged, order in found])
-        if len(found) > 1:
-            merged = self._stable_order(index)
-            index, base = index[merged], base[merged]
-        first = np.ones(len(index), bool)
-        first[1:] = index[1:] != index[:-1]
-        return index[first], base[first]
+    def _logs(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every log of table ``t`` as one: (bases, entries sorted, the positions of those in the bases;
+        equal entries in the logs' order)."""
+        found = [k for k, c in enumerate(self.captures) if c.fill(t)]
+        if len(found) == 1:
+            return (self.captures[found[0]].logged(t)[1], *self._order(found[0], t))
+        logs = [self.captures[k].logged(t) for k in found]
+        index = np.concatenate([log[0] for log in logs]) if logs else np.zeros(0, np.int64)
+        base = np.concatenate([log[1] for log in logs]) if logs else np.zeros(0, VALUE_DTYPES[TABLES[t]])
+        return (base, *self._stable_order(index))
 
     def outgoing(self, part_entries: int = PART_ENTRIES) -> tuple[list[Part], int]:
         """(value, base) of every entry changed since the last sync, as parts; returns (parts, entries).
@@ -157,14 +164,14 @@ class HostTables:
         parts: list[Part] = []
         entries = 0
         for t, name in enumerate(TABLES):
-            index, base = self._logged(t)
-            current = self.table(name)[index]
-            changed = bits(current) != bits(base)
-            parts += sparse_parts(name, index[changed], current[changed], self.size, part_entries,
-                                  bases=base[changed])
-            entries += int(changed.sum())
-            for capture in self.captures:
-                clear_bits(self.written[name], capture.logged(t)[0])
+            base, logged, positions = self._logs(t)
+            out_index, out_position = np.empty(len(logged), np.int64), np.empty(len(logged), np.int64)
+            n = logged_changes(logged, positions, bits(base), bits(self.table(name)), self.written[name],
+                               out_index, out_position)
+            changed = out_index[:n]
+            parts += sparse_parts(name, changed, self.table(name)[changed], self.size, part_entries,
+                                  bases=base[out_position[:n]])
+            entries += n
             _release(self.written[name])
         for capture in self.captures:
             capture.clear()
@@ -179,11 +186,11 @@ class HostTables:
         for k, capture in enumerate(self.captures):
             if not capture.fill(t):
                 continue
-            order = self._order(k, t)
-            index, logged = capture.logged(t)
-            at = np.searchsorted(index[order], kept)
+            entries, order = self._order(k, t)
+            logged = capture.logged(t)[1]
+            at = np.searchsorted(entries, kept)
             hit = at < len(order)
-            hit[hit] = index[order[at[hit]]] == kept[hit]
+            hit[hit] = entries[at[hit]] == kept[hit]
             where = order[at[hit]]
             new = hit.copy()
             new[hit] = ~found[hit]

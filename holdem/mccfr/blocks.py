@@ -141,11 +141,33 @@ def touch_entries(marks: np.ndarray, cell: np.ndarray, log, table: np.ndarray, i
 
 
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
-def clear_bits(written, index):
-    """Clear the words of ``written`` that hold the bits of ``index``: every set bit belongs to a logged
-    entry, so after a sync reads every log the words are cleared whole."""
+def pack_keys(index, first, shift, out):
+    """``out[k] = index[k] << shift | (first + k)``: log entries with their positions, as one int64 to sort."""
     for k in range(index.shape[0]):
-        written[index[k] >> WORD_SHIFT] = 0
+        out[k] = (index[k] << shift) | (first + k)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def logged_changes(entries, positions, base_bits, table_bits, written, out_index, out_position):
+    """One pass over logged entries in increasing order (``entries``, and ``positions``: where each is in
+    the log of bases ``base_bits``): the first of each entry whose table value differs from its base bit
+    for bit (both as unsigned ints) goes to ``out_index`` (the entry) and ``out_position`` (its log
+    position); returns how many.  Every logged entry's bitmap word in ``written`` is cleared on the way:
+    every set bit belongs to a logged entry, so once all logs are read the words are cleared whole."""
+    n = 0
+    previous = -1
+    for k in range(entries.shape[0]):
+        i = entries[k]
+        written[i >> WORD_SHIFT] = 0
+        if i == previous:
+            continue
+        previous = i
+        p = positions[k]
+        if table_bits[i] != base_bits[p]:
+            out_index[n] = i
+            out_position[n] = p
+            n += 1
+    return n
 
 
 def written_bits(written: np.ndarray, index: np.ndarray) -> np.ndarray:

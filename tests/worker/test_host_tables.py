@@ -38,7 +38,7 @@ def _sent(host: HostTables) -> dict:
         for got, new in zip(out[c.table], (c.index, c.values, c.bases)):
             got.append(new)
     sent = {name: tuple(np.concatenate(a) if a else np.zeros(0) for a in got) for name, got in out.items()}
-    assert entries == sum(len(index) for index, _, _ in sent.values())
+    assert isinstance(entries, int) and entries == sum(len(index) for index, _, _ in sent.values())
     return sent
 
 
@@ -192,9 +192,10 @@ def test_the_sync_state_follows_the_changed_entries_and_is_let_go_at_the_sync():
 def test_the_stable_order_keeps_equal_entries_in_their_order_when_packed_or_not():
     host = HostTables(10)
     index = np.array([5, 3, 5, 1, 3], np.int64)
-    assert host._stable_order(index).tolist() == [3, 1, 4, 0, 2]
-    host._positions = 3  # fewer positions than entries: sorted unpacked
-    assert host._stable_order(index).tolist() == [3, 1, 4, 0, 2]
+    for positions in (host._positions, 3):  # packed beside the positions, and too many entries for that
+        host._positions = positions
+        entries, order = host._stable_order(index)
+        assert order.tolist() == [3, 1, 4, 0, 2] and entries.tolist() == [1, 3, 3, 5, 5]
 
 
 def test_a_log_sorted_in_steps_is_sorted_whole():
@@ -203,4 +204,5 @@ def test_a_log_sorted_in_steps_is_sorted_whole():
     for _ in range(5):
         host.write("regret", rng.choice(1000, 50, replace=False), np.ones(50, np.float32))
         index, _ = host.captures[0].logged(0)
-        assert index[host._order(0, 0)].tolist() == sorted(index.tolist())
+        entries, order = host._order(0, 0)
+        assert entries.tolist() == index[order].tolist() == sorted(index.tolist())

@@ -13,7 +13,7 @@ from holdem.mccfr.blocks import (
     Tracking,
     block_count,
     block_runs,
-    clear_bits,
+    logged_changes,
     touch_all,
     touch_entries,
     word_count,
@@ -161,15 +161,25 @@ def test_compiled_touch_never_writes_past_a_log():
     assert capture.logged(1)[0].tolist() == [0, 1, 2] and capture.index[1].shape[0] >= 203
 
 
-def test_clearing_the_logged_bits_clears_the_bitmap():
+def test_reading_the_logs_out_takes_each_changed_entry_once_and_clears_the_bitmap():
+    from holdem.mccfr.merge import bits
+
     written = np.zeros(word_count(1000), np.uint64)
     capture = Capture((written, written), (np.float32, np.float64))
-    index = np.array([0, 1, 63, 64, 999], np.int64)
-    Tracking.capturing(capture).touch_entries(0, np.zeros(1000, np.float32), index)
-    assert written_bits(written, np.arange(1000)).sum() == len(index)
-    clear_bits(written, capture.logged(0)[0])
-    capture.clear()
-    assert not written.any() and capture.fill(0) == 0
+    table = np.zeros(1000, np.float32)
+    tracking = Tracking.capturing(capture)
+    tracking.touch_entries(0, table, np.array([999, 0, 63, 64, 1], np.int64))
+    table[[0, 64, 999]] = 1.0  # 63 and 1 written back as they were
+    written[0] = 0  # a lost bit: entry 0 is logged again, after another write
+    tracking.touch_entries(0, table, np.array([0], np.int64))
+    table[0] = 2.0
+    index, base = capture.logged(0)
+    assert index.tolist() == [999, 0, 63, 64, 1, 0] and base.tolist() == [0, 0, 0, 0, 0, 1]
+    order = np.argsort(index, kind="stable")
+    out_index, out_position = np.empty(len(index), np.int64), np.empty(len(index), np.int64)
+    n = logged_changes(index[order], order, bits(base), bits(table), written, out_index, out_position)
+    assert out_index[:n].tolist() == [0, 64, 999] and base[out_position[:n]].tolist() == [0, 0, 0]
+    assert not written.any()
 
 
 def test_block_runs_join_neighbours_split_long_runs_and_clip_the_end():
