@@ -157,7 +157,10 @@ def run(options) -> int:
 
 @command(PROG)
 def main(argv: list[str] | None = None) -> int:
+    from holdem.heap import return_large_blocks
     from supervisor.run import RunOptions
+
+    return_large_blocks()  # a run lasts hours: what a sync's buffers took goes back when they are freed
 
     parser = build_parser()
     args = parser.parse_args(argv)

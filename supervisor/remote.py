@@ -56,12 +56,12 @@ from worker.sync import (
     TABLES,
     VALUE_DTYPES,
     ChangeLog,
+    ChangeMerge,
     RunParts,
     StreamDigest,
     SyncError,
     answer_runs,
     decode_part,
-    merge,
     split_runs,
 )
 
@@ -73,7 +73,9 @@ COOLDOWN_SECONDS = 300.0
 BAD_MESSAGES_LOGGED_PER_PEER = 20
 REMEMBERED_STRANGERS = 1024  # identities already told to join first (bounded)
 CLOSE_LINGER_MS = 1000
-RECEIVE_HWM = 64  # messages queued per peer: bounds what a flood can make the supervisor buffer (~64 x 3 MiB)
+RECEIVE_HWM = 8  # messages queued per peer (~8 x 3 MiB): a host sending faster than parts merge waits
+LOG_TABLE_FRACTION = 128  # the change log holds at most 1/128 of the tables' bytes ...
+LOG_MIN_BYTES = 8 << 20  # ... or 8 MiB; past it, its oldest entries are sent as whole blocks
 MAX_MESSAGES_PER_DRAIN = 2000  # a flood must not starve the loop's own work (heartbeats, local workers)
 
 
@@ -91,10 +93,17 @@ class _OutStream:
 
 @dataclass
 class _InSync:
+    """A change set arriving: each part merged as it comes (worker.sync.ChangeMerge), undone whole unless
+    the set completes and is accepted."""
+
     sync_id: int
     parts: int
     batches: list
-    got: dict = field(default_factory=dict)  # part -> message
+    merging: ChangeMerge | None  # None: the set is for batches the run abandoned, so nothing is merged
+    got: int = 0  # parts in, in order
+    bytes_in: int = 0
+    merge_seconds: float = 0.0
+    undo_peak_bytes: int = 0
     began: float = 0.0
 
 
@@ -188,7 +197,9 @@ class RemoteHub:
         self.book = book
         self.shared = {"regret": regret, "strategy": strategy}
         self.marks = marks if marks is not None else BlockMarks.zeros(len(regret))
-        self.log = ChangeLog(len(regret))  # entries remote merges changed, until every host is answered past them
+        # entries remote merges changed, until every host is answered past them (bounded: see ChangeLog)
+        table_bytes = len(regret) * (regret.itemsize + strategy.itemsize)
+        self.log = ChangeLog(len(regret), self.marks, max(LOG_MIN_BYTES, table_bytes // LOG_TABLE_FRACTION))
         size = len(regret)
         self.extents = extents or (lambda: {name: [(0, size)] for name in TABLES})
         game = self.setup.game
@@ -452,50 +463,69 @@ class RemoteHub:
                 self._bad(slot.peer, slot, f"a sync of {part.parts} parts; the tables need at most "
                                            f"{self._max_parts()}")
                 return
-            sync = slot.incoming = _InSync(part.sync_id, part.parts, list(part.batches), began=self.clock())
+            ignored = bool(set(part.batches) & slot.abandoned)
+            sync = slot.incoming = _InSync(part.sync_id, part.parts, list(part.batches),
+                                           None if ignored else ChangeMerge(self.shared, self.marks, self.log),
+                                           began=self.clock())
         if (part.sync_id, part.parts, part.batches) != (sync.sync_id, sync.parts, sync.batches) \
-                or part.part in sync.got or part.part >= sync.parts:
-            slot.incoming = None
+                or part.part != sync.got:
+            self._discard_incoming(slot)
             self._bad(slot.peer, slot, f"changes part {part.part} does not fit sync {sync.sync_id}")
             return
-        sync.got[part.part] = part
-        if len(sync.got) == sync.parts:
-            slot.incoming = None
-            self._merge(slot, sync)
+        sync.got += 1
+        sync.bytes_in += len(part.indices) + len(part.values) + len(part.bases)
+        if sync.merging is not None:
+            began = self.clock()
+            try:
+                entries = decode_part(part, self._terms["table_size"], with_bases=True)
+                if len(entries.values) and not sync.batches:
+                    raise SyncError("changes without the batches that made them")
+                with table_lock(self.lock_path) if self.lock_path else nullcontext():  # as local workers merge
+                    sync.merging.add(entries)
+            except SyncError as exc:
+                self._discard_incoming(slot)
+                self._bad(slot.peer, slot, f"sync {sync.sync_id}: {exc}")
+                self._drop(slot, "protocol", f"sync {sync.sync_id} was refused ({exc}); join again")
+                return
+            sync.merge_seconds += self.clock() - began
+            sync.undo_peak_bytes = max(sync.undo_peak_bytes, sync.merging.undo_bytes)
+        if sync.got == sync.parts:
+            self._complete(slot, sync)
+
+    def _discard_incoming(self, slot: RemoteSlot) -> None:
+        """A change set that will not complete: put back what of it was merged."""
+        sync, slot.incoming = slot.incoming, None
+        if sync is not None and sync.merging is not None and sync.merging.undo_records:
+            with table_lock(self.lock_path) if self.lock_path else nullcontext():
+                sync.merging.undo()
+            self.events.emit("remote_sync_undone", slot=slot.slot, name=slot.name, sync=sync.sync_id,
+                             parts_merged=sync.got, parts=sync.parts)
 
     def _max_parts(self) -> int:
         from worker.sync import PART_ENTRIES
 
         return 2 * (-(-max(self._terms["table_size"], 1) // PART_ENTRIES)) + 2
 
-    def _merge(self, slot: RemoteSlot, sync: _InSync) -> None:
-        began = self.clock()
+    def _complete(self, slot: RemoteSlot, sync: _InSync) -> None:
+        """Every part of a change set is in (and merged): accept it, count its batches, answer."""
         held = {a.batch_id: (a, r) for a, r in slot.done}
         named = sync.batches
-        if set(named) & slot.abandoned:
+        if sync.merging is None or set(named) & slot.abandoned:
             # work the run stopped waiting for (it is pending for a resume): merging it would count it twice
+            self._discard_incoming(slot)
             self.events.emit("remote_sync_ignored", slot=slot.slot, name=slot.name, sync=sync.sync_id,
                              batches=sorted(set(named) & slot.abandoned))
             return
         if len(set(named)) != len(named) or set(named) != set(held):
+            self._discard_incoming(slot)
             self._drop(slot, "protocol", f"sync {sync.sync_id} names batches {sorted(named)} but this worker holds "
                                          f"{sorted(held)}; join again")
             return
-        parts = [sync.got[i] for i in range(sync.parts)]
-        try:
-            entries = [decode_part(part, self._terms["table_size"], with_bases=True) for part in parts]
-            changed = sum(len(e.values) for e in entries)
-            if changed and not named:
-                raise SyncError("changes without the batches that made them")
-            with table_lock(self.lock_path) if self.lock_path else nullcontext():  # as local workers merge
-                merge(self.shared, self.marks, entries, self.log)
-        except SyncError as exc:
-            self._bad(slot.peer, slot, f"sync {sync.sync_id}: {exc}")
-            self._drop(slot, "protocol", f"sync {sync.sync_id} was refused ({exc}); join again")
-            return
+        sync.merging.commit()
+        slot.incoming = None
+        began = self.clock()
         slot.last_sync_id = sync.sync_id
-        bytes_in = sum(len(part.indices) + len(part.values) + len(part.bases) for part in parts)
-        slot.bytes_in += bytes_in
+        slot.bytes_in += sync.bytes_in
         slot.done = []
         slot.asked_sync = False
         slot.syncs += 1
@@ -508,10 +538,12 @@ class RemoteHub:
         answer = RunParts(self.shared, runs)
         self._start_stream(slot, answer, answers=sync.sync_id)
         self.events.emit("remote_synced", slot=slot.slot, name=slot.name, sync=sync.sync_id, batches=len(named),
-                         entries_in=changed, bytes_in=bytes_in, entries_out=answer.entries,
+                         entries_in=sync.merging.entries, bytes_in=sync.bytes_in, entries_out=answer.entries,
                          bytes_out=sum((len(run[1]) if len(run) == 2 else run[2]) * VALUE_DTYPES[run[0]].itemsize
-                                       for run in runs), log_bytes=self.log.nbytes,
-                         parts_in=len(parts), parts_out=len(answer), merge_seconds=round(self.clock() - began, 4))
+                                       for run in runs), log_bytes=self.log.nbytes, log_folded=self.log.folded,
+                         undo_peak_bytes=sync.undo_peak_bytes, parts_in=sync.parts, parts_out=len(answer),
+                         merge_seconds=round(sync.merge_seconds + self.clock() - began, 4),
+                         seconds=round(self.clock() - sync.began, 4))
         self.on_idle()
 
     def _prune_log(self) -> None:
@@ -591,7 +623,8 @@ class RemoteHub:
             self.book.lose(batch_id)
         if slot.identity is not None:
             self.by_identity.pop(slot.identity, None)
-        slot.assignments, slot.done, slot.stream, slot.incoming = [], [], None, None
+        self._discard_incoming(slot)
+        slot.assignments, slot.done, slot.stream = [], [], None
         slot.iterations_done = {}
         slot.identity = None
         slot.policy.ended()

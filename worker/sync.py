@@ -48,10 +48,12 @@ everything it carried (:class:`StreamDigest`), which the receiver checks.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+from numba import njit
 
 from holdem.mccfr.blocks import (
     BLOCK_SHIFT,
@@ -98,6 +100,7 @@ class Entries:
     index: np.ndarray | slice
     values: np.ndarray
     bases: np.ndarray | None = None
+    coded: bytes = b""  # a sparse part's coded indices, as it came (kept to undo a merge)
 
 
 def _raw(array: np.ndarray, table: str) -> bytes:
@@ -172,7 +175,7 @@ def decode_part(part, table_size: int, part_entries: int = PART_ENTRIES, with_ba
     index = gaps.decode(part.indices[len(SPARSE):], start, count, table_size)
     if isinstance(index, str):
         raise SyncError(f"indices: {index} of {table_size} entries" if "past" in index else f"indices: {index}")
-    return Entries(table, index, values, bases)
+    return Entries(table, index, values, bases, part.indices)
 
 
 def _bounds(e: Entries) -> tuple[int, int]:
@@ -182,46 +185,101 @@ def _bounds(e: Entries) -> tuple[int, int]:
     return int(e.index[0]), int(e.index[-1])
 
 
-def check_disjoint(entries: list[Entries]) -> None:
-    """Parts of one change set must not overlap (else a merge would count an entry twice)."""
-    for table in TABLES:
-        spans = sorted(_bounds(e) for e in entries if e.table == table and len(e.values))
-        for (_, last), (first, _) in zip(spans, spans[1:]):
-            if first <= last:
-                raise SyncError(f"{table}: parts overlap at entry {first}")
+class ChangeMerge:
+    """One host's change set merged into the shared tables part by part, as its parts arrive, and undone
+    whole if it is refused or never completes.
+
+    Each part is merged by the rule of :mod:`holdem.mccfr.merge` and recorded:
+    entry by entry in ``log`` if given (at the current epoch of ``marks``),
+    else by marking its blocks.  What a part replaced is kept until
+    :meth:`commit`, so the change set stays all or nothing while the
+    supervisor holds only one part of it at a time: the undo record is the
+    replaced values and the part's coded indices (about a byte an entry),
+    about half of what the part carried.  Within a table, parts must come in
+    increasing order of entries and must not overlap (else a merge would count
+    an entry twice); a host's :meth:`worker.host_tables.HostTables.outgoing`
+    sends them so.
+
+    :meth:`undo` puts the replaced values back in reverse order and records the
+    restored entries again at the current epoch, so that a host that was
+    answered with a merged value in between is sent the restored one next.
+    Local workers keep writing meanwhile; one of their writes landing between
+    a merge's read and write of an entry, or between a merge and its undo, is
+    lost, as a collision of two lock-free writes is.
+    """
+
+    def __init__(self, shared: dict[str, np.ndarray], marks: BlockMarks | None, log: ChangeLog | None = None):
+        self.shared, self.marks, self.log = shared, marks, log
+        self.size = len(shared["regret"])
+        # (table, first entry, where, old): where is a sparse part's coded indices as they came, a dense
+        # run's entry count, or the index itself for a part built in this process
+        self.undo_records: list[tuple[str, int, bytes | int | np.ndarray, np.ndarray]] = []
+        self.last = {name: -1 for name in TABLES}  # the last entry merged, per table
+        self.entries = 0
+        self.undo_bytes = 0
+
+    def add(self, e: Entries) -> None:
+        """Merge one checked part (``decode_part(..., with_bases=True)``); a refused part is undone with
+        every part before it, and raises :class:`SyncError`."""
+        if e.bases is None:
+            self.undo()
+            raise SyncError("a change part without bases")
+        if not len(e.values):
+            return
+        first, last = _bounds(e)
+        if first <= self.last[e.table]:
+            self.undo()
+            raise SyncError(f"{e.table}: parts overlap or come out of order at entry {first}")
+        self.last[e.table] = last
+        index = np.arange(first, last + 1) if isinstance(e.index, slice) else e.index
+        track = self.marks.tracking() if self.marks is not None and self.log is None else Tracking.off()
+        table_marks = track.regret_marks if e.table == "regret" else track.strategy_marks
+        replaced, finite = merge_in_place(self.shared[e.table], index, e.bases, e.values, table_marks, track.cell,
+                                          BLOCK_SHIFT)
+        where: bytes | int | np.ndarray = (
+            len(e.values) if isinstance(e.index, slice) else e.coded or e.index)
+        self.undo_records.append((e.table, first, where, replaced))
+        self.undo_bytes += replaced.nbytes + (len(where) if isinstance(where, bytes) else
+                                              where.nbytes if isinstance(where, np.ndarray) else 0)
+        self.entries += len(e.values)
+        if not finite:
+            self.undo()
+            raise SyncError(f"{e.table}: merging these values would overflow; none applied")
+        if self.log is not None and self.marks is not None:
+            self.log.add(self.marks.epoch, TABLES.index(e.table), index)
+
+    def _index(self, first: int, where: bytes | int | np.ndarray, count: int) -> np.ndarray:
+        if isinstance(where, np.ndarray):
+            return where
+        if isinstance(where, int):
+            return np.arange(first, first + where)
+        index = gaps.decode(where[len(SPARSE):], first, count, self.size)
+        assert not isinstance(index, str), index  # it decoded once already
+        return index
+
+    def undo(self) -> None:
+        """Put back everything merged so far (the blocks it marked stay marked: that costs an answer only
+        bytes)."""
+        for table, first, where, old in reversed(self.undo_records):
+            index = self._index(first, where, len(old))
+            restore(self.shared[table], index, old)
+            if self.log is not None and self.marks is not None:
+                self.log.add(self.marks.epoch, TABLES.index(table), index)
+        self.commit()
+
+    def commit(self) -> None:
+        """The change set is complete and accepted: forget what it replaced."""
+        self.undo_records = []
+        self.undo_bytes = 0
 
 
 def merge(shared: dict[str, np.ndarray], marks: BlockMarks | None, entries: list[Entries],
           log: ChangeLog | None = None) -> None:
-    """Merge a host's (value, base) pairs (checked by ``decode_part(..., with_bases=True)``) into the
-    shared tables, and record where: entry by entry in ``log`` if given (at the current epoch of
-    ``marks``), else by marking the blocks.
-
-    All or nothing: parts that overlap, or a result that would overflow, and
-    nothing is left written (a part that overflows is undone with those
-    before it; the blocks they marked stay marked, which costs an answer
-    only bytes).  Local workers keep writing meanwhile; one of their writes
-    landing between this merge's read and write of an entry is lost, as a
-    collision of two lock-free writes is.
-    """
-    check_disjoint(entries)
-    if any(e.bases is None for e in entries):
-        raise SyncError("a change part without bases")
-    tracking = marks.tracking() if marks is not None and log is None else Tracking.off()
-    done: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (table, index, values replaced)
+    """A whole change set at once (:class:`ChangeMerge`): all or nothing, in order, each part once."""
+    merging = ChangeMerge(shared, marks, log)
     for e in entries:
-        index = np.arange(e.index.start, e.index.stop) if isinstance(e.index, slice) else e.index
-        table_marks = tracking.regret_marks if e.table == "regret" else tracking.strategy_marks
-        replaced, finite = merge_in_place(shared[e.table], index, e.bases, e.values, table_marks, tracking.cell,
-                                          BLOCK_SHIFT)
-        done.append((shared[e.table], index, replaced))
-        if not finite:
-            for table, merged_at, values in reversed(done):
-                restore(table, merged_at, values)
-            raise SyncError(f"{e.table}: merging these values would overflow; none applied")
-    if log is not None and marks is not None:
-        for e, (_, index, _) in zip(entries, done):
-            log.add(marks.epoch, TABLES.index(e.table), index)
+        merging.add(e)
+    merging.commit()
 
 
 def changed_entries(current: np.ndarray, base: np.ndarray) -> np.ndarray:
@@ -282,40 +340,73 @@ class RunParts:
         return dense_part(run[0], start, table[start:start + count])
 
 
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def mark_at_least(marks, index, epoch):
+    """Mark the blocks of the sorted entries ``index`` with ``epoch`` unless they carry a later mark (a
+    change recorded elsewhere, given back to the marks).  Element by element, so a writer marking a block
+    at the same time can lose its mark only in the instant between this read and write, as with
+    :func:`holdem.mccfr.blocks.touch`'s own plain stores."""
+    last = -1
+    for k in range(index.shape[0]):
+        b = index[k] >> BLOCK_SHIFT
+        if b != last:
+            if marks[b] < epoch:
+                marks[b] = epoch
+            last = b
+
+
 class ChangeLog:
     """The entries remote merges changed, by epoch, until every host has been answered past them: an
     answer sends these entry by entry (blocks that local writers marked go whole).  An answer of whole
-    blocks carried, on ``6max_mid``, 60-85 entries for each that changed."""
+    blocks carried, on ``6max_mid``, 60-85 entries for each that changed.
 
-    def __init__(self, size: int) -> None:
+    The log holds at most ``budget`` bytes: past it, its oldest records become
+    block marks (each block marked with the record's epoch unless it carries a
+    later one), so the supervisor's memory stays bounded however many hosts
+    lag behind, and answers to them send those blocks whole instead.
+    """
+
+    def __init__(self, size: int, marks: BlockMarks | None = None, budget: int | None = None) -> None:
         self.dtype = np.dtype(np.uint32) if size <= 2**32 else np.dtype(np.int64)
-        self.records: list[tuple[int, int, np.ndarray]] = []  # (epoch, table, sorted entries)
+        self.records: deque[tuple[int, int, np.ndarray]] = deque()  # (epoch, table, sorted entries), oldest first
+        self.marks = marks
+        self.budget = budget
+        self.nbytes = 0
+        self.folded = 0  # records turned into block marks
 
     def add(self, epoch: int, table: int, index: np.ndarray) -> None:
-        if len(index):
-            self.records.append((epoch, table, np.asarray(index).astype(self.dtype)))
+        if not len(index):
+            return
+        record = np.asarray(index).astype(self.dtype)
+        self.records.append((epoch, table, record))
+        self.nbytes += record.nbytes
+        if self.marks is not None and self.budget is not None:
+            while self.nbytes > self.budget and self.records:
+                self._fold(*self.records.popleft())
+
+    def _fold(self, epoch: int, table: int, index: np.ndarray) -> None:
+        self.nbytes -= index.nbytes
+        self.folded += 1
+        mark_at_least(self.marks.marks[table], index, epoch)
 
     def since(self, table: int, epoch: int) -> np.ndarray:
-        """The entries of ``table`` changed at ``epoch`` or later, sorted, each once."""
+        """The entries of ``table`` changed at ``epoch`` or later, sorted, each once (in the log's dtype)."""
         found = [index for e, t, index in self.records if t == table and e >= epoch]
         if not found:
-            return np.zeros(0, np.int64)
+            return np.zeros(0, self.dtype)
         if len(found) == 1:
-            return found[0].astype(np.int64)
+            return found[0]
         # each record is sorted: a stable sort (timsort) merges the runs; np.unique would hash them all
         merged = np.sort(np.concatenate(found), kind="stable")
         keep = np.empty(len(merged), bool)
         keep[0] = True
         np.not_equal(merged[1:], merged[:-1], out=keep[1:])
-        return merged[keep].astype(np.int64)
+        return merged[keep]
 
     def prune(self, epoch: int | None) -> None:
         """Forget what every host has been answered past (None: no host left)."""
-        self.records = [] if epoch is None else [r for r in self.records if r[0] >= epoch]
-
-    @property
-    def nbytes(self) -> int:
-        return sum(index.nbytes for _, _, index in self.records)
+        while self.records and (epoch is None or self.records[0][0] < epoch):
+            self.nbytes -= self.records.popleft()[2].nbytes
 
 
 def split_runs(table: str, extents: np.ndarray, part_entries: int = PART_ENTRIES) -> list[Run]:

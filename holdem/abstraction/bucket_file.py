@@ -25,6 +25,7 @@ import fcntl
 import hashlib
 import io
 import json
+import mmap
 import os
 import platform
 import struct
@@ -286,7 +287,20 @@ def load_buckets(path: str | os.PathLike) -> tuple[BucketTables, dict]:
         stats=manifest.get("build", {}).get("stats", {}),
     )
     _check_consistent(path, manifest, tables, counts)
+    if tables.river is not None:
+        _drop_resident(tables.river)
     return tables, manifest
+
+
+def _drop_resident(table: np.ndarray) -> None:
+    """Let a memory-mapped table's pages, read in by the checks above, leave this process's resident set.
+
+    They stay in the page cache and come back on the next read, so a
+    process that never looks up a river bucket (the supervisor) does not
+    carry the whole table for the rest of its run."""
+    mapping = getattr(table, "_mmap", None)
+    if isinstance(mapping, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        mapping.madvise(mmap.MADV_DONTNEED)
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # zip local file header, 30 bytes

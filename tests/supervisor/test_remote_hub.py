@@ -462,3 +462,61 @@ def test_a_result_the_run_stopped_waiting_for_is_late_not_wrong(h):
     h.send_changes(b"w1", slot, 1, [b0.batch_id], copy)
     assert h.tables() == before and h.done == []
     assert h.events.named("remote_sync_ignored") and not h.events.named("remote_dropped")
+
+
+def _work(h: Harness, identity: bytes, slot: int) -> int:
+    """Give the host a batch and finish it; returns its id."""
+    h.hub.dispatch()
+    (batch,) = [m for m in h.wire.take(identity) if isinstance(m, p.Batch)]
+    h.send(identity, p.Result(slot, batch.batch_id, batch.first_iteration, batch.iterations, 1, 0.01))
+    return batch.batch_id
+
+
+def test_parts_merge_as_they_arrive_and_a_set_that_never_completes_is_undone_everywhere(h):
+    slot1, copy1 = h.join(b"w1", "alice")
+    slot2, copy2 = h.join(b"w2", "bob")
+    before = h.tables()
+    b1 = _work(h, b"w1", slot1)
+    copy1.write("regret", np.arange(4), copy1.regret[:4] + 1.0)
+    copy1.write("strategy", np.array([2]), copy1.strategy[2:3] + 1.0)
+    parts, _ = copy1.outgoing()
+    assert [part.table for part in parts] == ["regret", "strategy"]
+    first = parts[0]
+    h.send(b"w1", p.ChangePart(slot1, 1, 0, 2, [b1], first.table, first.start, first.count, first.indices,
+                               first.values, first.bases))
+    assert h.tables() != before and h.done == []  # merged on arrival, not counted yet
+    # another host is answered meanwhile, with the half-merged values
+    b2 = _work(h, b"w2", slot2)
+    copy2.write("strategy", np.array([5]), copy2.strategy[5:6] + 3.0)
+    h.send_changes(b"w2", slot2, 1, [b2], copy2)
+    h.receive_stream(b"w2", slot2, copy2)
+    assert copy2.regret.tobytes() == h.regret.tobytes()
+    # the first host's second part does not fit its sync: the whole set is put back
+    second = parts[1]
+    h.send(b"w1", p.ChangePart(slot1, 1, 1, 2, [b1, 99], second.table, second.start, second.count, second.indices,
+                               second.values, second.bases))
+    strategy_before = np.frombuffer(before[h.regret.nbytes:], h.strategy.dtype)
+    assert h.regret.tobytes() == before[:h.regret.nbytes] and h.done == [b2]
+    assert h.strategy[5] != strategy_before[5] and h.strategy[2] == strategy_before[2]  # only bob's change stays
+    assert h.events.named("remote_sync_undone")[0]["parts_merged"] == 1
+    # and the host answered in between is sent the restored values at its next sync
+    b3 = _work(h, b"w2", slot2)
+    copy2.write("strategy", np.array([6]), copy2.strategy[6:7] + 3.0)
+    h.send_changes(b"w2", slot2, 2, [b3], copy2)
+    h.receive_stream(b"w2", slot2, copy2)
+    assert copy2.regret.tobytes() + copy2.strategy.tobytes() == h.tables()
+
+
+def test_a_host_dropped_mid_sync_leaves_the_tables_as_they_were(h):
+    slot, copy = h.join()
+    before = h.tables()
+    b0 = _work(h, b"w1", slot)
+    copy.write("regret", np.arange(3), copy.regret[:3] + 2.0)
+    copy.write("strategy", np.arange(3), copy.strategy[:3] + 2.0)
+    parts, _ = copy.outgoing()
+    part = parts[0]
+    h.send(b"w1", p.ChangePart(slot, 1, 0, len(parts), [b0], part.table, part.start, part.count, part.indices,
+                               part.values, part.bases))
+    assert h.tables() != before
+    h.hub.stop_all("test")  # the session ends before the set is complete
+    assert h.tables() == before and h.done == [] and list(h.book.lost) == [b0]

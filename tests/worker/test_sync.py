@@ -313,3 +313,58 @@ def test_the_change_log_merges_its_records_sorted_and_once():
     assert log.since(1, 5).tolist() == []
     log.prune(4)
     assert log.since(0, 0).tolist() == [1, 9, 800]
+
+
+def test_a_full_change_log_gives_its_oldest_entries_back_to_the_marks_and_answers_stay_complete():
+    size = 50_000
+    shared = {n: np.zeros(size, D[n]) for n in s.TABLES}
+    marks = BlockMarks.zeros(size)
+    log = s.ChangeLog(size, marks, budget=3 * 4 * 100)  # room for three records of 100 entries
+    a, since_a = join(shared, marks, size)
+    b, since_b = join(shared, marks, size)
+    rng = np.random.default_rng(5)
+    for _ in range(6):
+        spots = np.sort(rng.choice(size, 100, replace=False))
+        a.write("regret", spots, a.regret[spots] + 1)
+        parts, _ = a.outgoing()
+        s.merge(shared, marks, [s.decode_part(p, size, with_bases=True) for p in parts], log)
+        runs, since_a = s.answer_runs(marks, since_a, size, log=log)
+        answer = s.RunParts(shared, runs)
+        a.apply([s.decode_part(answer[k], size) for k in range(len(answer))])
+        assert log.nbytes <= log.budget
+    assert log.folded == 3
+    runs, since_b = s.answer_runs(marks, since_b, size, log=log)  # b lagged behind every merge
+    answer = s.RunParts(shared, runs)
+    assert answer.entries > 300  # the folded records come as whole blocks
+    b.apply([s.decode_part(answer[k], size) for k in range(len(answer))])
+    for n in s.TABLES:
+        assert b.table(n).tobytes() == shared[n].tobytes() == a.table(n).tobytes()
+
+
+def test_a_change_set_merges_part_by_part_and_undoes_whole():
+    size = 5_000
+    rng = np.random.default_rng(9)
+    shared = {n: rng.standard_normal(size).astype(D[n]) for n in s.TABLES}
+    before = {n: shared[n].copy() for n in s.TABLES}
+    marks = BlockMarks.zeros(size)
+    log = s.ChangeLog(size, marks)
+    host, since = join(shared, marks, size)
+    spots = np.sort(rng.choice(size, 900, replace=False))
+    host.write("regret", spots, host.regret[spots] + 1)
+    host.write("strategy", spots[:50], host.strategy[spots[:50]] + 1)
+    parts, _ = host.outgoing(part_entries=200)
+    merging = s.ChangeMerge(shared, marks, log)
+    for part in parts[:-1]:
+        merging.add(s.decode_part(part, size, 200, with_bases=True))
+    assert merging.entries == 900 and merging.undo_bytes < 900 * (4 + 3)  # replaced values + coded indices
+    assert (shared["regret"] != before["regret"]).sum() == 900
+    epoch = marks.advance() + 1
+    merging.undo()
+    for n in s.TABLES:
+        assert shared[n].tobytes() == before[n].tobytes()
+    assert log.since(0, epoch).tolist() == spots.tolist()  # restored entries go out again
+    with pytest.raises(s.SyncError, match="out of order"):  # a part again, after later ones
+        merging.add(s.decode_part(parts[1], size, 200, with_bases=True))
+        merging.add(s.decode_part(parts[0], size, 200, with_bases=True))
+    for n in s.TABLES:
+        assert shared[n].tobytes() == before[n].tobytes()
