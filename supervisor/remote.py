@@ -73,9 +73,11 @@ COOLDOWN_SECONDS = 300.0
 BAD_MESSAGES_LOGGED_PER_PEER = 20
 REMEMBERED_STRANGERS = 1024  # identities already told to join first (bounded)
 CLOSE_LINGER_MS = 1000
-RECEIVE_HWM = 8  # messages queued per peer (~8 x 3 MiB): a host sending faster than parts merge waits
-LOG_TABLE_FRACTION = 128  # the change log holds at most 1/128 of the tables' bytes ...
-LOG_MIN_BYTES = 8 << 20  # ... or 8 MiB; past it, its oldest entries are sent as whole blocks
+SYNCS_AT_ONCE = 1  # change sets the head takes at once (each holds an undo record and an answer)
+HOST_OWN_SYNC_INTERVALS = 10  # a host not asked for this many sync_intervals syncs on its own (a safety net)
+RECEIVE_HWM = 4  # messages queued per peer (~4 x 3 MiB): a host sending faster than parts merge waits
+LOG_TABLE_FRACTION = 64  # the change log holds at most 1/64 of the tables' bytes ...
+LOG_MIN_BYTES = 16 << 20  # ... or 16 MiB; past it, its oldest entries are sent as whole blocks
 MAX_MESSAGES_PER_DRAIN = 2000  # a flood must not starve the loop's own work (heartbeats, local workers)
 
 
@@ -128,6 +130,7 @@ class RemoteSlot:
     incoming: _InSync | None = None
     last_sync_id: int = 0
     asked_sync: bool = False
+    synced_at: float = 0.0  # the clock when its last sync (or its join) was complete
     batches_done: int = 0
     syncs: int = 0
     bytes_in: int = 0
@@ -185,6 +188,7 @@ class RemoteHub:
         self.on_idle = lambda: None  # a slot became free for work: the supervisor dispatches
         self.run_state = lambda: "running"  # the supervisor's RunState (a str enum)
         self._terms = None
+        self._want_sync = False  # the run's last word: it wants every batch in (a snapshot or the stop)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -334,6 +338,7 @@ class RemoteHub:
         slot.next_stream = 0
         slot.last_sync_id = 0
         slot.asked_sync = False
+        slot.synced_at = self.clock()
         self.by_identity[identity] = slot
         self.strangers.pop(identity, None)
         t = self._terms
@@ -341,7 +346,8 @@ class RemoteHub:
             slot=slot.slot, run_id=self.run_id, config=t["config"], config_hash=t["config_hash"], game=t["game"],
             abstraction_hash=t["abstraction_hash"], table_size=t["table_size"],
             heartbeat_interval=self.params.heartbeat_interval, liveness=self.params.liveness,
-            sync_interval=self.sync_interval, private_tables_max_bytes=self.params.private_tables_max_bytes))
+            sync_interval=self.sync_interval * HOST_OWN_SYNC_INTERVALS,
+            private_tables_max_bytes=self.params.private_tables_max_bytes))
         self.events.emit("remote_joining", slot=slot.slot, name=slot.name, host=join.host, pid=join.pid, peer=peer,
                          threads=join.threads, rejoin=slot.joins > 1)
 
@@ -410,12 +416,30 @@ class RemoteHub:
                                                   seed=self.seed_of(a.batch_id), scratch=False))
 
     def _no_more_work(self) -> None:
-        """Nothing left to issue now: idle slots holding finished batches sync at once, not at their interval."""
-        for slot in self.slots.values():
-            if (slot.state == Session.IDLE and slot.done and not slot.asked_sync and slot.incoming is None
-                    and slot.stream is None):
-                slot.asked_sync = True
-                self._send(slot.identity, p.Pause(reason="sync"))
+        """Nothing left to issue now: idle slots holding finished batches sync now, not at their interval."""
+        self._ask_syncs(idle_now=True)
+
+    def _ask_syncs(self, want_sync: bool = False, idle_now: bool = False) -> None:
+        """Ask hosts holding finished batches for their changes, at most SYNCS_AT_ONCE change sets in flight
+        (asked, arriving, or being answered), the host that synced longest ago first: what the head holds
+        for syncs is then one change set's undo record and answer, however many hosts there are.
+
+        A host is due when its ``sync_interval`` is up, or at once when the run wants every batch in
+        (``want_sync``: a snapshot or the stop) or when it is idle with nothing left to issue
+        (``idle_now``).
+        """
+        now = self.clock()
+        taking = sum(1 for slot in self.slots.values() if slot.live and (
+            slot.asked_sync or slot.incoming is not None or (slot.stream is not None and slot.stream.stream > 0)))
+        if taking >= SYNCS_AT_ONCE:
+            return
+        due = [slot for slot in self.slots.values()
+               if slot.policy.working and slot.done and not slot.asked_sync and slot.incoming is None
+               and slot.stream is None and (want_sync or (idle_now and slot.state == Session.IDLE)
+                                            or now - slot.synced_at >= self.sync_interval)]
+        for slot in sorted(due, key=lambda slot: slot.synced_at)[:SYNCS_AT_ONCE - taking]:
+            slot.asked_sync = True
+            self._send(slot.identity, p.Pause(reason="sync"))
 
     def seed_of(self, batch_id: int) -> int:
         from supervisor.training import seed_of
@@ -513,6 +537,7 @@ class RemoteHub:
         if sync.merging is None or set(named) & slot.abandoned:
             # work the run stopped waiting for (it is pending for a resume): merging it would count it twice
             self._discard_incoming(slot)
+            slot.asked_sync = False
             self.events.emit("remote_sync_ignored", slot=slot.slot, name=slot.name, sync=sync.sync_id,
                              batches=sorted(set(named) & slot.abandoned))
             return
@@ -528,6 +553,7 @@ class RemoteHub:
         slot.bytes_in += sync.bytes_in
         slot.done = []
         slot.asked_sync = False
+        slot.synced_at = self.clock()
         slot.syncs += 1
         for batch_id in named:
             a, result = held[batch_id]
@@ -585,6 +611,7 @@ class RemoteHub:
             slot.stream = None
             slot.policy.stream_ended()
             if stream.stream > 0:
+                self._ask_syncs(self._want_sync)  # an answer done: the next host's turn
                 self.on_idle()
             return
         self._pump_stream(slot)
@@ -608,10 +635,8 @@ class RemoteHub:
             end = slot.policy.tick()
             if end is not None:
                 self._drop(slot, end.reason, end.tell, **end.figures)
-            elif (slot.policy.working and not slot.asked_sync and slot.incoming is None
-                  and slot.stream is None and want_sync and slot.done):
-                slot.asked_sync = True
-                self._send(slot.identity, p.Pause(reason="sync"))
+        self._want_sync = want_sync
+        self._ask_syncs(want_sync)
 
     # ------------------------------------------------------------ ending sessions
 
@@ -624,7 +649,7 @@ class RemoteHub:
         if slot.identity is not None:
             self.by_identity.pop(slot.identity, None)
         self._discard_incoming(slot)
-        slot.assignments, slot.done, slot.stream = [], [], None
+        slot.assignments, slot.done, slot.stream, slot.asked_sync = [], [], None, False
         slot.iterations_done = {}
         slot.identity = None
         slot.policy.ended()

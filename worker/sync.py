@@ -355,12 +355,46 @@ def mark_at_least(marks, index, epoch):
             last = b
 
 
+@dataclass(frozen=True)
+class _Record:
+    """Entries of one table changed at one epoch: sorted indices, or (when smaller) a bitmap from ``first``."""
+
+    epoch: int
+    table: int
+    first: int
+    count: int  # entries, or bits in the bitmap
+    index: np.ndarray | None  # the log's dtype
+    bitmap: np.ndarray | None  # np.packbits of the entries first .. first + count - 1
+
+    @classmethod
+    def of(cls, epoch: int, table: int, index: np.ndarray, dtype: np.dtype) -> "_Record":
+        first, span = int(index[0]), int(index[-1]) - int(index[0]) + 1
+        if -(-span // 8) >= len(index) * dtype.itemsize:
+            return cls(epoch, table, first, len(index), np.asarray(index).astype(dtype), None)
+        bits = np.zeros(span, bool)
+        bits[np.asarray(index) - first] = True
+        return cls(epoch, table, first, span, None, np.packbits(bits))
+
+    @property
+    def nbytes(self) -> int:
+        return self.index.nbytes if self.index is not None else self.bitmap.nbytes
+
+    def entries(self, dtype: np.dtype) -> np.ndarray:
+        if self.index is not None:
+            return self.index
+        bits = np.unpackbits(self.bitmap, count=self.count)
+        return (np.flatnonzero(bits) + self.first).astype(dtype)
+
+
 class ChangeLog:
     """The entries remote merges changed, by epoch, until every host has been answered past them: an
     answer sends these entry by entry (blocks that local writers marked go whole).  An answer of whole
     blocks carried, on ``6max_mid``, 60-85 entries for each that changed.
 
-    The log holds at most ``budget`` bytes: past it, its oldest records become
+    Each record (a merged part) is kept as sorted indices or, where the
+    changes are dense (``hu_mid`` changes a third of its entries between two
+    syncs), as a bitmap over the entries it spans, whichever is smaller.  The
+    log holds at most ``budget`` bytes: past it, its oldest records become
     block marks (each block marked with the record's epoch unless it carries a
     later one), so the supervisor's memory stays bounded however many hosts
     lag behind, and answers to them send those blocks whole instead.
@@ -368,30 +402,31 @@ class ChangeLog:
 
     def __init__(self, size: int, marks: BlockMarks | None = None, budget: int | None = None) -> None:
         self.dtype = np.dtype(np.uint32) if size <= 2**32 else np.dtype(np.int64)
-        self.records: deque[tuple[int, int, np.ndarray]] = deque()  # (epoch, table, sorted entries), oldest first
+        self.records: deque[_Record] = deque()  # oldest first
         self.marks = marks
         self.budget = budget
         self.nbytes = 0
         self.folded = 0  # records turned into block marks
 
     def add(self, epoch: int, table: int, index: np.ndarray) -> None:
+        """Record sorted entries of ``table`` changed at ``epoch`` (epochs never decrease)."""
         if not len(index):
             return
-        record = np.asarray(index).astype(self.dtype)
-        self.records.append((epoch, table, record))
+        record = _Record.of(epoch, table, index, self.dtype)
+        self.records.append(record)
         self.nbytes += record.nbytes
         if self.marks is not None and self.budget is not None:
             while self.nbytes > self.budget and self.records:
-                self._fold(*self.records.popleft())
+                self._fold(self.records.popleft())
 
-    def _fold(self, epoch: int, table: int, index: np.ndarray) -> None:
-        self.nbytes -= index.nbytes
+    def _fold(self, record: _Record) -> None:
+        self.nbytes -= record.nbytes
         self.folded += 1
-        mark_at_least(self.marks.marks[table], index, epoch)
+        mark_at_least(self.marks.marks[record.table], record.entries(self.dtype), record.epoch)
 
     def since(self, table: int, epoch: int) -> np.ndarray:
         """The entries of ``table`` changed at ``epoch`` or later, sorted, each once (in the log's dtype)."""
-        found = [index for e, t, index in self.records if t == table and e >= epoch]
+        found = [r.entries(self.dtype) for r in self.records if r.table == table and r.epoch >= epoch]
         if not found:
             return np.zeros(0, self.dtype)
         if len(found) == 1:
@@ -405,8 +440,8 @@ class ChangeLog:
 
     def prune(self, epoch: int | None) -> None:
         """Forget what every host has been answered past (None: no host left)."""
-        while self.records and (epoch is None or self.records[0][0] < epoch):
-            self.nbytes -= self.records.popleft()[2].nbytes
+        while self.records and (epoch is None or self.records[0].epoch < epoch):
+            self.nbytes -= self.records.popleft().nbytes
 
 
 def split_runs(table: str, extents: np.ndarray, part_entries: int = PART_ENTRIES) -> list[Run]:

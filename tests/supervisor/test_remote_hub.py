@@ -520,3 +520,29 @@ def test_a_host_dropped_mid_sync_leaves_the_tables_as_they_were(h):
     assert h.tables() != before
     h.hub.stop_all("test")  # the session ends before the set is complete
     assert h.tables() == before and h.done == [] and list(h.book.lost) == [b0]
+
+
+def test_hosts_are_asked_for_their_changes_one_at_a_time_the_longest_waiting_first(h):
+    assert r.SYNCS_AT_ONCE == 1
+    slots = {}
+    for identity, name in ((b"w1", "alice"), (b"w2", "bob"), (b"w3", "carol")):
+        slots[identity], copy = h.join(identity, name)
+        slots[identity] = (slots[identity], copy)
+        h.clock.now += 0.1  # alice joined first, so she has waited longest
+    batches = {identity: _work(h, identity, slot) for identity, (slot, _) in slots.items()}
+    h.hub.tick(want_sync=False)
+    assert not any(isinstance(m, p.Pause) for i in slots for m in h.wire.take(i))  # the interval is not up
+    h.clock.now += 1.0
+    h.hub.tick(want_sync=False)
+    asked = [identity for identity in slots if any(isinstance(m, p.Pause) for m in h.wire.take(identity))]
+    assert asked == [b"w1"]
+    h.hub.tick(want_sync=True)  # a snapshot wants everything in: still one change set at a time
+    assert all(not any(isinstance(m, p.Pause) for m in h.wire.take(identity)) for identity in slots)
+    for identity in (b"w1", b"w2", b"w3"):
+        slot, copy = slots[identity]
+        copy.write("regret", np.array([1]), copy.regret[1:2] + 1)
+        h.send_changes(identity, slot, 1, [batches[identity]], copy)
+        h.receive_stream(identity, slot, copy)  # the answer done: the next host is asked at once
+        others = [i for i in slots if i != identity and any(isinstance(m, p.Pause) for m in h.wire.take(i))]
+        assert others == ([] if identity == b"w3" else [identity[:1] + bytes([identity[1] + 1])])
+    assert sorted(h.done) == sorted(batches.values())

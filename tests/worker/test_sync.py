@@ -368,3 +368,14 @@ def test_a_change_set_merges_part_by_part_and_undoes_whole():
         merging.add(s.decode_part(parts[0], size, 200, with_bases=True))
     for n in s.TABLES:
         assert shared[n].tobytes() == before[n].tobytes()
+
+
+def test_dense_log_records_are_bitmaps_and_read_back_the_same():
+    log = s.ChangeLog(1_000_000)
+    dense = np.arange(1000, 9000, 3)  # a third of the entries it spans
+    sparse = np.array([5, 500_000, 999_999])
+    log.add(1, 0, dense)
+    log.add(1, 0, sparse)
+    assert log.records[0].bitmap is not None and log.records[1].index is not None
+    assert log.nbytes == -(-(8998 - 1000 + 1) // 8) + 3 * 4  # a bit a spanned entry; 4 bytes an index
+    assert log.since(0, 1).tolist() == sorted(dense.tolist() + sparse.tolist())
