@@ -386,6 +386,39 @@ class _Record:
         return (np.flatnonzero(bits) + self.first).astype(dtype)
 
 
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def _union_sorted(a, b, out):
+    """The entries of two sorted arrays, each once, in order, into ``out``; returns how many."""
+    i = j = n = 0
+    while i < a.shape[0] or j < b.shape[0]:
+        if j >= b.shape[0] or (i < a.shape[0] and a[i] < b[j]):
+            v = a[i]
+            i += 1
+        elif i >= a.shape[0] or b[j] < a[i]:
+            v = b[j]
+            j += 1
+        else:
+            v = a[i]
+            i += 1
+            j += 1
+        if n == 0 or out[n - 1] != v:
+            out[n] = v
+            n += 1
+    return n
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def _outside_blocks(index, marks, since, shift):
+    """Keep, in place at the front of ``index``, the entries whose block is marked before ``since`` (the
+    rest go out with their whole block); returns how many."""
+    n = 0
+    for k in range(index.shape[0]):
+        if marks[index[k] >> shift] < since:
+            index[n] = index[k]
+            n += 1
+    return n
+
+
 class ChangeLog:
     """The entries remote merges changed, by epoch, until every host has been answered past them: an
     answer sends these entry by entry (blocks that local writers marked go whole).  An answer of whole
@@ -425,18 +458,19 @@ class ChangeLog:
         mark_at_least(self.marks.marks[record.table], record.entries(self.dtype), record.epoch)
 
     def since(self, table: int, epoch: int) -> np.ndarray:
-        """The entries of ``table`` changed at ``epoch`` or later, sorted, each once (in the log's dtype)."""
-        found = [r.entries(self.dtype) for r in self.records if r.table == table and r.epoch >= epoch]
-        if not found:
-            return np.zeros(0, self.dtype)
-        if len(found) == 1:
-            return found[0]
-        # each record is sorted: a stable sort (timsort) merges the runs; np.unique would hash them all
-        merged = np.sort(np.concatenate(found), kind="stable")
-        keep = np.empty(len(merged), bool)
-        keep[0] = True
-        np.not_equal(merged[1:], merged[:-1], out=keep[1:])
-        return merged[keep]
+        """The entries of ``table`` changed at ``epoch`` or later, sorted, each once, as a new array (in the
+        log's dtype)."""
+        merged = np.zeros(0, self.dtype)
+        for r in self.records:
+            if r.table == table and r.epoch >= epoch:
+                entries = r.entries(self.dtype)
+                if not len(merged):
+                    merged = entries.copy() if entries is r.index else entries
+                    continue
+                # records are sorted: merged two at a time, the only buffer being the result
+                out = np.empty(len(merged) + len(entries), self.dtype)
+                merged = out[:_union_sorted(merged, entries, out)]
+        return merged
 
     def prune(self, epoch: int | None) -> None:
         """Forget what every host has been answered past (None: no host left)."""
@@ -463,7 +497,7 @@ def answer_runs(marks: BlockMarks, since: int, size: int, part_entries: int = PA
     for t, name in enumerate(TABLES):
         runs += [(name, start, count) for start, count in block_runs(marks.since(t, since), size, part_entries)]
         if log is not None:
-            index = log.since(t, since)
-            index = index[marks.marks[t][index >> BLOCK_SHIFT] < since]  # not in a block sent whole
+            index = log.since(t, since)  # a new array: filtered in place
+            index = index[:_outside_blocks(index, marks.marks[t], since, BLOCK_SHIFT)]
             runs += [(name, index[lo:lo + part_entries]) for lo in range(0, len(index), part_entries)]
     return runs, ended + 1

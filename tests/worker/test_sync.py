@@ -379,3 +379,20 @@ def test_dense_log_records_are_bitmaps_and_read_back_the_same():
     assert log.records[0].bitmap is not None and log.records[1].index is not None
     assert log.nbytes == -(-(8998 - 1000 + 1) // 8) + 3 * 4  # a bit a spanned entry; 4 bytes an index
     assert log.since(0, 1).tolist() == sorted(dense.tolist() + sparse.tolist())
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), records=st.integers(1, 6))
+def test_the_change_log_reads_any_mix_of_records_as_their_sorted_union(seed, records):
+    rng = np.random.default_rng(seed)
+    log = s.ChangeLog(100_000)
+    expected: set[int] = set()
+    for epoch in range(records):
+        density = rng.choice([0.001, 0.3])  # index records and bitmaps
+        index = np.flatnonzero(rng.random(100_000) < density)
+        log.add(epoch, 0, index)
+        expected |= set(index.tolist())
+    got = log.since(0, 0)
+    assert got.tolist() == sorted(expected)
+    got[:] = 0  # a new array: the log is untouched
+    assert log.since(0, 0).tolist() == sorted(expected)
