@@ -45,9 +45,9 @@ class SupervisorParams:
     stop_timeout: float = 30.0
     """Seconds a graceful stop waits for batches in flight before abandoning them."""
     sync_interval: float = 10.0
-    """Seconds between a remote worker's syncs (its changes in, the run's out).  A remote worker that
-    dies or loses its connection loses at most this much work plus its batch in hand: the run issues
-    those batches again."""
+    """Seconds between a remote worker's syncs (its changes in, the run's out), asked for one host at a
+    time.  A remote worker that dies or loses its connection loses at most this much work (plus its wait
+    for its turn) and its batches in hand: the run issues those batches again."""
     max_remote_workers: int = 16
     """Remote workers at once; each costs the supervisor one copy of the tables (its sync base)."""
     target_batch_seconds: float = 0.5

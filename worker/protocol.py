@@ -323,7 +323,7 @@ class Offer(Message):
     table_size: int = field(metadata=_min(0))
     heartbeat_interval: float = field(metadata=_min(0.001))
     liveness: int = field(metadata=_min(1))
-    sync_interval: float = field(metadata=_min(0.0))
+    sync_interval: float = field(metadata=_min(0.0))  # unasked (no pause) this long, a host syncs on its own
     private_tables_max_bytes: int = field(metadata=_min(0))  # up to this size, threads train on copies
 
 
