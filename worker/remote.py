@@ -563,6 +563,9 @@ class RemoteWorker:
         """Between batches: send this worker's changes when the interval is up or the supervisor asks."""
         if s.state != "ready" or s.syncing:
             return None
+        if not s.unsynced:  # nothing to name: an ask that crossed this host's own sync is already answered
+            s.sync_wanted = False
+            return None
         if not (self._sync_due(s) or s.sync_wanted):
             return None
         s.sync_id += 1

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from holdem.mccfr.blocks import BLOCK_ENTRIES, BlockMarks, touch_entries
-from holdem.mccfr.pages import resident_extents
 from worker import sync as s
 from worker.host_tables import HostTables
 
@@ -142,17 +141,6 @@ def test_a_sync_costs_the_changed_blocks_not_the_table():
     assert blocks == {("regret", 0), ("regret", 2_000_000 // BLOCK_ENTRIES), ("regret", 3_999_999 // BLOCK_ENTRIES),
                       ("strategy", 5_000 // BLOCK_ENTRIES)}
     assert s.RunParts(shared, runs).entries <= 4 * BLOCK_ENTRIES
-
-
-def test_the_bases_hold_memory_only_until_the_sync():
-    size = 64 << 20  # large enough to be lazily backed
-    host = HostTables(size)
-    spots = np.arange(0, size, size // 64)
-    host.write("strategy", spots, np.ones(len(spots)))
-    backed = sum(end - start for start, end in resident_extents(host.bases["strategy"]))
-    assert 0 < backed <= len(spots) * 2 * BLOCK_ENTRIES * 8
-    host.outgoing()
-    assert sum(end - start for start, end in resident_extents(host.bases["strategy"])) == 0
 
 
 def test_answer_without_changes_is_one_empty_part():
