@@ -16,6 +16,7 @@ from the next iteration with the same deal, which changes no result.
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Callable
 
@@ -57,48 +58,77 @@ def iteration_seed(seed: int) -> int:
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def _writes_per_traversal(trav, kind, actor, n_actions, first_child, regret, strategy):
-    """Per node, the most regret and strategy entries a traversal for seat ``trav`` writes below it
-    (:func:`holdem.mccfr.kernel.traverse`): every action of ``trav`` is explored and its row written,
-    another seat's sampled action followed and its row written.  Children have larger ids than their parent,
-    so one pass from the last node up."""
-    for node in range(kind.shape[0] - 1, -1, -1):
-        if kind[node] != NODE_DECISION:
-            regret[node] = 0
-            strategy[node] = 0
-            continue
+def _writes_bound(kind, actor, n_actions, first_child, st_node, st_a, st_regret, st_strategy, regret, strategy):
+    """Per seat ``q``, the most regret and strategy entries a traversal for ``q`` writes
+    (:func:`holdem.mccfr.kernel.traverse`), into ``regret[q]``/``strategy[q]``: at a node of ``q`` every
+    action is explored and its row written, at another seat's node one sampled action followed and its row
+    written; so below a node of ``q`` the children's counts add up, below another's the largest is taken.
+    One depth-first pass over the tree, all seats at once; the stacks hold a frame per decision node on
+    the path (``st_regret``/``st_strategy``: its children's counts so far, per seat)."""
+    n_players = regret.shape[0]
+    if kind[0] != NODE_DECISION:
+        return
+    d = 0
+    st_node[0] = 0
+    st_a[0] = 0
+    for q in range(n_players):
+        st_regret[0, q] = 0
+        st_strategy[0, q] = 0
+    while True:
+        node = st_node[d]
         na = n_actions[node]
-        c = first_child[node]
-        if actor[node] == trav:
-            r = 0
-            s = 0
-            for a in range(na):
-                r += regret[c + a]
-                s += strategy[c + a]
-            regret[node] = na + r
-            strategy[node] = s
-        else:
-            r = 0
-            s = 0
-            for a in range(na):
-                r = max(r, regret[c + a])
-                s = max(s, strategy[c + a])
-            regret[node] = r
-            strategy[node] = na + s
+        a = st_a[d]
+        if a < na:
+            st_a[d] = a + 1
+            child = first_child[node] + a
+            if kind[child] == NODE_DECISION:  # a terminal writes nothing
+                d += 1
+                st_node[d] = child
+                st_a[d] = 0
+                for q in range(n_players):
+                    st_regret[d, q] = 0
+                    st_strategy[d, q] = 0
+            continue
+        p = actor[node]
+        parent = actor[st_node[d - 1]] if d > 0 else -1
+        for q in range(n_players):
+            r = st_regret[d, q] + (na if q == p else 0)
+            s = st_strategy[d, q] + (0 if q == p else na)
+            if d == 0:
+                regret[q] = r
+                strategy[q] = s
+            elif q == parent:
+                st_regret[d - 1, q] += r
+                st_strategy[d - 1, q] += s
+            else:
+                st_regret[d - 1, q] = max(st_regret[d - 1, q], r)
+                st_strategy[d - 1, q] = max(st_strategy[d - 1, q], s)
+        if d == 0:
+            return
+        d -= 1
+
+
+_BOUNDS: dict[int, tuple[weakref.ref, tuple[int, int]]] = {}
 
 
 def writes_per_iteration(tree) -> tuple[int, int]:
     """The most (regret, strategy) entries one iteration of :func:`holdem.mccfr.kernel.run_iterations`
-    writes on ``tree`` (a :class:`holdem.game.tree_arrays.CompactTree`): the room a first-write log keeps
-    free between iterations (:mod:`holdem.mccfr.blocks`)."""
-    regret = np.zeros(tree.n_nodes, np.int64)
-    strategy = np.zeros(tree.n_nodes, np.int64)
-    total_r = total_s = 0
-    for trav in range(tree.n_players):
-        _writes_per_traversal(trav, tree.kind, tree.actor, tree.n_actions, tree.first_child, regret, strategy)
-        total_r += int(regret[0])
-        total_s += int(strategy[0])
-    return total_r, total_s
+    writes on ``tree`` (a :class:`holdem.game.tree_arrays.CompactTree`; a pass over it, done once per
+    tree and process): the room a first-write log keeps free between iterations
+    (:mod:`holdem.mccfr.blocks`)."""
+    known = _BOUNDS.get(id(tree))
+    if known is not None and known[0]() is tree:
+        return known[1]
+    depth = tree.max_depth + 1
+    players = tree.n_players
+    regret = np.zeros(players, np.int64)
+    strategy = np.zeros(players, np.int64)
+    _writes_bound(tree.kind, tree.actor, tree.n_actions, tree.first_child, np.zeros(depth, np.int64),
+                  np.zeros(depth, np.int64), np.zeros((depth, players), np.int64),
+                  np.zeros((depth, players), np.int64), regret, strategy)
+    bound = int(regret.sum()), int(strategy.sum())
+    _BOUNDS[id(tree)] = weakref.ref(tree), bound
+    return bound
 
 
 @dataclass(frozen=True)

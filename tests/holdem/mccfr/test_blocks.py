@@ -117,6 +117,27 @@ def test_every_write_of_the_kernel_is_marked_and_logged_once_with_its_value_befo
         assert not written_bits(capture.written[t], others).any()
 
 
+def _writes_oracle(tree, node: int, trav: int) -> tuple[int, int]:
+    """The bound by its definition, recursively: rows of ``trav`` explored in full, others' sampled."""
+    from holdem.game.tree_arrays import NODE_DECISION
+
+    if tree.kind[node] != NODE_DECISION:
+        return 0, 0
+    na = int(tree.n_actions[node])
+    below = [_writes_oracle(tree, int(tree.first_child[node]) + a, trav) for a in range(na)]
+    if tree.actor[node] == trav:
+        return na + sum(r for r, _ in below), sum(s for _, s in below)
+    return max(r for r, _ in below), na + max(s for _, s in below)
+
+
+def test_the_write_bound_is_its_definition(tmp_path):
+    for game in (leduc_game(), _holdem(tmp_path)[1]):
+        tree = game.compact
+        per_seat = [_writes_oracle(tree, 0, trav) for trav in range(tree.n_players)]
+        expected = sum(r for r, _ in per_seat), sum(s for _, s in per_seat)
+        assert writes_per_iteration(tree) == expected == writes_per_iteration(tree)  # the second from its cache
+
+
 def test_the_write_bound_holds_for_every_iteration(tmp_path):
     config, game = _holdem(tmp_path)
     regret_bound, strategy_bound = writes_per_iteration(game.compact)
