@@ -217,3 +217,17 @@ def test_a_capture_of_another_size_is_refused():
     with pytest.raises(ValueError, match="does not fit"):
         solver.track(Tracking.capturing(_capture(game.layout.size + 64)))
     assert not Tracking.off().on
+
+
+def test_a_log_keeps_the_room_its_last_interval_needed():
+    capture = _capture(1 << 16, capacity=4)
+    tracking = Tracking.capturing(capture)
+    table = np.zeros(1 << 16, np.float32)
+    tracking.touch_entries(0, table, np.arange(1000, dtype=np.int64))
+    grown = capture.index[0].shape[0]
+    capture.written[0][:] = 0
+    capture.clear()  # an interval that filled it: the room stays for the next
+    assert capture.index[0].shape[0] == grown and capture.fill(0) == 0
+    tracking.touch_entries(0, table, np.arange(10, dtype=np.int64))
+    capture.clear()  # one that needed little: it shrinks to twice that
+    assert capture.index[0].shape[0] == 20 and capture.index[1].shape[0] == 4
