@@ -743,6 +743,10 @@ class RemoteHub:
         except zmq.ZMQError:
             pass  # the peer is gone
 
+    def answering(self) -> bool:
+        """Whether a live host is still taking an answer to its sync."""
+        return any(slot.live and slot.stream is not None and slot.stream.stream > 0 for slot in self.slots.values())
+
     def alive(self) -> int:
         return sum(1 for s in self.slots.values() if s.policy.working)
 

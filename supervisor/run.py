@@ -92,6 +92,7 @@ MAX_GROUP_BATCHES = 1 << 16  # grid batches in one message at most (a worker bui
 TICKS_PER_HEARTBEAT = 4
 TABLES_EVENT_PERIOD = 60.0  # seconds between tables_allocated events (status.json has the figures always)
 MAX_TICK = 0.25
+ANSWER_POLL = 0.01  # seconds between reads while the stop lets remote answers in flight finish
 
 
 class RunState(str, Enum):
@@ -858,11 +859,22 @@ class Supervisor:
         finally:
             self.state = RunState.DONE
 
+    async def _finish_answers(self) -> None:
+        """A host stopped in the middle of an answer would keep a copy that lacks the rest of it: let the
+        answers in flight be taken first, within ``kill_grace`` (a host that does not take them is stopped
+        all the same)."""
+        for _ in range(int(self.params.kill_grace / ANSWER_POLL)):
+            if self.forced or not self.remote.answering():
+                return
+            self.remote.drain()
+            await asyncio.sleep(ANSWER_POLL)
+
     async def _shut_down(self) -> None:
         """Stop every worker: ask, wait ``kill_grace``, then SIGKILL (at once if forced)."""
         for policy in self.policies:
             policy.stop()
         if self.remote is not None:
+            await self._finish_answers()
             self.remote.stop_all(self.stop_reason or "run over")
         live = [h for h in self.handles if h is not None]
         if not live:

@@ -546,3 +546,14 @@ def test_hosts_are_asked_for_their_changes_one_at_a_time_the_longest_waiting_fir
         others = [i for i in slots if i != identity and any(isinstance(m, p.Pause) for m in h.wire.take(i))]
         assert others == ([] if identity == b"w3" else [identity[:1] + bytes([identity[1] + 1])])
     assert sorted(h.done) == sorted(batches.values())
+
+
+def test_an_answer_in_flight_is_known_until_its_last_part_is_taken(h):
+    slot, copy = h.join()
+    assert not h.hub.answering()  # the join's tables are not an answer
+    b0 = _work(h, b"w1", slot)
+    copy.write("regret", np.arange(3), copy.regret[:3] + 1)
+    h.send_changes(b"w1", slot, 1, [b0], copy)
+    assert h.hub.answering()  # the stop waits for this before it tells the host to stop
+    h.receive_stream(b"w1", slot, copy)
+    assert not h.hub.answering()
