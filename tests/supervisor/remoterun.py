@@ -20,7 +20,7 @@ from worker.faults import FAULT_ENV
 
 CONFIG = """game: {kind: leduc}
 solver: {discount_interval: 40000, discount_until: 1000000}
-supervisor: {heartbeat_interval: 0.2, liveness: 5, stall_timeout: 20.0, kill_grace: 1.0, standby_workers: 0,
+supervisor: {heartbeat_interval: 0.2, liveness: 15, stall_timeout: 20.0, kill_grace: 1.0, standby_workers: 0,
              sync_interval: 0.3, startup_timeout: 60.0}
 """
 SEED = 9

@@ -142,7 +142,7 @@ HOLDEM_CONFIG = """game: {kind: holdem, players: 2, stacks: 2000, small_blind: 5
 actions:
   default: {bet: [0.5, pot], raise: [pot], allin: true, max_raises: 2}
 buckets: {preset: test}
-supervisor: {heartbeat_interval: 0.2, liveness: 5, stall_timeout: 20.0, kill_grace: 1.0, standby_workers: 0,
+supervisor: {heartbeat_interval: 0.2, liveness: 15, stall_timeout: 20.0, kill_grace: 1.0, standby_workers: 0,
              sync_interval: 0.3, startup_timeout: 60.0, private_tables_max_bytes: 0}
 """
 
