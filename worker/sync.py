@@ -1,34 +1,37 @@
-"""Table changes between a remote host and the supervisor: sent by row block, merged exactly, checked.
+"""Table changes between a remote host and the supervisor: sent entry by entry, merged exactly, checked.
 
 A remote host trains on its own copy of the run's tables (docs/architecture.md,
-"Data layout"), all its kernel threads on that one copy.  Both sides record
-where they write, per block of rows (:mod:`holdem.mccfr.blocks`): the host's
-kernels mark the blocks they write and copy each block, on its first write
-since the last sync, into a *base* that holds memory only for those blocks;
-the supervisor's local workers and its merges mark the blocks they write
-with the run's current epoch.  A sync is always started by the host, one at
-a time; its kernel threads are held still only while steps 1 and 4 run:
+"Data layout"), all its kernel threads on that one copy
+(:mod:`worker.host_tables`).  Both sides record where they write
+(:mod:`holdem.mccfr.blocks`): the host's kernels log each entry's first
+write since the last sync with its value then (its *base*); the
+supervisor's local workers and its merges mark the blocks they write with
+the run's current epoch.  A sync is started by the host when the supervisor
+asks (one host at a time; a host not asked for long syncs on its own); its
+kernel threads are held still only while steps 1 and 4 run:
 
-1. the host sends, for every entry of its dirty blocks whose bits differ
-   from the base, the pair (new value, base value); then it starts a new
-   epoch and lets the bases' memory go;
-2. the supervisor merges each pair into the shared tables: where the shared
-   entry still equals the base bit for bit (nobody else touched it) it takes
-   the host's value as is, otherwise it adds the host's change (value -
-   base), as local workers add theirs; the merged blocks are marked;
-3. it answers with every block marked since its previous answer to this host
-   (the host's own merged blocks among them), and starts a new epoch;
-4. the host takes those blocks into its copy; a block its kernels wrote
-   since step 1 keeps those changes (the merge rule again, with the
-   supervisor's value as the shared one), and they go in the next sync.
+1. the host sends, for every logged entry whose bits differ from its base,
+   the pair (new value, base value), in increasing order per table; then it
+   empties its logs;
+2. the supervisor merges each part as it arrives (:class:`ChangeMerge`):
+   where the shared entry still equals the base bit for bit (nobody else
+   touched it) it takes the host's value as is, otherwise it adds the host's
+   change (value - base), as local workers add theirs; the merged entries
+   are logged (:class:`ChangeLog`); a set that never completes is undone;
+3. it answers with every entry logged and every block marked since its
+   previous answer to this host (the host's own merged entries among them),
+   and starts a new epoch;
+4. the host takes those entries into its copy; an entry its kernels wrote
+   since step 1 keeps that change (the merge rule again, with the
+   supervisor's value as the shared one), and it goes in the next sync.
 
 So the supervisor keeps no copy per host: its state per host is one epoch
-number, and the marks are 4 bytes per block of 1,024 entries per table.  A
-sync costs the changed blocks and one pass over the marks, never a copy or
-scan of the tables.  With no other writer the host's copy equals the shared
-tables after every sync, bit for bit, and a run whose only worker is one
-remote host with one thread computes exactly what the in-process trainer
-computes.
+number, the marks are 4 bytes per block of 1,024 entries per table, and the
+log is bounded.  A sync costs the changed entries (and blocks local workers
+wrote) and one pass over the marks, never a copy or scan of the tables.
+With no other writer the host's copy equals the shared tables after every
+sync, bit for bit, and a run whose only worker is one remote host with one
+thread computes exactly what the in-process trainer computes.
 
 Joining, a host receives only the parts of the tables that hold memory (rows
 nobody touched stay unallocated on both sides).
