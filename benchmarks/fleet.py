@@ -8,12 +8,14 @@ Three parts, each selectable with ``--parts`` (default all three):
   ``--merge-changes`` entries per table built as a host builds it
   (:meth:`worker.host_tables.HostTables.write` on a host copy, then
   :meth:`~worker.host_tables.HostTables.outgoing`).  Times what
-  ``supervisor/remote.py:_merge`` does with it: ``decode_part(...,
-  with_bases=True)`` of every part, then ``merge`` into the shared tables;
-  changed entries per second for decode + merge and for the merge alone, per
-  table, for *sparse* changes (random entries) and *clustered* ones
-  (consecutive entries); then the answer, ``answer_runs`` plus reading every
-  part of its ``RunParts`` (what is sent), per changed block.  Goal: 50 M
+  ``supervisor/remote.py`` does with it as its parts arrive:
+  ``decode_part(..., with_bases=True)`` of each part, then its merge
+  (``worker.sync.ChangeMerge``) with its entries logged in a change log of
+  the hub's budget; changed entries per second for decode + merge and for
+  the merge alone, per table, for *sparse* changes (random entries) and
+  *clustered* ones (consecutive entries); then the answer to another host,
+  ``answer_runs`` over that log plus reading every part of its ``RunParts``
+  (what is sent).  Goal: 50 M
   entries/s.  The sparse case is also merged once into tables none of whose
   pages was touched yet (``first_touch``: what a merge into rows nobody
   allocated costs).  When a case misses it, a cProfile of that case says where
@@ -109,11 +111,34 @@ def _decode_all(parts, size: int) -> list:
     return [decode_part(p, size, with_bases=True) for p in parts]
 
 
-def _decode_and_merge(shared: dict, marks, parts, size: int) -> None:
-    """What supervisor/remote.py:_merge does with a host's change parts (its lock and events aside)."""
-    from worker.sync import merge
+def _hub_log(shared: dict, marks, size: int):
+    """A change log with the budget supervisor/remote.py gives it for these tables."""
+    from supervisor.remote import LOG_MIN_BYTES, LOG_TABLE_FRACTION
+    from worker.sync import ChangeLog
 
-    merge(shared, marks, _decode_all(parts, size))
+    table_bytes = sum(t.nbytes for t in shared.values())
+    return ChangeLog(size, marks, max(LOG_MIN_BYTES, table_bytes // LOG_TABLE_FRACTION))
+
+
+def _merge_logged(shared: dict, marks, entries: list, size: int, log=None) -> None:
+    """The head's merge of decoded parts: each merged (ChangeMerge) and its entries logged."""
+    from worker.sync import ChangeMerge
+
+    merging = ChangeMerge(shared, marks, log if log is not None else _hub_log(shared, marks, size))
+    for e in entries:
+        merging.add(e)
+    merging.commit()
+
+
+def _decode_and_merge(shared: dict, marks, parts, size: int, log=None) -> None:
+    """What supervisor/remote.py does with a host's change parts as they arrive (its lock and events
+    aside): each part decoded, merged and logged."""
+    from worker.sync import ChangeMerge, decode_part
+
+    merging = ChangeMerge(shared, marks, log if log is not None else _hub_log(shared, marks, size))
+    for part in parts:
+        merging.add(decode_part(part, size, with_bases=True))
+    merging.commit()
 
 
 def _profile(fn, *args, top: int = 12) -> list[str]:
@@ -132,7 +157,7 @@ def _profile(fn, *args, top: int = 12) -> list[str]:
 def merge_part(size: int, changes: int, repeats: int, seed: int = 0) -> dict:
     from holdem.mccfr.blocks import BLOCK_ENTRIES, BlockMarks
     from worker.host_tables import HostTables
-    from worker.sync import TABLES, RunParts, answer_runs, merge
+    from worker.sync import TABLES, RunParts, answer_runs
 
     try:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -169,7 +194,7 @@ def merge_part(size: int, changes: int, repeats: int, seed: int = 0) -> dict:
             n = sum(p.count for p in mine)
             decoded = _decode_all(mine, size)
             decode_s = _best_of(repeats, _decode_all, mine, size)
-            merge_s = _best_of(repeats, merge, shared, marks, decoded)
+            merge_s = _best_of(repeats, _merge_logged, shared, marks, decoded, size)
             both_s = _best_of(repeats, _decode_and_merge, shared, marks, mine, size)
             case[name] = {"entries": n, "decode_seconds": round(decode_s, 4), "merge_seconds": round(merge_s, 4),
                           "decode_and_merge_seconds": round(both_s, 4),
@@ -200,15 +225,17 @@ def merge_part(size: int, changes: int, repeats: int, seed: int = 0) -> dict:
         n_all = sum(case[name]["entries"] for name in TABLES)
         s_all = sum(case[name]["decode_and_merge_seconds"] for name in TABLES)
         case["both_tables_decode_and_merge_M_entries_per_s"] = _rate(n_all, s_all)
-        # the answer to this host: every block marked since its previous answer, read as it is sent
+        # the answer to another host: the entries logged since its previous answer, read as they are sent
+        log = _hub_log(shared, marks, size)
+        _decode_and_merge(shared, marks, parts, size, log)
         t = time.perf_counter()
-        runs, since = answer_runs(marks, since, size)
+        runs, since = answer_runs(marks, since, size, log=log)
         answer_runs_s = time.perf_counter() - t
         answer = RunParts(shared, runs)
         t = time.perf_counter()
         sent_bytes = sum(len(answer[k].values) for k in range(len(answer)))
         read_s = time.perf_counter() - t
-        blocks = sum(-(-count // BLOCK_ENTRIES) for _, _, count in runs)
+        blocks = sum(-(-run[2] // BLOCK_ENTRIES) for run in runs if len(run) == 3)
         case["answer"] = {"blocks": blocks, "entries": answer.entries, "bytes": sent_bytes, "parts": len(answer),
                           "answer_runs_seconds": round(answer_runs_s, 5), "read_parts_seconds": round(read_s, 4),
                           "microseconds_per_block": round((answer_runs_s + read_s) / blocks * 1e6, 3)

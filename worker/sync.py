@@ -463,16 +463,26 @@ class ChangeLog:
     def since(self, table: int, epoch: int) -> np.ndarray:
         """The entries of ``table`` changed at ``epoch`` or later, sorted, each once, as a new array (in the
         log's dtype)."""
-        merged = np.zeros(0, self.dtype)
+        # a change set's parts come in increasing order, so consecutive records mostly follow each other:
+        # those are joined end to end, and only the runs they form are merged, two at a time
+        runs: list[np.ndarray] = []
+        pending: list[np.ndarray] = []
         for r in self.records:
-            if r.table == table and r.epoch >= epoch:
-                entries = r.entries(self.dtype)
-                if not len(merged):
-                    merged = entries.copy() if entries is r.index else entries
-                    continue
-                # records are sorted: merged two at a time, the only buffer being the result
-                out = np.empty(len(merged) + len(entries), self.dtype)
-                merged = out[:_union_sorted(merged, entries, out)]
+            if r.table != table or r.epoch < epoch:
+                continue
+            entries = r.entries(self.dtype)
+            if pending and entries[0] <= pending[-1][-1]:
+                runs.append(np.concatenate(pending))
+                pending = []
+            pending.append(entries)
+        if pending:
+            runs.append(np.concatenate(pending))  # a new array even for one record
+        if not runs:
+            return np.zeros(0, self.dtype)
+        merged = runs[0]
+        for run in runs[1:]:
+            out = np.empty(len(merged) + len(run), self.dtype)
+            merged = out[:_union_sorted(merged, run, out)]
         return merged
 
     def prune(self, epoch: int | None) -> None:
