@@ -47,6 +47,16 @@ def _random(size: int, seed: int) -> dict:
     return {"regret": rng.standard_normal(size).astype(np.float32), "strategy": np.abs(rng.standard_normal(size))}
 
 
+
+def _assert_sends_exactly_the_changes(host: HostTables, start: dict) -> None:
+    """outgoing() sends every entry whose bits differ from ``start``, and only those, with ``start`` as base."""
+    sent = _sent(host)
+    for name in s.TABLES:
+        changed = np.flatnonzero(bits(host.table(name)) != bits(start[name]))
+        index, _, bases = sent[name]
+        assert len(changed) and index.tolist() == changed.tolist()
+        assert bases.tobytes() == start[name][changed].tobytes()
+
 def test_outgoing_sends_exactly_the_changed_entries_with_their_bases_in_order():
     size = 5000
     start = _random(size, 1)
@@ -87,12 +97,7 @@ def test_a_kernel_thread_logs_every_change_once_and_trains_as_without_logs():
         index, base = capture.logged(t)
         assert len(np.unique(index)) == len(index)
         assert base.tobytes() == start[name][index].tobytes()
-    sent = _sent(host)
-    for name in s.TABLES:
-        changed = np.flatnonzero(bits(host.table(name)) != bits(start[name]))
-        index, _, bases = sent[name]
-        assert len(changed) and index.tolist() == changed.tolist()
-        assert bases.tobytes() == start[name][changed].tobytes()
+    _assert_sends_exactly_the_changes(host, start)
 
 
 def test_apply_keeps_the_writes_made_after_outgoing_by_the_merge_rule():
@@ -165,12 +170,7 @@ def test_private_copies_merge_through_the_same_logs():
     private.refresh()
     solver.run_batch(0, 500, 2)
     private.merge()
-    sent = _sent(host)
-    for name in s.TABLES:
-        changed = np.flatnonzero(bits(host.table(name)) != bits(start[name]))
-        index, values, bases = sent[name]
-        assert len(changed) and index.tolist() == changed.tolist()
-        assert bases.tobytes() == start[name][changed].tobytes()
+    _assert_sends_exactly_the_changes(host, start)
 
 
 def test_the_sync_state_follows_the_changed_entries_and_is_let_go_at_the_sync():
