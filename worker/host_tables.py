@@ -25,8 +25,6 @@ copies a whole table:
 """
 from __future__ import annotations
 
-import mmap
-
 import numpy as np
 
 from holdem.mccfr.blocks import (
@@ -40,16 +38,8 @@ from holdem.mccfr.blocks import (
     written_bits,
 )
 from holdem.mccfr.merge import bits, merge_values
-from holdem.mccfr.pages import lazy_zeros, resident_extents
+from holdem.mccfr.pages import lazy_zeros, release_pages, resident_extents
 from worker.sync import PART_ENTRIES, TABLES, VALUE_DTYPES, Entries, Part, sparse_parts, tables_digest
-
-
-def _release(array: np.ndarray) -> None:
-    """Give a lazily backed array's memory back (it reads as zeros again; callers zero it first, which
-    MADV_DONTNEED on a private mapping does only on Linux)."""
-    buffer = getattr(array.base, "obj", array.base)  # np.frombuffer holds a memoryview of the mapping
-    if isinstance(buffer, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-        buffer.madvise(mmap.MADV_DONTNEED)
 
 
 def _sort_keys(index: np.ndarray, first: int, shift: int) -> np.ndarray:
@@ -172,7 +162,7 @@ class HostTables:
             parts += sparse_parts(name, changed, self.table(name)[changed], self.size, part_entries,
                                   bases=base[out_position[:n]])
             entries += n
-            _release(self.written[name])
+            release_pages(self.written[name])  # its words are zero already (logged_changes cleared them)
         for capture in self.captures:
             capture.clear()
         self._sorted.clear()

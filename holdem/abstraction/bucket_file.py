@@ -25,7 +25,6 @@ import fcntl
 import hashlib
 import io
 import json
-import mmap
 import os
 import platform
 import struct
@@ -45,6 +44,7 @@ from holdem.abstraction.features import N_EQUITY_VALUES
 from holdem.abstraction.presets import Preset, get_preset
 from holdem.abstraction.progress import Progress, ProgressBar
 from holdem.atomic import fsync_dir
+from holdem.mccfr.pages import release_pages
 
 FORMAT = "holdem-buckets"
 VERSION = 1
@@ -288,19 +288,10 @@ def load_buckets(path: str | os.PathLike) -> tuple[BucketTables, dict]:
     )
     _check_consistent(path, manifest, tables, counts)
     if tables.river is not None:
-        _drop_resident(tables.river)
+        # its pages, read by the checks above, leave this process's resident set (they stay in the page
+        # cache): a process that never looks up a river bucket (the supervisor) does not carry the table
+        release_pages(tables.river)
     return tables, manifest
-
-
-def _drop_resident(table: np.ndarray) -> None:
-    """Let a memory-mapped table's pages, read in by the checks above, leave this process's resident set.
-
-    They stay in the page cache and come back on the next read, so a
-    process that never looks up a river bucket (the supervisor) does not
-    carry the whole table for the rest of its run."""
-    mapping = getattr(table, "_mmap", None)
-    if isinstance(mapping, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-        mapping.madvise(mmap.MADV_DONTNEED)
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # zip local file header, 30 bytes

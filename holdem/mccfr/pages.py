@@ -61,6 +61,22 @@ def file_extents(fd: int, nbytes: int) -> list[tuple[int, int]]:
     return out
 
 
+def release_pages(array: np.ndarray) -> bool:
+    """Let a memory-mapped array's pages leave the resident set; returns whether it could.
+
+    A private anonymous mapping (:func:`lazy_zeros`) then reads as zeros
+    again (MADV_DONTNEED does so on Linux); a file mapping (``np.memmap``)
+    reads its file again, from the page cache.
+    """
+    mapping = getattr(array, "_mmap", None)  # np.memmap
+    if mapping is None:
+        mapping = getattr(array.base, "obj", array.base)  # np.frombuffer holds a memoryview of the mapping
+    if isinstance(mapping, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        mapping.madvise(mmap.MADV_DONTNEED)
+        return True
+    return False
+
+
 _libc = None
 
 
