@@ -120,8 +120,8 @@ def _hub_log(shared: dict, marks, size: int):
     return ChangeLog(size, marks, max(LOG_MIN_BYTES, table_bytes // LOG_TABLE_FRACTION))
 
 
-def _merge_logged(shared: dict, marks, entries: list, size: int, log=None) -> None:
-    """The head's merge of decoded parts: each merged (ChangeMerge) and its entries logged."""
+def _merge_logged(shared: dict, marks, entries, size: int, log=None) -> None:
+    """The head's merge of decoded parts (any iterable): each merged (ChangeMerge) and its entries logged."""
     from worker.sync import ChangeMerge
 
     merging = ChangeMerge(shared, marks, log if log is not None else _hub_log(shared, marks, size))
@@ -133,12 +133,9 @@ def _merge_logged(shared: dict, marks, entries: list, size: int, log=None) -> No
 def _decode_and_merge(shared: dict, marks, parts, size: int, log=None) -> None:
     """What supervisor/remote.py does with a host's change parts as they arrive (its lock and events
     aside): each part decoded, merged and logged."""
-    from worker.sync import ChangeMerge, decode_part
+    from worker.sync import decode_part
 
-    merging = ChangeMerge(shared, marks, log if log is not None else _hub_log(shared, marks, size))
-    for part in parts:
-        merging.add(decode_part(part, size, with_bases=True))
-    merging.commit()
+    _merge_logged(shared, marks, (decode_part(part, size, with_bases=True) for part in parts), size, log)
 
 
 def _profile(fn, *args, top: int = 12) -> list[str]:

@@ -72,7 +72,7 @@ WORD_DTYPE = np.dtype(np.uint64)
 # a capture's state cells (int64): the fill of each table's log, the room each keeps per iteration, overflows
 FILL, RESERVE, OVERFLOW = 0, 2, 4
 STATE_CELLS = 5
-LOG_CAPACITY = 1 << 12  # entries a log starts with (and shrinks back to after a sync)
+LOG_CAPACITY = 1 << 12  # entries a log starts with (and the least it shrinks to after a sync)
 
 
 def block_count(size: int) -> int:
