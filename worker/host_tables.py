@@ -12,8 +12,9 @@ the last sync) for each entry the thread wrote first.  Nothing here reads or
 copies a whole table:
 
 * :meth:`HostTables.outgoing` sorts the logged entries (one sort of int64
-  keys; an entry logged twice, by a Hogwild collision, keeps its first base
-  in the logs' order) and in one pass over them
+  keys; each entry is in one log once, its bit claimed atomically, though the
+  code keeps the first base in the logs' order should one come twice) and in
+  one pass over them
   (:func:`holdem.mccfr.blocks.logged_changes`) takes those whose value
   differs from the base bit for bit (:func:`holdem.mccfr.merge.bits`) and
   clears their bitmap words; it sends those, then empties the logs;

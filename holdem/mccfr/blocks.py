@@ -40,16 +40,16 @@ the logs of a whole sync interval are of that order.  :func:`touch` never writes
 past a log's end: an append that does not fit is counted in the capture's
 overflow cell, and :meth:`Capture.check` raises (the bound makes it a bug).
 
-Marks, bits and logs are plain stores, as the tables' own lock-free updates
-are (Hogwild; Recht et al. 2011).  Two threads that set bits of one bitmap
-word at once may lose one bit; that entry is then logged again on its next
-write, by a thread that may have written it meanwhile, so its second base
-can hold another thread's write, which then reaches the other side as a
-change of the base rather than of the value.  Two threads writing one entry
-first in an epoch may both log it, likewise.  That loses an update as a
-collision of two lock-free writes of one entry does; with one writing
-thread the logs are exact: every entry written since the sync once, with its
-value at the sync.
+Marks and logs are plain stores, as the tables' own lock-free updates are
+(Hogwild; Recht et al. 2011): two threads marking one block store the same
+epoch.  A written bit is claimed with an atomic fetch-or
+(:func:`holdem.mccfr.atomic.fetch_or`), after reading the entry's value, so
+exactly one thread logs each entry written since the sync, and with its value
+at the sync: another thread that finds the bit set writes only after the
+claim, so after the read.  With plain stores two threads setting bits of one
+word could lose one; the entry was then logged twice, and when the later base
+was taken and equalled the value, a change was kept on the host and never
+sent.
 
 Untracked tables pass zero-length marks and bitmaps (every check is then one
 branch).
@@ -60,6 +60,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+
+from holdem.mccfr.atomic import fetch_or
 
 BLOCK_SHIFT = 10
 BLOCK_ENTRIES = 1 << BLOCK_SHIFT  # 4 KiB of regrets, 8 KiB of strategy sums: a page or two of each
@@ -108,15 +110,17 @@ def touch(marks, cell, written, log, log_base, state, t, table, row, n):
         for i in range(row, row + n):
             w = i >> WORD_SHIFT
             bit = np.uint64(1) << np.uint64(i & WORD_MASK)
-            word = written[w]
-            if word & bit == 0:
+            if written[w] & bit == 0:
                 if k >= capacity:
                     state[OVERFLOW] += 1
                     continue
-                written[w] = word | bit
-                log[k] = i
-                log_base[k] = table[i]
-                k += 1
+                # the base is read before the bit is claimed: a thread that finds the bit set writes only
+                # after the claim, so the base is the value at the sync whichever thread wins
+                base = table[i]
+                if fetch_or(written, w, bit) & bit == 0:
+                    log[k] = i
+                    log_base[k] = base
+                    k += 1
         state[FILL + t] = k
 
 

@@ -2,8 +2,11 @@
 before it (growing the logs between kernel calls), and train exactly as without tracking."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
+from numba import njit
 
 from holdem.games.leduc import leduc_game
 from holdem.mccfr.blocks import (
@@ -14,6 +17,7 @@ from holdem.mccfr.blocks import (
     block_count,
     block_runs,
     logged_changes,
+    touch,
     touch_all,
     touch_entries,
     word_count,
@@ -168,6 +172,42 @@ def test_touch_logs_once_and_marks():
     assert list(marks.since(1, ended)) == [0, 1] and list(marks.since(1, ended + 1)) == []
     touch_entries(marks.marks[1], marks.cell, np.zeros(0), table, np.array([5 * 0], np.int64))  # marks only
     assert list(marks.since(1, ended + 1)) == [0] and capture.fill(1) == 2
+
+
+@njit(nogil=True)
+def _touch_and_add(written, log, log_base, state, table, order):
+    no_marks, cell = np.zeros(0, np.uint32), np.ones(1, np.uint32)
+    for k in range(order.shape[0]):
+        i = order[k]
+        touch(no_marks, cell, written, log, log_base, state, 0, table, i, 1)
+        table[i] += 1.0
+
+
+def test_two_threads_writing_one_table_log_each_entry_once_with_its_value_before_either_wrote():
+    size = 1 << 20
+    table = np.arange(size, dtype=np.float32)
+    start = table.copy()
+    written = np.zeros(word_count(size), np.uint64)
+    captures = [Capture((written, written), (np.float32, np.float32), size) for _ in range(2)]
+    rng = np.random.default_rng(5)
+    orders = [rng.permutation(size), rng.permutation(size)]
+    _touch_and_add(np.zeros(1, np.uint64), *captures[0].table_args(0)[1:4], np.zeros(1, np.float32),
+                   np.zeros(1, np.int64))  # compiled before the threads start
+    captures[0].state[:] = 0
+
+    def write(j: int) -> None:
+        _touch_and_add(written, *captures[j].table_args(0)[1:4], table, orders[j])
+
+    threads = [threading.Thread(target=write, args=(j,)) for j in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    index = np.concatenate([c.logged(0)[0] for c in captures])
+    base = np.concatenate([c.logged(0)[1] for c in captures])
+    assert len(index) == size and np.array_equal(np.sort(index), np.arange(size))  # once each, none lost
+    assert base.tobytes() == start[index].tobytes()
+    assert written_bits(written, np.arange(size, dtype=np.int64)).all()
 
 
 def test_compiled_touch_never_writes_past_a_log():
