@@ -18,9 +18,10 @@ is :func:`searched_policy` with the spliced policy of the earlier searches
 
 Given a heads-up Hold'em blueprint, the same ``SearchAgent`` plays real
 hands through :class:`holdem.search.holdem_agent.HoldemSearchBot`: the
-blueprint preflop, on the flop and on the turn, an unsafe re-solve of the
-river subgame (finer sizes, the opponent's actual sizes inserted, exact
-showdowns) on the river.  Its settings are the same ``search:`` section
+blueprint preflop and on the flop, unsafe re-solves of the turn subgame (to
+the showdown over every river card) and the river subgame (finer sizes,
+the opponent's actual sizes inserted, exact showdowns) on those streets
+(``streets``).  Its settings are the same ``search:`` section
 (:meth:`SearchConfig.from_file`, with :data:`HOLDEM_DEFAULTS`).
 """
 from __future__ import annotations
@@ -46,11 +47,15 @@ from holdem.search.splice import splice
 from holdem.search.subgame import Subgame, build_subgame
 
 ROUND, FULL = "round", "full"
+SEARCH_STREETS = ("turn", "river")  # Hold'em streets a search may cover
 BLUEPRINT_ACTIONS = "blueprint"
 ACT_CACHE_STATES = 256  # public states whose solve act() keeps
 # Hold'em: 200 iterations reach about 0.5% of the pot in exploitability within the river subgame
 # (benchmarks/search.py), in about 1.4 s on one core; the budget caps slow machines
-HOLDEM_DEFAULTS: dict[str, Any] = {"mode": UNSAFE, "iterations": 200, "time_budget": 1.5}
+# the turn: its 1.5 s budget (SearchConfig.turn_time_budget) stops it after about 110-120 iterations of 4
+# sampled river cards on one core, about 6-7% of the pot exploitable within the turn subgame from arbitrary ranges
+HOLDEM_DEFAULTS: dict[str, Any] = {"mode": UNSAFE, "iterations": 200, "time_budget": 1.5,
+                                   "streets": ("turn", "river")}
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,16 @@ class SearchConfig:
                         (:mod:`holdem.search.gadget` documents the trade).  Hold'em accepts only
                         "unsafe" (:mod:`holdem.search.holdem_agent` says why).
     alpha, beta, gamma  float  1.5, 0.0, 2.0: DCFR discounting (1, 1, 1 is Linear CFR).
+    streets      list[str]  ["river"]: Hold'em streets searched, of "turn" and "river" (Hold'em's
+                        defaults: both); the blueprint plays the others.
+    turn_bet_sizes, turn_raise_sizes  list[float]  0.5, 1.0 / 1.0: the turn subgame's turn sizes in pots,
+                        all-in as ``all_in`` says (:mod:`holdem.search.turn_tree`).
+    turn_max_raises  int  2: bets and raises per turn in the turn subgame.
+    turn_river_bet_sizes  list[float]  1.0: the river bets below each river card of the turn subgame
+                        (no raises, no all-in: the river is re-solved finer when it comes).
+    turn_river_samples  int  4: river cards each DCFR iteration of a turn solve deals (public chance
+                        sampling; 48 deals every card).
+    turn_iterations  int  200, turn_time_budget  float|None  1.5: a turn solve's budget.
     """
 
     actions: str = BLUEPRINT_ACTIONS
@@ -94,6 +109,14 @@ class SearchConfig:
     alpha: float = 1.5
     beta: float = 0.0
     gamma: float = 2.0
+    streets: tuple[str, ...] = ("river",)
+    turn_bet_sizes: tuple[float, ...] = (0.5, 1.0)
+    turn_raise_sizes: tuple[float, ...] = (1.0,)
+    turn_max_raises: int = 2
+    turn_river_bet_sizes: tuple[float, ...] = (1.0,)
+    turn_river_samples: int = 4
+    turn_iterations: int = 200
+    turn_time_budget: float | None = 1.5
 
     def __post_init__(self) -> None:
         if self.actions != BLUEPRINT_ACTIONS:
@@ -111,7 +134,15 @@ class SearchConfig:
             raise ValueError(f"search.time_budget must be > 0 seconds, got {self.time_budget}")
         if self.threads != 1:
             raise ValueError(f"search.threads: the solver runs on one thread, got {self.threads}")
-        for name in ("bet_sizes", "raise_sizes"):
+        streets = tuple(str(x) for x in self.streets)
+        if not streets or any(x not in SEARCH_STREETS for x in streets) or len(set(streets)) != len(streets):
+            raise ValueError(f"search.streets: distinct streets of {list(SEARCH_STREETS)}, got {list(streets)}")
+        object.__setattr__(self, "streets", streets)
+        if self.turn_iterations < 1 or self.turn_river_samples < 1 or self.turn_max_raises < 0:
+            raise ValueError("search.turn_iterations and turn_river_samples must be >= 1, turn_max_raises >= 0")
+        if self.turn_time_budget is not None and not self.turn_time_budget > 0:
+            raise ValueError(f"search.turn_time_budget must be > 0 seconds, got {self.turn_time_budget}")
+        for name in ("bet_sizes", "raise_sizes", "turn_bet_sizes", "turn_raise_sizes", "turn_river_bet_sizes"):
             sizes = tuple(float(x) for x in getattr(self, name))
             if any(not x > 0 for x in sizes):
                 raise ValueError(f"search.{name} must be positive fractions of the pot, got {list(sizes)}")
@@ -132,7 +163,7 @@ class SearchConfig:
 
     @classmethod
     def holdem(cls, section: dict[str, Any] | None = None) -> "SearchConfig":
-        """Hold'em's defaults (unsafe, 200 iterations within 1.5 s), overridden by ``section``."""
+        """Hold'em's defaults (unsafe, turn and river, 200 iterations within 1.5 s each), overridden by ``section``."""
         return cls.from_dict({**HOLDEM_DEFAULTS, **(section or {})})
 
     @classmethod
@@ -203,8 +234,8 @@ class SearchAgent:
     Given a Hold'em blueprint (:class:`holdem.blueprint.Blueprint` with its
     game config), ``act(state, rng)`` takes a real
     :class:`holdem.game.engine.HandState` and returns a move, as the
-    evaluation bots do: the blueprint's before the river, a river search on
-    the river (:class:`holdem.search.holdem_agent.HoldemSearchBot`, unsafe).
+    evaluation bots do: the blueprint's on streets not searched, a search on
+    the turn and river (:class:`holdem.search.holdem_agent.HoldemSearchBot`, unsafe).
     """
 
     def __init__(self, blueprint: BlueprintLike, config: SearchConfig | None = None, *,
