@@ -1,10 +1,11 @@
 """Real-time search on Hold'em against its own blueprint: time per decision, head to head, LBR.
 
 Plays the search agent (:mod:`holdem.search`, ``SearchAgent``: the
-blueprint before the river, an unsafe DCFR re-solve of the river subgame on
-the river) built on a ``hu_mid`` blueprint (default: the 60-minute run's
-last snapshot) and writes one JSON object (to stdout and ``--out``) with the
-command that reproduces it.  Parts (``--parts``, each merged into ``--out``
+blueprint on the streets it does not search, unsafe DCFR re-solves of the
+turn and river subgames on the streets it does, ``search.streets``) built
+on a ``hu_mid`` blueprint (default: the 60-minute run's last snapshot) and
+writes one JSON object (to stdout and ``--out``) with the command that
+reproduces it.  Parts (``--parts``, each merged into ``--out``
 so they can be run separately):
 
 * ``headsup``: ``--hands`` hands of the search agent against the plain
@@ -14,7 +15,7 @@ so they can be run separately):
   same random draws played blueprint against blueprint, whose expectation
   is exactly 0 (duplicate, one strategy), subtracted group by group as a
   control variate (the two matches are identical until the hero's first
-  river decision, so the difference holds only what the search changed),
+  searched decision, so the difference holds only what the search changed),
   and the same with both matches AIVAT-corrected by the showdown value
   function.  The ``*_exact_river`` figures correct with exact river values
   instead (:class:`holdem.eval.aivat_values.RiverExactValue`: the river's
@@ -25,8 +26,12 @@ so they can be run separately):
   duplicate group that passes the time (on time alone, so the groups
   played are the first ones of the full match); the blueprint match then
   plays the same groups.
+  The action terms of the searching seat's turn moves use its turn solve's
+  distribution (``distribution``, the one it drew from) with the showdown
+  value function, and the river card's chance term is a fixed function of
+  the deal, so searching the turn leaves every term's mean at zero.
   Every interval is a 95% interval over duplicate groups.  The seconds of
-  every river solve in this match are the time-per-decision figures
+  every solve in this match are the time-per-decision figures, also by street
   (median, p99, max), with the process pinned to one core and timed in
   its own CPU seconds (``time.process_time``, which also times the search's
   budget), so that other work on a shared machine neither inflates the
@@ -63,7 +68,7 @@ from holdem.eval.baselines import BlueprintBot
 from holdem.eval.match import MatchResult, run_match
 from holdem.eval.stats import mean_ci95, to_mbb
 from holdem.search.agent import SearchConfig
-from holdem.search.holdem_agent import HoldemSearchBot
+from holdem.search.holdem_agent import STREETS, HoldemSearchBot
 
 DEFAULT_RUN = Path("/work/runs/hu_mid_60")
 DEFAULT_OUT = Path("benchmarks/results/search.json")
@@ -141,14 +146,22 @@ def headsup(bp: Blueprint, config: SearchConfig, hands: int, seed: int, minutes:
         "blueprint_self_play_aivat_exact_river": {**interval(base_exact.corrected(base), bb),
                                                   **term_means(base_exact, bb)},
         "groups_changed_by_search": int(np.count_nonzero(paired)),
-        "river_decisions_searched": agent.searched, "river_fallbacks": agent.fallbacks,
+        "decisions_searched": agent.searched, "fallbacks": agent.fallbacks,
         "time_per_decision": timing(agent.times),
+        "time_per_decision_by_street": {name: timing([t for t, s in zip(agent.times, agent.streets) if s == street])
+                                        for name, street in STREETS.items()},
+        "iterations_by_street": {name: _median([n for n, s in zip(agent.iterations, agent.streets) if s == street])
+                                 for name, street in STREETS.items()},
         "wall_seconds_per_decision_shared_machine": timing(agent.wall_times),
         "iterations_per_solve": {"median": float(np.median(agent.iterations)) if agent.iterations else None,
                                  "min": min(agent.iterations, default=None)},
         "seconds": round(seconds, 1),
         "goal": "the search agent beats its blueprint with a 95% interval above 0",
     }
+
+
+def _median(values: list[int]) -> float | None:
+    return float(np.median(values)) if values else None
 
 
 def term_means(aivat: MatchAivat, big_blind: int) -> dict[str, float]:
