@@ -13,10 +13,10 @@ Python and slow, for what the compiled one cannot play: the search agent.
 What it needs of an opponent is :func:`hole_policy`, the agent's
 distribution over its moves for every one of the 1,326 holes at once:
 
-* the blueprint (and the search agent before the river): its rows for the
-  bucket of every hole at the node its history maps to;
-* the search agent on the river: the solved strategy of every hole at the
-  current node of its river subgame (the solve it plays from, so LBR's model
+* the blueprint (and the search agent on a street it does not search): its
+  rows for the bucket of every hole at the node its history maps to;
+* the search agent on a street it searches (turn, river): the solved strategy
+  of every hole at the current node of its subgame (the solve it plays from, so LBR's model
   of it is exact, and a raise LBR considers is answered by the re-solve the
   agent would make facing it).
 
@@ -42,7 +42,7 @@ from holdem.eval.baselines import apply_move, pot_raise_to
 from holdem.eval.lbr_actions import SET_FC, street_sets
 from holdem.eval.match import DEAL_STREAM, MatchResult, groups_for
 from holdem.evaluator import evaluate_arr
-from holdem.game.engine import BOARD_CARDS_VISIBLE, RIVER, ActionKind, HandState, deal
+from holdem.game.engine import BOARD_CARDS_VISIBLE, ActionKind, HandState, deal
 from holdem.search.holdem_agent import HoldemSearchBot
 
 Move = tuple[ActionKind, int]
@@ -111,7 +111,7 @@ def equity(weights: np.ndarray, hole: tuple[int, int], board: tuple[int, ...], r
 
 def hole_policy(agent: Any, state: HandState) -> tuple[list[Move], np.ndarray]:
     """The agent's moves at ``state`` and float64[1326, len(moves)]: its probability of each, holding each hole."""
-    if isinstance(agent, HoldemSearchBot) and state.street == RIVER:
+    if isinstance(agent, HoldemSearchBot) and state.street in agent.searched_streets:
         result = agent.search(state)
         if result is not None:
             node = result.tree.path[-1]
@@ -193,7 +193,7 @@ def run_lbr(blueprint: Any, agent: Any, hands: int, *, seed: int = 0, actions: s
     """LBR against ``agent`` in duplicate groups dealt as :func:`holdem.eval.match.run_match` deals them.
 
     The agent's draws in rotation r of group g come from ``default_rng([seed, g, r])``, as in a match, so
-    two agents that play alike until the river see the same hands until then.
+    two agents that play alike until a street one of them searches see the same hands until then.
     """
     config = blueprint.game_config
     sets = street_sets(actions)

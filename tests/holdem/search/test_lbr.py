@@ -8,7 +8,7 @@ from holdem.abstraction.features import HOLE_ID
 from holdem.blueprint import Blueprint
 from holdem.eval.baselines import BlueprintBot
 from holdem.evaluator import evaluate
-from holdem.game.engine import RIVER, HandState
+from holdem.game.engine import RIVER, TURN, HandState
 from holdem.search.agent import SearchConfig
 from holdem.search.holdem_agent import HoldemSearchBot
 from holdem.search.lbr import equity, hole_policy, move_probability, run_lbr
@@ -51,6 +51,18 @@ def test_the_model_of_every_hole_holds_the_agents_own_play(bp, street):
         model, _ = _distribution_of(agent, state)
         for move, p in agent.distribution(state):
             assert model[move] == pytest.approx(p, abs=1e-12)
+
+
+def test_on_a_searched_turn_the_model_is_the_turn_solve(bp):
+    state = HandState.start_random(bp.game_config, np.random.default_rng(7), button=1)
+    while state.street < TURN:
+        state.check_or_call()
+    agent = HoldemSearchBot(bp, SearchConfig(**{**vars(FAST), "streets": ("turn", "river"), "turn_iterations": 8,
+                                                "turn_time_budget": None}))
+    model, _ = _distribution_of(agent, state)
+    assert agent.streets == [TURN]
+    for move, p in agent.distribution(state):
+        assert model[move] == pytest.approx(p, abs=1e-12)
 
 
 def test_lbr_plays_whole_hands_against_blueprint_and_search(bp):
