@@ -56,9 +56,13 @@ def test_river_cards_are_the_48_off_the_board_and_every_card_has_its_subtree():
     state = turn_state(1)
     tree = build_turn_tree(state, TURN_SIZES, RIVER_SIZES)
     assert river_cards(state.board) == tuple(c for c in range(52) if c not in state.board[:4])
+    showdowns = 0
     for n in np.flatnonzero(tree.kind == CHANCE):
         kids = tree.children[n, : tree.n_actions[n]]
         assert sorted(tree.deal[kids]) == sorted(river_cards(state.board))
+        assert list(tree.board[kids]) == list(range(48))  # each card's showdowns rank hands on its board
+        showdowns += int(np.all(tree.kind[kids] == SHOWDOWN))
+    assert showdowns >= 1  # an all-in called on the turn: the card, then the showdown
     # the solver's tables hold the turn's decisions first, and a turn decision is above every CHANCE node
     top = [n for n in np.flatnonzero(tree.kind == DECISION) if tree.decision[n] < tree.top]
     assert tree.top >= 1 and all(tree.board[n] == 0 for n in top)
