@@ -565,7 +565,7 @@ class RemoteHub:
         self._start_stream(slot, answer, answers=sync.sync_id)
         self.events.emit("remote_synced", slot=slot.slot, name=slot.name, sync=sync.sync_id, batches=len(named),
                          entries_in=sync.merging.entries, bytes_in=sync.bytes_in, entries_out=answer.entries,
-                         bytes_out=sum((len(run[1]) if len(run) == 2 else run[2]) * VALUE_DTYPES[run[0]].itemsize
+                         bytes_out=sum(run[2] * VALUE_DTYPES[run[0]].itemsize
                                        for run in runs), log_bytes=self.log.nbytes, log_folded=self.log.folded,
                          undo_peak_bytes=sync.undo_peak_bytes, parts_in=sync.parts, parts_out=len(answer),
                          merge_seconds=round(sync.merge_seconds + self.clock() - began, 4),

@@ -384,3 +384,16 @@ def test_the_change_log_reads_any_mix_of_records_as_their_sorted_union(seed, rec
     assert got.tolist() == sorted(expected)
     got[:] = 0  # a new array: the log is untouched
     assert log.since(0, 0).tolist() == sorted(expected)
+
+
+def test_an_answer_waiting_to_be_sent_holds_its_entries_as_the_wire_names_them():
+    size = 1_000_000
+    shared = {n: np.arange(size, dtype=D[n]) for n in s.TABLES}
+    index = np.flatnonzero(np.random.default_rng(4).random(size) < 0.4)  # dense: gaps of a few entries
+    held = s.spots("regret", index, 1 << 15)
+    assert sum(len(spot[3]) for spot in held) <= 1.01 * len(index)  # about a byte an entry, not 4-8
+    parts = s.RunParts(shared, held)
+    assert parts.entries == len(index) and len(parts) == -(-len(index) // (1 << 15))
+    decoded = [s.decode_part(parts[k], size) for k in range(len(parts))]
+    assert np.concatenate([e.index for e in decoded]).tolist() == index.tolist()
+    assert np.concatenate([e.values for e in decoded]).tolist() == shared["regret"][index].tolist()
