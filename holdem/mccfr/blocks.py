@@ -25,7 +25,7 @@ each writing thread a :class:`Capture`, append-only logs of (entry, value
 before its first write) per table.  Before writing entries ``row .. row+n-1``
 a writer sets each unset bit and appends the entry and its old value to its
 own log (:func:`touch`): the host's memory for a sync is a bit per entry
-(lazily backed) plus 12-16 bytes per entry written, and reading the changes
+(lazily backed) plus 8-12 bytes per entry written, and reading the changes
 out costs the logs, never a pass over a table.
 
 Compiled code cannot grow an array, so a log is grown from Python between
@@ -75,6 +75,9 @@ WORD_DTYPE = np.dtype(np.uint64)
 FILL, RESERVE, OVERFLOW = 0, 2, 4
 STATE_CELLS = 5
 LOG_CAPACITY = 1 << 12  # entries a log starts with (and the least it shrinks to after a sync)
+# a log names entries as uint32 (the shipped 6-max tables have 2.49 G entries): 8 bytes an entry logged with its
+# float32 regret, against 12 as int64; tables past 2**32 entries log int64
+LOG_INDEX_DTYPE = np.dtype(np.uint32)
 
 
 def block_count(size: int) -> int:
@@ -153,7 +156,7 @@ def touch_entries(marks: np.ndarray, cell: np.ndarray, log, table: np.ndarray, i
 def pack_keys(index, first, shift, out):
     """``out[k] = index[k] << shift | (first + k)``: log entries with their positions, as one int64 to sort."""
     for k in range(index.shape[0]):
-        out[k] = (index[k] << shift) | (first + k)
+        out[k] = (np.int64(index[k]) << shift) | (first + k)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
@@ -179,6 +182,11 @@ def logged_changes(entries, positions, base_bits, table_bits, written, out_index
     return n
 
 
+def log_index_dtype(size: int) -> np.dtype:
+    """The dtype a first-write log names the entries of a table of ``size`` entries with."""
+    return LOG_INDEX_DTYPE if int(size) <= 1 << 32 else np.dtype(np.int64)
+
+
 def written_bits(written: np.ndarray, index: np.ndarray) -> np.ndarray:
     """bool per entry of ``index`` (int64): its bit in ``written`` is set."""
     shift = (index & WORD_MASK).astype(np.uint64)
@@ -202,7 +210,8 @@ class Capture:
         self.dtypes = tuple(np.dtype(d) for d in dtypes)
         self.initial = max(1, int(capacity))
         self.state = np.zeros(STATE_CELLS, np.int64)
-        self.index = [np.empty(self.initial, np.int64) for _ in self.dtypes]
+        self.index_dtype = log_index_dtype(len(written[0]) << WORD_SHIFT)
+        self.index = [np.empty(self.initial, self.index_dtype) for _ in self.dtypes]
         self.base = [np.empty(self.initial, d) for d in self.dtypes]
 
     def fill(self, t: int) -> int:
@@ -226,7 +235,7 @@ class Capture:
             return
         grown = max(2 * capacity, need)
         n = self.fill(t)
-        index, base = np.empty(grown, np.int64), np.empty(grown, self.dtypes[t])
+        index, base = np.empty(grown, self.index_dtype), np.empty(grown, self.dtypes[t])
         index[:n] = self.index[t][:n]
         base[:n] = self.base[t][:n]
         self.index[t], self.base[t] = index, base
@@ -250,7 +259,7 @@ class Capture:
             fill, capacity = self.fill(t), self.index[t].shape[0]
             if capacity > self.initial and 4 * fill < capacity:
                 keep = max(self.initial, 2 * fill)
-                self.index[t], self.base[t] = np.empty(keep, np.int64), np.empty(keep, dtype)
+                self.index[t], self.base[t] = np.empty(keep, self.index_dtype), np.empty(keep, dtype)
         self.state[FILL:FILL + len(self.dtypes)] = 0
 
     def table_args(self, t: int) -> tuple:
@@ -267,8 +276,10 @@ class Capture:
 
 _EMPTY_MARKS = np.zeros(0, MARK_DTYPE)
 _EMPTY_CELL = np.full(1, FIRST_EPOCH, MARK_DTYPE)
-_NO_CAPTURE = (np.zeros(0, WORD_DTYPE), np.zeros(0, WORD_DTYPE), np.zeros(0, np.int64), np.zeros(0, np.float32),
-               np.zeros(0, np.int64), np.zeros(0, np.float64), np.zeros(STATE_CELLS, np.int64))
+# with the log dtype of most tables, so tracked and untracked runs share one compiled kernel
+_NO_CAPTURE = (np.zeros(0, WORD_DTYPE), np.zeros(0, WORD_DTYPE), np.zeros(0, LOG_INDEX_DTYPE),
+               np.zeros(0, np.float32), np.zeros(0, LOG_INDEX_DTYPE), np.zeros(0, np.float64),
+               np.zeros(STATE_CELLS, np.int64))
 _NO_CAPTURE_TABLE = (_NO_CAPTURE[0], _NO_CAPTURE[2], _NO_CAPTURE[3], _NO_CAPTURE[6], 0)
 
 
