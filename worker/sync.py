@@ -53,7 +53,7 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 from numba import njit
@@ -72,6 +72,7 @@ from worker.protocol import ProtocolError
 TABLES = ("regret", "strategy")
 VALUE_DTYPES = TABLE_DTYPES  # values travel in each table's own dtype
 PART_ENTRIES = 1 << 17  # 128 Ki entries: at most 2 MiB of values and bases (+ indices) per message
+UNION_SPAN = 1 << 20  # entries of a table an answer's union of the change log takes at a time
 SPARSE = b"\x01"  # the first byte of a sparse part's indices (a dense run has none)
 
 
@@ -396,11 +397,23 @@ class _Record:
     def nbytes(self) -> int:
         return self.index.nbytes if self.index is not None else self.bitmap.nbytes
 
-    def entries(self, dtype: np.dtype) -> np.ndarray:
+    @property
+    def stop(self) -> int:
+        """One past the last entry it can hold."""
+        return int(self.index[-1]) + 1 if self.index is not None else self.first + self.count
+
+    def entries(self, dtype: np.dtype, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """Its entries (those in ``lo .. hi - 1`` if given), sorted: a view of its indices, or unpacked from
+        the bitmap's bytes that span the window."""
+        hi = self.stop if hi is None else min(hi, self.stop)
         if self.index is not None:
-            return self.index
-        bits = np.unpackbits(self.bitmap, count=self.count)
-        return (np.flatnonzero(bits) + self.first).astype(dtype)
+            return self.index[np.searchsorted(self.index, lo):np.searchsorted(self.index, hi)]
+        a, b = max(lo, self.first) - self.first, hi - self.first  # bits of the window
+        if a >= b:
+            return np.zeros(0, dtype)
+        byte = a >> 3
+        bits = np.unpackbits(self.bitmap[byte:-(-b // 8)], count=b - (byte << 3))[a - (byte << 3):]
+        return (np.flatnonzero(bits) + (self.first + a)).astype(dtype)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
@@ -477,14 +490,38 @@ class ChangeLog:
     def since(self, table: int, epoch: int) -> np.ndarray:
         """The entries of ``table`` changed at ``epoch`` or later, sorted, each once, as a new array (in the
         log's dtype)."""
+        windows = list(self.windows(table, epoch, None))
+        return np.concatenate(windows) if windows else np.zeros(0, self.dtype)
+
+    def windows(self, table: int, epoch: int, span: int | None) -> Iterator[np.ndarray]:
+        """:meth:`since` a window of ``span`` entries at a time (None: one window), each a new array: an
+        answer's union then takes memory for one window, not for every entry it sends.  Windows that no
+        record reaches are skipped."""
+        records = [r for r in self.records if r.table == table and r.epoch >= epoch]
+        if not records:
+            return
+        lo, end = min(r.first for r in records), max(r.stop for r in records)
+        while lo < end:
+            hi = end if span is None else min(end, lo + span)
+            window = self._union([r.entries(self.dtype, lo, hi) for r in records])
+            if len(window):
+                yield window
+            lo = hi
+            if span is not None:  # on to the next entry some record holds
+                ahead = [r.index[k] for r in records if r.index is not None
+                         for k in [np.searchsorted(r.index, lo)] if k < len(r.index)]
+                ahead += [max(lo, r.first) for r in records if r.index is None and r.first + r.count > lo]
+                lo = int(min(ahead)) if ahead else end
+
+    def _union(self, slices: list[np.ndarray]) -> np.ndarray:
+        """The sorted union of sorted arrays, as a new array."""
         # a change set's parts come in increasing order, so consecutive records mostly follow each other:
         # those are joined end to end, and only the runs they form are merged, two at a time
         runs: list[np.ndarray] = []
         pending: list[np.ndarray] = []
-        for r in self.records:
-            if r.table != table or r.epoch < epoch:
+        for entries in slices:
+            if not len(entries):
                 continue
-            entries = r.entries(self.dtype)
             if pending and entries[0] <= pending[-1][-1]:
                 runs.append(np.concatenate(pending))
                 pending = []
@@ -524,7 +561,17 @@ def answer_runs(marks: BlockMarks, since: int, size: int, part_entries: int = PA
     for t, name in enumerate(TABLES):
         runs += [(name, start, count) for start, count in block_runs(marks.since(t, since), size, part_entries)]
         if log is not None:
-            index = log.since(t, since)  # a new array: filtered in place
-            index = index[:_outside_blocks(index, marks.marks[t], since, BLOCK_SHIFT)]
-            runs += spots(name, index, part_entries)
+            pending: list[np.ndarray] = []  # fewer than part_entries entries, carried to the next window
+            held = 0
+            for index in log.windows(t, since, UNION_SPAN):  # new arrays: filtered in place
+                index = index[:_outside_blocks(index, marks.marks[t], since, BLOCK_SHIFT)]
+                pending.append(index)
+                held += len(index)
+                if held >= part_entries:
+                    index = np.concatenate(pending)
+                    full = len(index) - len(index) % part_entries
+                    runs += spots(name, index[:full], part_entries)
+                    pending, held = [index[full:]], len(index) - full
+            if held:
+                runs += spots(name, np.concatenate(pending), part_entries)
     return runs, ended + 1
