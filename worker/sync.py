@@ -72,7 +72,7 @@ from worker.protocol import ProtocolError
 TABLES = ("regret", "strategy")
 VALUE_DTYPES = TABLE_DTYPES  # values travel in each table's own dtype
 PART_ENTRIES = 1 << 17  # 128 Ki entries: at most 2 MiB of values and bases (+ indices) per message
-UNION_SPAN = 1 << 20  # entries of a table an answer's union of the change log takes at a time
+WINDOW_ENTRIES = 1 << 20  # entries an answer's union of the change log takes at a time (about)
 SPARSE = b"\x01"  # the first byte of a sparse part's indices (a dense run has none)
 
 
@@ -373,6 +373,14 @@ def mark_at_least(marks, index, epoch):
             last = b
 
 
+def _position(index: np.ndarray, value: int) -> int:
+    """Where ``value`` goes in sorted ``index``: searched in the array's own dtype (a Python int would
+    have numpy cast the whole array first)."""
+    if value > np.iinfo(index.dtype).max:
+        return len(index)
+    return int(np.searchsorted(index, index.dtype.type(max(value, 0))))
+
+
 @dataclass(frozen=True)
 class _Record:
     """Entries of one table changed at one epoch: sorted indices, or (when smaller) a bitmap from ``first``."""
@@ -383,15 +391,16 @@ class _Record:
     count: int  # entries, or bits in the bitmap
     index: np.ndarray | None  # the log's dtype
     bitmap: np.ndarray | None  # np.packbits of the entries first .. first + count - 1
+    entries_held: int
 
     @classmethod
     def of(cls, epoch: int, table: int, index: np.ndarray, dtype: np.dtype) -> "_Record":
         first, span = int(index[0]), int(index[-1]) - int(index[0]) + 1
         if -(-span // 8) >= len(index) * dtype.itemsize:
-            return cls(epoch, table, first, len(index), np.asarray(index).astype(dtype), None)
+            return cls(epoch, table, first, len(index), np.asarray(index).astype(dtype), None, len(index))
         bits = np.zeros(span, bool)
         bits[np.asarray(index) - first] = True
-        return cls(epoch, table, first, span, None, np.packbits(bits))
+        return cls(epoch, table, first, span, None, np.packbits(bits), len(index))
 
     @property
     def nbytes(self) -> int:
@@ -407,7 +416,7 @@ class _Record:
         the bitmap's bytes that span the window."""
         hi = self.stop if hi is None else min(hi, self.stop)
         if self.index is not None:
-            return self.index[np.searchsorted(self.index, lo):np.searchsorted(self.index, hi)]
+            return self.index[_position(self.index, lo):_position(self.index, hi)]
         a, b = max(lo, self.first) - self.first, hi - self.first  # bits of the window
         if a >= b:
             return np.zeros(0, dtype)
@@ -493,25 +502,23 @@ class ChangeLog:
         windows = list(self.windows(table, epoch, None))
         return np.concatenate(windows) if windows else np.zeros(0, self.dtype)
 
-    def windows(self, table: int, epoch: int, span: int | None) -> Iterator[np.ndarray]:
-        """:meth:`since` a window of ``span`` entries at a time (None: one window), each a new array: an
-        answer's union then takes memory for one window, not for every entry it sends.  Windows that no
-        record reaches are skipped."""
+    def windows(self, table: int, epoch: int, entries: int | None) -> Iterator[np.ndarray]:
+        """:meth:`since` about ``entries`` at a time (None: all at once), each a new array: an answer's union
+        then takes memory for one window, not for every entry it sends.  The windows split the span the
+        records cover evenly by the entries they hold, so their number follows the entries, not the
+        table's size or the records'."""
         records = [r for r in self.records if r.table == table and r.epoch >= epoch]
         if not records:
             return
         lo, end = min(r.first for r in records), max(r.stop for r in records)
+        held = sum(r.entries_held for r in records)
+        span = end - lo if entries is None else max(1, -(-(end - lo) * entries // held))
         while lo < end:
-            hi = end if span is None else min(end, lo + span)
+            hi = min(end, lo + span)
             window = self._union([r.entries(self.dtype, lo, hi) for r in records])
             if len(window):
                 yield window
             lo = hi
-            if span is not None:  # on to the next entry some record holds
-                ahead = [r.index[k] for r in records if r.index is not None
-                         for k in [np.searchsorted(r.index, lo)] if k < len(r.index)]
-                ahead += [max(lo, r.first) for r in records if r.index is None and r.first + r.count > lo]
-                lo = int(min(ahead)) if ahead else end
 
     def _union(self, slices: list[np.ndarray]) -> np.ndarray:
         """The sorted union of sorted arrays, as a new array."""
@@ -563,7 +570,7 @@ def answer_runs(marks: BlockMarks, since: int, size: int, part_entries: int = PA
         if log is not None:
             pending: list[np.ndarray] = []  # fewer than part_entries entries, carried to the next window
             held = 0
-            for index in log.windows(t, since, UNION_SPAN):  # new arrays: filtered in place
+            for index in log.windows(t, since, WINDOW_ENTRIES):  # new arrays: filtered in place
                 index = index[:_outside_blocks(index, marks.marks[t], since, BLOCK_SHIFT)]
                 pending.append(index)
                 held += len(index)
