@@ -36,8 +36,9 @@ time (from RUN/events.jsonl; iterations with --curve-x iterations or when
 the log has no times) in the run directory's eval/ (or --out DIR).
 
 --search makes the hero the search agent on DIR's blueprint (holdem/search/,
-heads-up: the blueprint before the river, a re-solved river subgame on the
-river; settings from the search: section of --search-config FILE): against
+heads-up: the blueprint preflop and on the flop, a re-solved subgame on the
+turn and river, as search.streets says; settings from the search: section of
+--search-config FILE): against
 a baseline, or against the plain blueprint with --vs DIR (the same run).
 LBR (--lbr) is a compiled kernel that reads the blueprint's tables and cannot
 query a Python agent, so --search --lbr is refused (benchmarks/search.py
@@ -132,7 +133,7 @@ def build_parser() -> Parser:
     p.add_argument("--no-aivat", action="store_true",
                    help="--vs: report the raw result only (no AIVAT-corrected figure, holdem/eval/aivat.py)")
     p.add_argument("--search", action="store_true",
-                   help="the hero is the search agent on DIR's blueprint (heads-up Hold'em; river search)")
+                   help="the hero is the search agent on DIR's blueprint (heads-up Hold'em; turn and river search)")
     p.add_argument("--search-config", type=Path, metavar="FILE",
                    help="with --search: settings from FILE's 'search:' section (YAML; README \"Search\")")
     p.add_argument("--hands-out", type=Path, metavar="FILE",
@@ -220,7 +221,7 @@ def _play(args, hero: Blueprint, hero_bot, opponent, label: str, plot_name: str,
 
 
 def _search_agent(args, hero: Blueprint):
-    """The --search hero (its blueprint plays before the river and is counted as the blueprint)."""
+    """The --search hero (its blueprint plays the streets it does not search)."""
     from holdem.search.agent import SearchConfig
     from holdem.search.holdem_agent import HoldemSearchBot
 
@@ -234,11 +235,11 @@ def _search_agent(args, hero: Blueprint):
 
 
 def _search_summary(searcher) -> dict[str, Any]:
-    """The search agent's settings and its time per river decision (seconds, one core)."""
+    """The search agent's settings and its time per searched decision (seconds, one core)."""
     times = np.asarray(searcher.times, dtype=np.float64)
     out: dict[str, Any] = {"config": {k: (list(v) if isinstance(v, tuple) else v)
                                       for k, v in vars(searcher.config).items()},
-                           "river_decisions_searched": searcher.searched, "river_fallbacks": searcher.fallbacks,
+                           "decisions_searched": searcher.searched, "fallbacks": searcher.fallbacks,
                            "solves": int(times.size)}
     if times.size:
         out.update({"seconds_median": round(float(np.median(times)), 3),

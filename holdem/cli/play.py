@@ -18,8 +18,8 @@ blinds per hand) follows every hand; end of input quits like q.  With
 --hands-out FILE each finished hand is added to FILE as a PHH hand history
 (a .phhs file, holdem/eval/phh.py; an existing one is kept and added to).
 With --search you play the search agent instead (holdem/search/): the
-blueprint before the river, a re-solved river subgame on the river (about
-1.5 s a decision); --search-config FILE reads the settings of a YAML file's
+blueprint preflop and on the flop, a re-solved subgame on the turn and river
+(about 1.5 s a decision); --search-config FILE reads the settings of a YAML file's
 search: section (README "Search").
 """
 from __future__ import annotations
@@ -208,7 +208,7 @@ def build_parser() -> Parser:
     p.add_argument("--hands-out", type=Path, metavar="FILE",
                    help="add each finished hand to FILE as a PHH hand history (.phhs; an existing file is kept)")
     p.add_argument("--search", action="store_true",
-                   help="play the search agent: the blueprint before the river, a re-solved subgame on it")
+                   help="play the search agent: the blueprint to the turn, a re-solved subgame on turn and river")
     p.add_argument("--search-config", type=Path, metavar="FILE",
                    help="with --search: settings from FILE's 'search:' section (YAML; README \"Search\")")
     return p

@@ -31,7 +31,7 @@ def test_eval_search_against_a_baseline_and_the_blueprint(run, search_file, caps
                       "--seed", "3", "--no-plot", "--no-progress"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["hands"] == 12 and out["opponent"] == "call" and out["hero"] == "search"
-    assert out["search"]["config"]["iterations"] == 8 and out["search"]["river_decisions_searched"] > 0
+    assert out["search"]["config"]["iterations"] == 8 and out["search"]["decisions_searched"] > 0
     assert out["search"]["seconds_median"] >= 0 and "aivat" in out
     code = eval_main([str(run), "--search", "--search-config", str(search_file), "--vs", str(run), "--hands", "4",
                       "--no-plot", "--no-progress"])
