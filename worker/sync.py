@@ -499,8 +499,7 @@ class ChangeLog:
     def since(self, table: int, epoch: int) -> np.ndarray:
         """The entries of ``table`` changed at ``epoch`` or later, sorted, each once, as a new array (in the
         log's dtype)."""
-        windows = list(self.windows(table, epoch, None))
-        return np.concatenate(windows) if windows else np.zeros(0, self.dtype)
+        return next(self.windows(table, epoch, None), np.zeros(0, self.dtype))  # one window: all of it
 
     def windows(self, table: int, epoch: int, entries: int | None) -> Iterator[np.ndarray]:
         """:meth:`since` about ``entries`` at a time (None: all at once), each a new array: an answer's union
