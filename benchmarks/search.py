@@ -40,7 +40,12 @@ so they can be run separately):
   ``--calibration-hands``, to set beside the compiled LBR's figure.
 * ``lbr``: local best response (:mod:`holdem.search.lbr`, a Python LBR that
   queries any agent with ``distribution``) against the search agent and
-  against the blueprint on the same deals, draws and action set.
+  against the blueprint on the same deals, draws and action set, in
+  alternating blocks (``--minutes`` stops after a block), each figure as the
+  chips LBR won and as their variance-reduced estimate (``LBRValue``: the
+  showdown's expectation under the opponent's exact range, and AIVAT's
+  action terms at the opponent's moves; the same expectation).  The file is
+  rewritten after every block, marked ``partial`` until the part ends.
 
     python benchmarks/search.py [--run /work/runs/hu_mid_60] [--hands 1000] [--minutes M] [--lbr-hands 100]
                                 [--seed 0] [--parts headsup,lbr] [--out benchmarks/results/search.json]
@@ -55,6 +60,7 @@ import platform
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +79,7 @@ from holdem.search.holdem_agent import STREETS, HoldemSearchBot
 DEFAULT_RUN = Path("/work/runs/hu_mid_60")
 DEFAULT_OUT = Path("benchmarks/results/search.json")
 PARTS = ("headsup", "lbr", "lbr_calibration")
+LBR_BLOCK = 20  # hands per block of the lbr part (10 duplicate groups)
 
 
 def interval(values: np.ndarray, big_blind: int) -> dict[str, Any]:
@@ -171,20 +178,46 @@ def term_means(aivat: MatchAivat, big_blind: int) -> dict[str, float]:
             "action_terms_mbb": round(float(to_mbb(action.mean(), big_blind)), 1)}
 
 
-def lbr(bp: Blueprint, config: SearchConfig, hands: int, seed: int, actions: str) -> dict[str, Any]:
+def lbr(bp: Blueprint, config: SearchConfig, hands: int, seed: int, actions: str,
+        minutes: float | None = None, on_block: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """LBR against the blueprint and against the search agent on the same deals and draws, played in
+    blocks of ``LBR_BLOCK`` hands each, alternately, until ``hands`` or ``minutes`` (checked between
+    blocks, on time alone), so both arms cover the same groups.  ``on_block`` gets the figures so far
+    after every block (the run can be stopped at any time and keep them)."""
     from holdem.search.lbr import run_lbr
 
     bb = bp.game_config.big_blind
-    out: dict[str, Any] = {"hands": hands, "actions": actions}
-    results = {}
-    for name, make in (("blueprint", lambda: BlueprintBot(bp)),
-                       ("search", lambda: HoldemSearchBot(bp, config, clock=time.process_time))):
-        began = time.perf_counter()
-        res = run_lbr(bp, make(), hands, seed=seed, actions=actions)
-        results[name] = res
-        out[f"lbr_vs_{name}"] = {**interval(res.group_chips, bb), "seconds": round(time.perf_counter() - began, 1)}
-    out["difference_search_minus_blueprint"] = interval(results["search"].group_chips
-                                                        - results["blueprint"].group_chips, bb)
+    agents = {"blueprint": BlueprintBot(bp), "search": HoldemSearchBot(bp, config, clock=time.process_time)}
+    chips: dict[str, list[np.ndarray]] = {name: [] for name in agents}
+    reduced: dict[str, list[np.ndarray]] = {name: [] for name in agents}
+    seconds = dict.fromkeys(agents, 0.0)
+    began = time.perf_counter()
+    played = 0
+    while played < hands and (minutes is None or time.perf_counter() - began < 60.0 * minutes):
+        block = min(LBR_BLOCK, hands - played)
+        for name, agent in agents.items():
+            t = time.perf_counter()
+            res = run_lbr(bp, agent, block, seed=seed, actions=actions, first_group=played // 2)
+            seconds[name] += time.perf_counter() - t
+            chips[name].append(res.match.group_chips)
+            reduced[name].append(res.reduced)
+        played += block
+        if on_block is not None:
+            on_block(_lbr_figures(agents, chips, reduced, seconds, played, actions, minutes, bb))
+    return _lbr_figures(agents, chips, reduced, seconds, played, actions, minutes, bb)
+
+
+def _lbr_figures(agents, chips, reduced, seconds, played, actions, minutes, bb) -> dict[str, Any]:
+    raw = {name: np.concatenate(x) for name, x in chips.items()}
+    low = {name: np.concatenate(x) for name, x in reduced.items()}
+    out: dict[str, Any] = {"hands": played, "duplicate_groups": int(raw["search"].size), "actions": actions,
+                           "minutes_cap": minutes}
+    for name in agents:
+        out[f"lbr_vs_{name}"] = {"variance_reduced": interval(low[name], bb), "chips": interval(raw[name], bb),
+                                 "seconds": round(seconds[name], 1)}
+    out["difference_search_minus_blueprint"] = {"variance_reduced": interval(low["search"] - low["blueprint"], bb),
+                                                "chips": interval(raw["search"] - raw["blueprint"], bb)}
+    out["decisions_searched"], out["fallbacks"] = agents["search"].searched, agents["search"].fallbacks
     out["goal"] = "LBR wins less against the search agent than against the blueprint"
     return out
 
@@ -195,8 +228,10 @@ def lbr_calibration(bp: Blueprint, hands: int, seed: int, actions: str) -> dict[
 
     began = time.perf_counter()
     res = run_lbr(bp, BlueprintBot(bp), hands, seed=seed, actions=actions)
-    return {"hands": res.hands, "actions": actions,
-            "lbr_vs_blueprint": interval(res.group_chips, bp.game_config.big_blind),
+    bb = bp.game_config.big_blind
+    return {"hands": res.match.hands, "actions": actions,
+            "lbr_vs_blueprint": {"variance_reduced": interval(res.reduced, bb),
+                                 "chips": interval(res.match.group_chips, bb)},
             "seconds": round(time.perf_counter() - began, 1),
             "compiled_lbr_same_snapshot": "README Evaluation: +1,725 +- 127 mbb/hand (fc-fcpa, 150,000 hands)"}
 
@@ -207,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--run", type=Path, default=DEFAULT_RUN, help=f"hu_mid run or snapshot (default {DEFAULT_RUN})")
     p.add_argument("--hands", type=int, default=1000, help="head-to-head hands (default 1000)")
     p.add_argument("--minutes", type=float, help="headsup: stop the search match after the duplicate group "
-                   "that passes this many minutes (the hands played are reported; default: no cap)")
+                   "that passes this many minutes; lbr: after the block that passes them (the hands played "
+                   "are reported; default: no cap)")
     p.add_argument("--lbr-hands", type=int, default=100, help="LBR hands per opponent (default 100)")
     p.add_argument("--lbr-actions", default="fc-fcpa")
     p.add_argument("--calibration-hands", type=int, default=4000, help="lbr_calibration: hands (default 4000)")
@@ -234,7 +270,11 @@ def main(argv: list[str] | None = None) -> int:
         if part == "headsup":
             report["headsup"] = headsup(bp, config, args.hands, args.seed, args.minutes)
         elif part == "lbr":
-            report["lbr"] = lbr(bp, config, args.lbr_hands, args.seed, args.lbr_actions)
+            def partial(figures: dict[str, Any]) -> None:
+                text = json.dumps({**report, "lbr": {**figures, "partial": True}}, indent=1)
+                write_text_atomic(args.out, text + "\n")
+
+            report["lbr"] = lbr(bp, config, args.lbr_hands, args.seed, args.lbr_actions, args.minutes, partial)
         else:
             report[part] = lbr_calibration(bp, args.calibration_hands, args.seed, args.lbr_actions)
         report[part]["machine"] = {"pinned_core": core, "cpus": os.cpu_count(),

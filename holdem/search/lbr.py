@@ -27,10 +27,35 @@ it cannot know), and preflop equities are Monte Carlo over ``PREFLOP_BOARDS``
 boards (the compiled LBR reads a table); flop, turn and river equities are
 exact over every runout.  So compare this LBR's figures with each other,
 not with ``holdem-eval --lbr``.
+
+**Variance reduction** (:class:`LBRValue`).  A hand's chips swing by whole
+stacks on cards LBR cannot see, so besides the chips won, each hand gets an
+estimate with the same expectation and far less variance, built from what
+LBR knows: its cards, the board, the history, and the opponent's exact
+posterior range (the agent's play for every hole, by Bayes' rule, as above;
+exact because a solve does not depend on the agent's own hole, so the
+solve it plays from is the strategy of every hole it might hold).
+
+* At a showdown the chips are replaced by their expectation over the
+  opponent's holes under that range (Rao-Blackwell): exact over every runout
+  when the betting ended on the flop or turn (all-in), and on the dealt
+  board when it ended preflop (conditioning on the board keeps the estimate
+  exact: the range then only loses the holes that hold its cards).
+* At each of the opponent's moves, ``V(move taken) - sum_m P(m) V(m)`` is
+  subtracted (the action term of AIVAT: Burch, Schmid, Moravcik, Morrill &
+  Bowling 2018, "AIVAT: A New Variance Reduction Technique for Agent
+  Evaluation in Imperfect Information Games", AAAI), where ``P(m)`` is the
+  move's probability under the range and ``V`` is LBR's own check/call-down
+  valuation of the spot after the move: any fixed function of what LBR
+  knows leaves the term's expectation at zero; a good one cancels the swing
+  of the opponent's choice.
+
+Both leave the expectation unchanged; the benchmark reports both figures.
 """
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -42,12 +67,13 @@ from holdem.eval.baselines import apply_move, pot_raise_to
 from holdem.eval.lbr_actions import SET_FC, street_sets
 from holdem.eval.match import DEAL_STREAM, MatchResult, groups_for
 from holdem.evaluator import evaluate_arr
-from holdem.game.engine import BOARD_CARDS_VISIBLE, ActionKind, HandState, deal
+from holdem.game.engine import BOARD_CARDS_VISIBLE, PREFLOP, ActionKind, HandState, deal
 from holdem.search.holdem_agent import HoldemSearchBot
 
 Move = tuple[ActionKind, int]
 PREFLOP_BOARDS = 200
 LBR_STREAM = 0x1B5  # LBR's preflop boards, apart from the deal and the players' streams
+VALUE_STREAM = 0x1B6  # the variance reduction's preflop boards, apart from what LBR plays with
 
 
 @njit(cache=True, nogil=True)
@@ -134,16 +160,87 @@ def move_probability(moves: list[Move], probs: np.ndarray, move: Move) -> np.nda
     return probs[:, hits].sum(axis=1) if hits else np.zeros(N_HOLES)
 
 
+def possible_holes(hole: tuple[int, int], board: tuple[int, ...]) -> np.ndarray:
+    """bool[1326]: the opponent's holes that share no card with ``hole`` and ``board``."""
+    dead = np.zeros(52, dtype=np.bool_)
+    dead[list(hole) + list(board)] = True
+    return ~dead[HOLE_CARDS].any(axis=1)
+
+
+def check_down_value(state: HandState, seat: int, weights: np.ndarray, hole: tuple[int, int],
+                     board: tuple[int, ...], rng: np.random.Generator) -> float:
+    """``seat``'s chips at the end of the hand if from ``state`` on it folds or calls a bet it faces
+    (whichever is worth more) and both then only check or call, against the range ``weights``,
+    with the runouts of ``board``."""
+    other = 1 - seat
+    contrib = state.contrib
+    called = min(contrib[other], contrib[seat] + state.stacks[seat])
+    value = (2.0 * equity(weights, hole, board, rng) - 1.0) * called
+    return max(value, -float(contrib[seat])) if contrib[other] > contrib[seat] else value
+
+
+class LBRValue:
+    """One hand's variance-reduced estimate of LBR's chips (the module docstring): the showdown's
+    expectation under the opponent's range, less the action terms of the opponent's moves."""
+
+    def __init__(self, seat: int, hole: tuple[int, int], rng: np.random.Generator):
+        self.seat, self.hole, self.rng = seat, hole, rng
+        self.correction = 0.0
+
+    def observe(self, state: HandState, weights: np.ndarray, moves: list[Move], probs: np.ndarray,
+                taken: Move) -> None:
+        """Add the action term of the opponent's ``taken`` move at ``state`` (before it is applied);
+        ``weights`` is its range before the move, ``moves``/``probs`` its play (:func:`hole_policy`)."""
+        distinct = list(dict.fromkeys(
+            (ActionKind(k), int(a) if ActionKind(k) == ActionKind.RAISE else 0) for k, a in moves))
+        if len(distinct) < 2:
+            return
+        board = state.board[: BOARD_CARDS_VISIBLE[state.street]]
+        mass = weights * possible_holes(self.hole, board)
+        given = [move_probability(moves, probs, m) for m in distinct]
+        p = np.array([float(mass @ g) for g in given])
+        if not p.sum() > 0.0:
+            return
+        p /= p.sum()
+        values = np.array([self._after(state, m, mass * g, board) for m, g in zip(distinct, given)])
+        key = (ActionKind(taken[0]), int(taken[1]) if ActionKind(taken[0]) == ActionKind.RAISE else 0)
+        self.correction += float(values[distinct.index(key)] - p @ values)
+
+    def _after(self, state: HandState, move: Move, weights: np.ndarray, board: tuple[int, ...]) -> float:
+        other = 1 - self.seat
+        if move[0] == ActionKind.FOLD:
+            return float(state.contrib[other])
+        after = state.copy()
+        apply_move(after, move)
+        return check_down_value(after, self.seat, weights, self.hole, board, self.rng)
+
+    def estimate(self, state: HandState, weights: np.ndarray) -> float:
+        """The hand's estimate once ``state`` is over; ``weights``: the opponent's final range."""
+        chips = float(state.payoffs()[self.seat])
+        if any(state.folded):
+            return chips - self.correction
+        street = state.history[-1].street if state.history else PREFLOP
+        # preflop, on the dealt board (exact, and one board instead of 1.7 M); later, over every runout
+        board = state.board if street == PREFLOP else state.board[: BOARD_CARDS_VISIBLE[street]]
+        if not float(weights @ possible_holes(self.hole, board)) > 0.0:
+            return chips - self.correction
+        showdown = (2.0 * equity(weights, self.hole, board, self.rng) - 1.0) * state.contrib[self.seat]
+        return showdown - self.correction
+
+
 class LBRPlayer:
     """One LBR seat of one hand: keeps the opponent's range and picks the best move under check/call-down."""
 
-    def __init__(self, agent: Any, seat: int, sets: np.ndarray, rng: np.random.Generator):
-        self.agent, self.seat, self.sets, self.rng = agent, seat, sets, rng
+    def __init__(self, agent: Any, seat: int, sets: np.ndarray, rng: np.random.Generator,
+                 value: LBRValue | None = None):
+        self.agent, self.seat, self.sets, self.rng, self.value = agent, seat, sets, rng, value
         self.range = np.ones(N_HOLES)
 
     def observe(self, state: HandState, move: Move) -> None:
         """Bayes' rule on the opponent's ``move`` at ``state`` (before it is applied)."""
         moves, probs = hole_policy(self.agent, state)
+        if self.value is not None:
+            self.value.observe(state, self.range, moves, probs, move)
         self.range = self.range * move_probability(moves, probs, move)
 
     def _candidates(self, state: HandState) -> list[Move]:
@@ -189,8 +286,19 @@ class LBRPlayer:
         return best
 
 
-def run_lbr(blueprint: Any, agent: Any, hands: int, *, seed: int = 0, actions: str = "fc-fcpa") -> MatchResult:
-    """LBR against ``agent`` in duplicate groups dealt as :func:`holdem.eval.match.run_match` deals them.
+@dataclass(frozen=True)
+class LBRResult:
+    """LBR's chips won (``match``) and its variance-reduced estimate (``reduced``: chips per hand, one
+    entry per duplicate group, the same expectation; :class:`LBRValue`)."""
+
+    match: MatchResult
+    reduced: np.ndarray
+
+
+def run_lbr(blueprint: Any, agent: Any, hands: int, *, seed: int = 0, actions: str = "fc-fcpa",
+            first_group: int = 0) -> LBRResult:
+    """LBR against ``agent`` in duplicate groups dealt as :func:`holdem.eval.match.run_match` deals them,
+    groups ``first_group`` on (so a long run may be played, and stopped, in blocks).
 
     The agent's draws in rotation r of group g come from ``default_rng([seed, g, r])``, as in a match, so
     two agents that play alike until a street one of them searches see the same hands until then.
@@ -199,13 +307,17 @@ def run_lbr(blueprint: Any, agent: Any, hands: int, *, seed: int = 0, actions: s
     sets = street_sets(actions)
     groups = groups_for(hands, 2)
     out = np.zeros(groups)
+    reduced = np.zeros(groups)
     began = time.perf_counter()
-    for g in range(groups):
+    for i in range(groups):
+        g = first_group + i
         holes, board = deal(config, np.random.default_rng([seed, g, DEAL_STREAM]))
-        total = 0
+        total = estimate = 0.0
         for r in range(2):
             state = HandState.start(config, holes, board, g % 2)
-            lbr = LBRPlayer(agent, r, sets, np.random.default_rng([seed, g, r, LBR_STREAM]))
+            hole = (int(state.holes[r][0]), int(state.holes[r][1]))
+            value = LBRValue(r, hole, np.random.default_rng([seed, g, r, VALUE_STREAM]))
+            lbr = LBRPlayer(agent, r, sets, np.random.default_rng([seed, g, r, LBR_STREAM]), value)
             rng = np.random.default_rng([seed, g, r])
             while not state.is_over:
                 if state.actor == r:
@@ -215,8 +327,12 @@ def run_lbr(blueprint: Any, agent: Any, hands: int, *, seed: int = 0, actions: s
                     lbr.observe(state, move)
                     apply_move(state, move)
             total += state.payoffs()[r]
-        out[g] = total / 2
-    return MatchResult("lbr", getattr(agent, "name", "agent"), 2, config.big_blind, out, time.perf_counter() - began)
+            estimate += value.estimate(state, lbr.range)
+        out[i] = total / 2
+        reduced[i] = estimate / 2
+    match = MatchResult("lbr", getattr(agent, "name", "agent"), 2, config.big_blind, out, time.perf_counter() - began)
+    return LBRResult(match, reduced)
 
 
-__all__ = ["LBRPlayer", "equity", "hole_policy", "move_probability", "run_lbr"]
+__all__ = ["LBRPlayer", "LBRResult", "LBRValue", "check_down_value", "equity", "hole_policy", "move_probability",
+           "possible_holes", "run_lbr"]

@@ -1,19 +1,20 @@
-"""The Python LBR: exact river equities, an opponent model that is the agent's own play, whole hands."""
+"""The Python LBR: exact river equities, an opponent model that is the agent's own play, whole hands,
+and a variance reduction that keeps the expectation."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from holdem.abstraction.features import HOLE_ID
+from holdem.abstraction.features import HOLE_CARDS, HOLE_ID
 from holdem.blueprint import Blueprint
 from holdem.eval.baselines import BlueprintBot
 from holdem.evaluator import evaluate
-from holdem.game.engine import RIVER, TURN, HandState
+from holdem.game.engine import FLOP, RIVER, TURN, ActionKind, HandState
 from holdem.search.agent import SearchConfig
 from holdem.search.holdem_agent import HoldemSearchBot
-from holdem.search.lbr import equity, hole_policy, move_probability, run_lbr
+from holdem.search.lbr import LBRValue, equity, hole_policy, move_probability, possible_holes, run_lbr
 
-from .holdemkit import tiny_run
+from .holdemkit import river_state, tiny_run
 
 FAST = SearchConfig(mode="unsafe", iterations=8, bet_sizes=(0.5, 1.0), raise_sizes=(1.0,), max_raises=2)
 
@@ -68,6 +69,74 @@ def test_on_a_searched_turn_the_model_is_the_turn_solve(bp):
 def test_lbr_plays_whole_hands_against_blueprint_and_search(bp):
     a = run_lbr(bp, BlueprintBot(bp), 4, seed=2)
     b = run_lbr(bp, HoldemSearchBot(bp, FAST), 4, seed=2)
-    assert a.groups == b.groups == 2 and np.all(np.isfinite(a.group_chips)) and np.all(np.isfinite(b.group_chips))
+    assert a.match.groups == b.match.groups == 2
+    for r in (a, b):
+        assert np.all(np.isfinite(r.match.group_chips)) and np.all(np.isfinite(r.reduced))
     again = run_lbr(bp, BlueprintBot(bp), 4, seed=2)
-    assert np.array_equal(a.group_chips, again.group_chips)  # a pure function of its seed
+    # a pure function of its seed
+    assert np.array_equal(a.match.group_chips, again.match.group_chips) and np.array_equal(a.reduced, again.reduced)
+
+
+def _checked_down(config, seed):
+    state = river_state(config, seed)
+    while not state.is_over:
+        state.check_or_call()
+    return state
+
+
+def test_a_showdown_is_replaced_by_its_expectation_over_the_range(bp):
+    state = _checked_down(bp.game_config, 3)
+    hole = tuple(int(c) for c in state.holes[0])
+    weights = np.random.default_rng(0).random(1326)
+    value = LBRValue(0, hole, np.random.default_rng(1))
+    mine = evaluate([*hole, *state.board])
+    won = total = 0.0
+    for h, (a, b) in enumerate(HOLE_CARDS):
+        if {int(a), int(b)} & ({*hole} | {int(c) for c in state.board}):
+            continue
+        theirs = evaluate([int(a), int(b), *state.board])
+        won += weights[h] * np.sign(mine - theirs) * state.contrib[0]
+        total += weights[h]
+    assert value.estimate(state, weights) == pytest.approx(won / total, rel=1e-12)
+    # with the opponent's hole known, the expectation is the chips
+    known = np.zeros(1326)
+    known[HOLE_ID[state.holes[1][0], state.holes[1][1]]] = 1.0
+    assert value.estimate(state, known) == state.payoffs()[0]
+
+
+@pytest.mark.parametrize("street", [0, FLOP, RIVER])
+def test_the_action_terms_have_expectation_zero_under_the_range(bp, street):
+    """Each move's term, weighted by the move's probability under LBR's range, sums to zero."""
+    agent = BlueprintBot(bp)
+    checked = 0
+    for seed in range(6):
+        state = HandState.start_random(bp.game_config, np.random.default_rng(seed), button=seed % 2)
+        while state.street < street:
+            state.check_or_call()
+        if state.street != street or state.is_over:
+            continue
+        # seat 1 is the agent: make it face a bet of seat 0 (LBR), so that folding is one of its moves
+        if state.actor == 1 and state.legal().call_amount == 0:
+            state.check_or_call()
+        if state.actor == 0:
+            state.raise_to(state.legal().min_raise_to)
+        assert state.actor == 1 and state.legal().can_fold
+        moves, probs = hole_policy(agent, state)
+        distinct = {(ActionKind(k), int(a) if ActionKind(k) == ActionKind.RAISE else 0) for k, a in moves}
+        if len(distinct) < 2:
+            continue
+        hole = tuple(int(c) for c in state.holes[0])
+        weights = np.random.default_rng(seed).random(1326) * possible_holes(hole, state.board[:0])
+        mass = weights * possible_holes(hole, state.board_visible)
+        p = {m: float(mass @ move_probability(moves, probs, m)) for m in distinct}
+        norm = sum(p.values())
+        mean = 0.0
+        for move in distinct:
+            value = LBRValue(0, hole, np.random.default_rng(4))
+            value.observe(state, weights, moves, probs, move)
+            mean += p[move] / norm * value.correction
+        scale = max(state.contrib)
+        assert abs(mean) <= 1e-9 * scale
+        assert ActionKind.FOLD in {m[0] for m in distinct}
+        checked += 1
+    assert checked >= 3
