@@ -76,7 +76,13 @@ class SearchConfig:
     iterations   int    1000: DCFR iterations per solve (per protected seat when safe).
     time_budget  float|None  None: seconds per decision, on the agent's clock, on top of iterations
                         (checked between chunks of iterations, so a solve may run a chunk over).
-    threads      int    1: solver threads; the Leduc solver is single-threaded and accepts only 1.
+    threads      int    1: threads of a Hold'em turn or river solve, from 1 to the machine's CPU count;
+                        the same strategy for every count (:mod:`holdem.search.river_cfr`).  The
+                        budgets count on the agent's clock: on the default wall clock, threads buy
+                        more iterations in the same seconds; on ``time.process_time`` (CPU seconds of
+                        every thread, as ``benchmarks/search.py`` times one core) they buy none, since
+                        n threads spend the budget n times as fast.  The Leduc solver is
+                        single-threaded and accepts only 1.
     mode         str    "safe": re-solving gadget against the opponent's CBVs (bounded, costlier);
                         "unsafe": both ranges frozen at the blueprint's, as Pluribus
                         (:mod:`holdem.search.gadget` documents the trade).  Hold'em accepts only
@@ -132,8 +138,10 @@ class SearchConfig:
             raise ValueError(f"search.iterations must be >= 1, got {self.iterations}")
         if self.time_budget is not None and not self.time_budget > 0:
             raise ValueError(f"search.time_budget must be > 0 seconds, got {self.time_budget}")
-        if self.threads != 1:
-            raise ValueError(f"search.threads: the solver runs on one thread, got {self.threads}")
+        cores = os.cpu_count() or 1
+        if isinstance(self.threads, bool) or not isinstance(self.threads, int) or not 1 <= self.threads <= cores:
+            raise ValueError(f"search.threads: got {self.threads!r}; set it to a whole number from 1 to {cores} "
+                             "(this machine's CPU count)")
         streets = tuple(str(x) for x in self.streets)
         if not streets or any(x not in SEARCH_STREETS for x in streets) or len(set(streets)) != len(streets):
             raise ValueError(f"search.streets: distinct streets of {list(SEARCH_STREETS)}, got {list(streets)}")
@@ -250,6 +258,9 @@ class SearchAgent:
         self.game = blueprint.game
         self.policy = np.asarray(blueprint.policy, dtype=np.float64)
         self.config = config if config is not None else SearchConfig()
+        if self.config.threads != 1:
+            raise ValueError(f"search.threads: the Leduc solver runs on one thread; set it to 1 "
+                             f"(got {self.config.threads})")
         self.hands = hands if hands is not None else hands_of(self.game)
         self.clock = clock
         self._continuations: list[np.ndarray] | None = None

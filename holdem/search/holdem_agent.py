@@ -222,7 +222,8 @@ class HoldemSearchBot:
         if street == RIVER:
             reach = self.river_reaches(state)
             tree = build_river_tree(state, c.bet_sizes, c.raise_sizes, max_raises=c.max_raises, all_in=c.all_in)
-            solver = RiverSolver(tree, river_strength(state.board), reach, self._frozen(state, tree, actions, street))
+            solver = RiverSolver(tree, river_strength(state.board), reach, self._frozen(state, tree, actions, street),
+                                 threads=c.threads)
             iterations, budget, solves, rows = c.iterations, c.time_budget, self._solves, None
         else:
             reach = history_reaches(self.blueprint, state, int(state.actor), TURN)
@@ -231,7 +232,7 @@ class HoldemSearchBot:
             # the sampled river cards are drawn from the deal's public cards, so a solve is a function of its state
             seed = hash((state.board[:4], actions, state.button)) & 0xFFFFFFFF
             solver = RiverSolver(tree, turn_strengths(state.board), reach, self._frozen(state, tree, actions, street),
-                                 river_samples=c.turn_river_samples, seed=seed)
+                                 river_samples=c.turn_river_samples, seed=seed, threads=c.threads)
             iterations, budget, solves, rows = c.turn_iterations, c.turn_time_budget, self._turn_solves, tree.top
         result: RiverSearch | None = None
         if solver.normaliser() > 0.0:

@@ -64,7 +64,7 @@ def test_time_budget_uses_the_injected_clock(leduc, blueprint):
 
 @pytest.mark.parametrize("bad, match", [
     ({"depth": 0}, "depth"), ({"depth": "street"}, "depth"), ({"k": 5}, "k must"), ({"mode": "nested"}, "mode"),
-    ({"threads": 2}, "threads"), ({"iterations": 0}, "iterations"), ({"time_budget": 0.0}, "time_budget"),
+    ({"threads": 0}, "threads"), ({"iterations": 0}, "iterations"), ({"time_budget": 0.0}, "time_budget"),
     ({"actions": "pot"}, "actions"), ({"bias": -1.0}, "bias"),
 ])
 def test_config_refuses_bad_values(bad, match):
