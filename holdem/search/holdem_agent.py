@@ -80,14 +80,17 @@ STREETS = {"turn": TURN, "river": RIVER}
 
 @dataclass(frozen=True)
 class RiverSearch:
-    """One solved decision (on the river, or on the turn): the tree, the solver and the solution."""
+    """One solved decision (on the river, or on the turn): the tree, the solution and the threads it ran on.
+
+    The solver's tables are not kept: a river solver's are some 30 MB, and an agent keeps the solves of
+    its last hands (an LBR asks for several what-if solves a decision)."""
 
     tree: RiverTree
-    solver: RiverSolver | None  # None for a turn solve: its tables are large, and only the turn's strategy is kept
     solution: RiverSolution
     seconds: float
     actions: tuple = ()  # the moves of the solved street's history it was solved for
     street: int = RIVER
+    threads: int = 1
 
     def node_strategy(self, node: int) -> np.ndarray:
         """float64[1326, A]: the solved strategy of every hole at decision ``node``."""
@@ -237,8 +240,7 @@ class HoldemSearchBot:
         result: RiverSearch | None = None
         if solver.normaliser() > 0.0:
             solution = solver.solve(iterations, params=c.dcfr, time_budget=budget, clock=self.clock, rows=rows)
-            result = RiverSearch(tree, solver if street == RIVER else None, solution, self.clock() - began, actions,
-                                 street)
+            result = RiverSearch(tree, solution, self.clock() - began, actions, street, threads=solver.threads)
             solves.setdefault(self._hand_key(state, street=street), []).append(result)
             if len(solves) > CACHE_DECISIONS:
                 solves.popitem(last=False)

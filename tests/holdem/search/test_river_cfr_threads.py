@@ -122,5 +122,5 @@ def test_the_agent_solves_on_its_configured_threads_and_plays_the_same(tmp_path_
     while not state.is_over and state.street == TURN:
         state.check_or_call()
     river_one, river_two = one.holdem.search(state), two.holdem.search(state)
-    assert river_one.solver.threads == 1 and river_two.solver.threads == 2
+    assert river_one.threads == 1 and river_two.threads == 2 and turn_two.threads == 2
     assert np.array_equal(river_one.solution.strategy, river_two.solution.strategy)

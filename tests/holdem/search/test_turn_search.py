@@ -34,7 +34,7 @@ def test_turn_decisions_come_from_the_turn_solve(bp):
     agent = SearchAgent(bp, TURN_FAST)
     state = on_turn(bp, 3)
     solve = agent.holdem.search(state)
-    assert solve is not None and solve.street == TURN and solve.solver is None
+    assert solve is not None and solve.street == TURN
     node = solve.tree.path[-1]
     hole = state.holes[state.actor]
     row = solve.node_strategy(node)[HOLE_ID[hole[0], hole[1]]]
