@@ -140,3 +140,27 @@ def test_the_action_terms_have_expectation_zero_under_the_range(bp, street):
         assert ActionKind.FOLD in {m[0] for m in distinct}
         checked += 1
     assert checked >= 3
+
+
+@pytest.mark.parametrize("street", [TURN, RIVER])
+def test_a_solve_is_the_same_whatever_the_agents_own_hole(bp, street):
+    """LBR's range of the search agent is exact only if the agent, holding any other hole, would play
+    that hole's row of the solve it plays from: a solve must depend on public information alone."""
+    config = SearchConfig(**{**vars(FAST), "streets": ("turn", "river"), "turn_iterations": 8,
+                             "turn_time_budget": None})
+    state = HandState.start_random(bp.game_config, np.random.default_rng(8), button=0)
+    while state.street < street:
+        state.check_or_call()
+    seat = state.actor
+    moves, probs = hole_policy(HoldemSearchBot(bp, config), state)
+    dead = {int(c) for c in state.board[:5]} | {int(c) for c in state.holes[1 - seat]}
+    others = [h for h in range(1326) if not {int(HOLE_CARDS[h, 0]), int(HOLE_CARDS[h, 1])} & dead]
+    for h in others[:: len(others) // 3][:3]:
+        holes = [list(x) for x in state.holes]
+        holes[seat] = [int(HOLE_CARDS[h, 0]), int(HOLE_CARDS[h, 1])]
+        other = HandState.start(bp.game_config, holes, state.board, state.button)
+        for a in state.history:
+            other.apply(a)
+        agent = HoldemSearchBot(bp, config)
+        for move, p in agent.distribution(other):
+            assert float(move_probability(moves, probs, move)[h]) == pytest.approx(p, abs=1e-12)
