@@ -16,9 +16,14 @@ Querying a real state (:meth:`Blueprint.action_probabilities`):
    pseudo-harmonic translation (:mod:`holdem.eval.translation`) among the
    node's raise sizes, measured in pots in each game (real state, abstract
    node); a real all-in maps to the abstract all-in when the node has one.
-   The translation draws are a hash of (translation seed, seat, the seat's
-   cards, the board, the button, the action's index), so every query during
-   one hand sees the same mapping and different hands draw independently.
+   The translation draws are a hash of (translation seed, seat, the board
+   dealt for the whole hand, the button, the action's index), so every query
+   during one hand sees the same mapping, different hands draw independently,
+   and an opponent cannot foresee a draw (it hashes cards still face down).
+   The seat's own cards are not hashed: its play then depends on them only
+   through its rows, so an opponent's model of it (its range over every hole,
+   :mod:`holdem.search.lbr`) is exact, and a search from its view of the
+   history solves the same subgame whatever it holds.
 3. The bucket of the seat's cards on the street comes from the bucket file
    (the same lookup the dealer trains with).
 4. The abstract actions get concrete amounts in the real state: a raise
@@ -350,7 +355,7 @@ class Blueprint:
     def _draw_key(self, state: HandState, seat: int) -> int:
         """Seed of this hand's translation draws as ``seat`` sees it; draw ``i`` is ``mix(key, i)``."""
         key = mix_py(self.translation_seed, seat)
-        for c in (*state.holes[seat], *state.board, state.button):
+        for c in (*state.board, state.button):
             key = mix_py(key, c)
         return key
 

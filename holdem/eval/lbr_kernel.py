@@ -34,9 +34,8 @@ same node merge.  The range is the sum over branches; the fold probability
 after an LBR raise mixes the children the raise translates to in each branch.
 
 The blueprint itself plays as :class:`holdem.blueprint.Blueprint` does: its
-own translation draws from the same hash (translation seed, its seat, its
-cards, the board, the button, the action's index), its own bucket, a sample
-of its row.
+own translation draws from the same hash (translation seed, its seat, the
+board, the button, the action's index), its own bucket, a sample of its row.
 
 Randomness per duplicate group ``g`` comes from ``(seed, g)`` alone (board
 runouts, the blueprint's draws), so results do not depend on how groups are
@@ -414,8 +413,6 @@ def lbr_decide(ws, t, rs, bk, nb, lbr, action_set, pre_table, runouts, group_see
 def draw_key(translation_seed, seat, st):
     """Seed of the blueprint's translation draws this hand (as :meth:`Blueprint._draw_key`)."""
     key = mix(translation_seed, seat)
-    key = mix(key, st[eng.S_HOLES + 2 * seat])
-    key = mix(key, st[eng.S_HOLES + 2 * seat + 1])
     for i in range(5):
         key = mix(key, st[eng.S_BOARD + i])
     return mix(key, st[eng.S_BUTTON])

@@ -30,25 +30,23 @@ not with ``holdem-eval --lbr``.
 
 **Variance reduction** (:class:`LBRValue`).  A hand's chips swing by whole
 stacks on cards LBR cannot see, so besides the chips won, each hand gets an
-estimate with the same expectation and far less variance, built from what
-LBR knows: its cards, the board, the history, and the opponent's exact
-posterior range (the agent's play for every hole, by Bayes' rule, as above;
-exact because a solve does not depend on the agent's own hole, so the
-solve it plays from is the strategy of every hole it might hold).
+estimate with the same expectation and far less variance.  It conditions on
+LBR's cards, the history and the hand's whole board (dealt at the start;
+the agent's translation draws hash it, :mod:`holdem.blueprint`), leaving the
+opponent's hole as the one unknown, whose posterior is exactly the range
+above: the agent's play depends on its hole only through its rows or its
+solve's strategy, since neither the draws nor a solve depend on it.
 
 * At a showdown the chips are replaced by their expectation over the
-  opponent's holes under that range (Rao-Blackwell): exact over every runout
-  when the betting ended on the flop or turn (all-in), and on the dealt
-  board when it ended preflop (conditioning on the board keeps the estimate
-  exact: the range then only loses the holes that hold its cards).
+  opponent's holes under that range, on the whole board (Rao-Blackwell).
 * At each of the opponent's moves, ``V(move taken) - sum_m P(m) V(m)`` is
   subtracted (the action term of AIVAT: Burch, Schmid, Moravcik, Morrill &
   Bowling 2018, "AIVAT: A New Variance Reduction Technique for Agent
   Evaluation in Imperfect Information Games", AAAI), where ``P(m)`` is the
   move's probability under the range and ``V`` is LBR's own check/call-down
-  valuation of the spot after the move: any fixed function of what LBR
-  knows leaves the term's expectation at zero; a good one cancels the swing
-  of the opponent's choice.
+  valuation of the spot after the move, over the runouts of the visible
+  board: any value that does not depend on the opponent's hole leaves the
+  term's expectation at zero; a good one cancels the swing of its choice.
 
 Both leave the expectation unchanged; the benchmark reports both figures.
 """
@@ -67,7 +65,7 @@ from holdem.eval.baselines import apply_move, pot_raise_to
 from holdem.eval.lbr_actions import SET_FC, street_sets
 from holdem.eval.match import DEAL_STREAM, MatchResult, groups_for
 from holdem.evaluator import evaluate_arr
-from holdem.game.engine import BOARD_CARDS_VISIBLE, PREFLOP, ActionKind, HandState, deal
+from holdem.game.engine import BOARD_CARDS_VISIBLE, ActionKind, HandState, deal
 from holdem.search.holdem_agent import HoldemSearchBot
 
 Move = tuple[ActionKind, int]
@@ -196,7 +194,7 @@ class LBRValue:
         if len(distinct) < 2:
             return
         board = state.board[: BOARD_CARDS_VISIBLE[state.street]]
-        mass = weights * possible_holes(self.hole, board)
+        mass = weights * possible_holes(self.hole, state.board)
         given = [move_probability(moves, probs, m) for m in distinct]
         p = np.array([float(mass @ g) for g in given])
         if not p.sum() > 0.0:
@@ -217,14 +215,9 @@ class LBRValue:
     def estimate(self, state: HandState, weights: np.ndarray) -> float:
         """The hand's estimate once ``state`` is over; ``weights``: the opponent's final range."""
         chips = float(state.payoffs()[self.seat])
-        if any(state.folded):
+        if any(state.folded) or not float(weights @ possible_holes(self.hole, state.board)) > 0.0:
             return chips - self.correction
-        street = state.history[-1].street if state.history else PREFLOP
-        # preflop, on the dealt board (exact, and one board instead of 1.7 M); later, over every runout
-        board = state.board if street == PREFLOP else state.board[: BOARD_CARDS_VISIBLE[street]]
-        if not float(weights @ possible_holes(self.hole, board)) > 0.0:
-            return chips - self.correction
-        showdown = (2.0 * equity(weights, self.hole, board, self.rng) - 1.0) * state.contrib[self.seat]
+        showdown = (2.0 * equity(weights, self.hole, state.board, self.rng) - 1.0) * state.contrib[self.seat]
         return showdown - self.correction
 
 

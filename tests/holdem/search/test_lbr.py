@@ -127,7 +127,7 @@ def test_the_action_terms_have_expectation_zero_under_the_range(bp, street):
             continue
         hole = tuple(int(c) for c in state.holes[0])
         weights = np.random.default_rng(seed).random(1326) * possible_holes(hole, state.board[:0])
-        mass = weights * possible_holes(hole, state.board_visible)
+        mass = weights * possible_holes(hole, state.board)
         p = {m: float(mass @ move_probability(moves, probs, m)) for m in distinct}
         norm = sum(p.values())
         mean = 0.0
@@ -142,25 +142,56 @@ def test_the_action_terms_have_expectation_zero_under_the_range(bp, street):
     assert checked >= 3
 
 
-@pytest.mark.parametrize("street", [TURN, RIVER])
-def test_a_solve_is_the_same_whatever_the_agents_own_hole(bp, street):
+def _with_hole(state: HandState, seat: int, h: int) -> HandState:
+    """``state``'s history replayed with ``seat`` holding hole ``h``."""
+    holes = [list(x) for x in state.holes]
+    holes[seat] = [int(HOLE_CARDS[h, 0]), int(HOLE_CARDS[h, 1])]
+    other = HandState.start(state.config, holes, state.board, state.button)
+    for a in state.history:
+        other.apply(a)
+    return other
+
+
+def _other_holes(state: HandState, seat: int) -> list[int]:
+    dead = {int(c) for c in state.board[:5]} | {int(c) for c in state.holes[1 - seat]}
+    return [h for h in range(1326) if not {int(HOLE_CARDS[h, 0]), int(HOLE_CARDS[h, 1])} & dead]
+
+
+def _to_turn(config, seed: int, flop_bet: float | None) -> HandState:
+    """Check/call to the turn; with ``flop_bet``, the first seat to act on the flop bets that share of the pot
+    (sizes off the blueprint's tree, which it translates with its draws)."""
+    state = HandState.start_random(config, np.random.default_rng(seed), button=0)
+    while state.street < TURN:
+        if flop_bet is not None and state.street == FLOP and state.legal().call_amount == 0 and not any(
+                a.street == FLOP for a in state.history):
+            state.raise_to(max(state.legal().min_raise_to, int(flop_bet * state.pot)))
+        else:
+            state.check_or_call()
+    return state
+
+
+@pytest.mark.parametrize("flop_bet", [0.37, 0.8, 1.3])
+def test_the_blueprints_translation_of_a_history_does_not_depend_on_its_own_cards(bp, flop_bet):
+    for seed in range(3):
+        state = _to_turn(bp.game_config, seed, flop_bet)
+        seat = state.actor
+        want = bp.path(state, seat)
+        for h in _other_holes(state, seat)[::97]:
+            assert bp.path(_with_hole(state, seat, h), seat) == want
+
+
+@pytest.mark.parametrize("street, flop_bet", [(TURN, None), (TURN, 0.8), (RIVER, None), (RIVER, 1.3)])
+def test_a_solve_is_the_same_whatever_the_agents_own_hole(bp, street, flop_bet):
     """LBR's range of the search agent is exact only if the agent, holding any other hole, would play
     that hole's row of the solve it plays from: a solve must depend on public information alone."""
     config = SearchConfig(**{**vars(FAST), "streets": ("turn", "river"), "turn_iterations": 8,
                              "turn_time_budget": None})
-    state = HandState.start_random(bp.game_config, np.random.default_rng(8), button=0)
+    state = _to_turn(bp.game_config, 8, flop_bet)
     while state.street < street:
         state.check_or_call()
     seat = state.actor
     moves, probs = hole_policy(HoldemSearchBot(bp, config), state)
-    dead = {int(c) for c in state.board[:5]} | {int(c) for c in state.holes[1 - seat]}
-    others = [h for h in range(1326) if not {int(HOLE_CARDS[h, 0]), int(HOLE_CARDS[h, 1])} & dead]
+    others = _other_holes(state, seat)
     for h in others[:: len(others) // 3][:3]:
-        holes = [list(x) for x in state.holes]
-        holes[seat] = [int(HOLE_CARDS[h, 0]), int(HOLE_CARDS[h, 1])]
-        other = HandState.start(bp.game_config, holes, state.board, state.button)
-        for a in state.history:
-            other.apply(a)
-        agent = HoldemSearchBot(bp, config)
-        for move, p in agent.distribution(other):
+        for move, p in HoldemSearchBot(bp, config).distribution(_with_hole(state, seat, h)):
             assert float(move_probability(moves, probs, move)[h]) == pytest.approx(p, abs=1e-12)
