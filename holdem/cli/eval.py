@@ -8,6 +8,7 @@
                                                            learning curve: every snapshot of a run scored
     holdem-eval DIR --search [--search-config FILE] --vs BOT|DIR ...
                                                            the search agent on DIR's blueprint as the hero
+    holdem-eval DIR --search --lbr [--lbr-actions SET]     local best response against the search agent
 
 Example:
 
@@ -40,9 +41,11 @@ heads-up: the blueprint preflop and on the flop, a re-solved subgame on the
 turn and river, as search.streets says; settings from the search: section of
 --search-config FILE): against
 a baseline, or against the plain blueprint with --vs DIR (the same run).
-LBR (--lbr) is a compiled kernel that reads the blueprint's tables and cannot
-query a Python agent, so --search --lbr is refused (benchmarks/search.py
-says what it would take).
+With --lbr, local best response plays it: the compiled LBR reads a
+blueprint's tables and cannot query a Python agent, so this is the Python
+LBR of holdem/search/lbr.py (fc-fcpa, fcpa or fc; each hand several solves),
+whose JSON gives the chips LBR won and their variance-reduced estimate
+("variance_reduced": the same expectation, a narrower interval).
 
 Exit status: 0 done, 2 bad arguments or an unusable snapshot, 130
 interrupted.
@@ -84,7 +87,7 @@ from holdem.eval.phh import HandLog, hand_history
 from holdem.eval.plot import plot_running
 from holdem.eval.progress import ProgressBar
 from holdem.eval.raster import write_png
-from holdem.eval.stats import running_ci95, to_mbb
+from holdem.eval.stats import mean_ci95, running_ci95, to_mbb
 from holdem.game.positions import position_names
 from holdem.mccfr.snapshot import list_snapshots, run_directory
 
@@ -267,10 +270,35 @@ def _exact_lbr(hero: Blueprint) -> dict[str, Any]:
     }
 
 
+def _search_lbr(args, hero: Blueprint) -> dict[str, Any]:
+    """The Python LBR (:mod:`holdem.search.lbr`) against the search agent on ``hero``."""
+    from holdem.search.lbr import LBRResult, run_lbr
+
+    searcher = _search_agent(args, hero)
+    played: list[LBRResult] = []
+
+    def play(on_group: Callable[[int, np.ndarray], None]) -> MatchResult:
+        played.append(run_lbr(hero, searcher, args.hands, seed=args.seed, actions=args.lbr_actions,
+                              progress=on_group))
+        return played[0].match
+
+    result, extra = _play(args, hero, None, None, "LBR vs search", "lbr-search", play=play)
+    e = mean_ci95(played[0].reduced)
+    bb = hero.game_config.big_blind
+    mean, half = to_mbb(e.mean, bb), to_mbb(e.half_width, bb)
+    reduced = {"mbb_per_hand": round(mean, 1), "ci95": [round(mean - half, 1), round(mean + half, 1)]}
+    return {"mode": "lbr", **result.summary(), **extra, "lbr_actions": args.lbr_actions, "variance_reduced": reduced,
+            "search": _search_summary(searcher),
+            "note": "hero is LBR (holdem/search/lbr.py); its winnings are a lower bound on the search agent's "
+                    "exploitability"}
+
+
 def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     hero = Blueprint.load(args.dir, args.buckets, translation_seed=args.seed)
     summary: dict[str, Any] = {"blueprint": hero.source, "iteration": hero.iteration}
-    if args.lbr:
+    if args.lbr and args.search:
+        summary.update(_search_lbr(args, hero))
+    elif args.lbr:
         if not hero.is_holdem:
             summary.update(_exact_lbr(hero))
         else:
@@ -323,6 +351,11 @@ def headline(summary: dict[str, Any], where: str) -> str:
             f"over {summary['hands']:,} hands")
     if "aivat" in summary:
         line += f"; {aivat_phrase(summary['aivat'])}"
+    if "variance_reduced" in summary:
+        low, high = summary["variance_reduced"]["ci95"]
+        line += (f"; variance-reduced {summary['variance_reduced']['mbb_per_hand']:+,.1f} mbb/hand"
+                 + (f" (95% interval {low:+,.1f} to {high:+,.1f})" if math.isfinite(low) and math.isfinite(high)
+                    else ""))
     return line
 
 
@@ -438,9 +471,11 @@ def main(argv: list[str] | None = None) -> int:
         check_output_file(args.hands_out, "--hands-out")
     if args.search_config is not None and not args.search:
         parser.error("--search-config needs --search")
-    if args.search and (args.lbr or args.curve):
-        parser.error("--search plays head-to-head (--vs): LBR is a compiled kernel over the blueprint's tables "
-                     "and cannot query a Python agent, and --curve scores snapshots")
+    if args.search and args.curve:
+        parser.error("--search plays one agent (--vs or --lbr); --curve scores snapshots")
+    if args.search and args.lbr and args.lbr_actions == "tree":
+        parser.error("--search --lbr: the LBR that plays the search agent offers fc-fcpa, fcpa and fc "
+                     "(tree sizes are the compiled LBR's)")
     if args.curve_points is not None and args.curve_points < 1:
         parser.error(f"--curve-points must be at least 1, got {args.curve_points}")
     if args.out is not None:

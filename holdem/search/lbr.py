@@ -53,6 +53,7 @@ Both leave the expectation unchanged; the benchmark reports both figures.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +63,7 @@ from numba import njit
 from holdem.abstraction.features import HOLE_CARDS, N_HOLES
 from holdem.blueprint import OFF_TREE
 from holdem.eval.baselines import apply_move, pot_raise_to
-from holdem.eval.lbr_actions import SET_FC, street_sets
+from holdem.eval.lbr_actions import SET_FC, SET_TREE, street_sets
 from holdem.eval.match import DEAL_STREAM, MatchResult, groups_for
 from holdem.evaluator import evaluate_arr
 from holdem.game.engine import BOARD_CARDS_VISIBLE, ActionKind, HandState, deal
@@ -289,15 +290,19 @@ class LBRResult:
 
 
 def run_lbr(blueprint: Any, agent: Any, hands: int, *, seed: int = 0, actions: str = "fc-fcpa",
-            first_group: int = 0) -> LBRResult:
+            first_group: int = 0, progress: Callable[[int, np.ndarray], None] | None = None) -> LBRResult:
     """LBR against ``agent`` in duplicate groups dealt as :func:`holdem.eval.match.run_match` deals them,
-    groups ``first_group`` on (so a long run may be played, and stopped, in blocks).
+    groups ``first_group`` on (so a long run may be played, and stopped, in blocks); ``progress(i, chips)``
+    after each group, as a match's ``on_group``.  ``actions``: fc-fcpa, fcpa or fc (``tree`` raises to the
+    blueprint's own sizes, which the compiled LBR alone knows how to find).
 
     The agent's draws in rotation r of group g come from ``default_rng([seed, g, r])``, as in a match, so
     two agents that play alike until a street one of them searches see the same hands until then.
     """
     config = blueprint.game_config
     sets = street_sets(actions)
+    if (sets == SET_TREE).any():
+        raise ValueError(f"LBR action set {actions!r}: this LBR plays fc-fcpa, fcpa or fc")
     groups = groups_for(hands, 2)
     out = np.zeros(groups)
     reduced = np.zeros(groups)
@@ -323,6 +328,8 @@ def run_lbr(blueprint: Any, agent: Any, hands: int, *, seed: int = 0, actions: s
             estimate += value.estimate(state, lbr.range)
         out[i] = total / 2
         reduced[i] = estimate / 2
+        if progress is not None:
+            progress(i, out[: i + 1])
     match = MatchResult("lbr", getattr(agent, "name", "agent"), 2, config.big_blind, out, time.perf_counter() - began)
     return LBRResult(match, reduced)
 

@@ -39,10 +39,21 @@ def test_eval_search_against_a_baseline_and_the_blueprint(run, search_file, caps
     assert code == 0 and out["opponent"].startswith("snapshot:") and "--search" in out["command"]
 
 
-def test_eval_refuses_search_with_lbr_and_a_bad_section(run, tmp_path, capsys):
-    with pytest.raises(SystemExit) as e:
-        eval_main([str(run), "--search", "--lbr"])
-    assert e.value.code == 2 and "cannot query a Python agent" in capsys.readouterr().err
+def test_eval_lbr_against_the_search_agent(run, search_file, capsys):
+    code = eval_main([str(run), "--search", "--search-config", str(search_file), "--lbr", "--hands", "4",
+                      "--seed", "2", "--no-plot", "--no-progress"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["mode"] == "lbr" and out["hands"] == 4 and out["lbr_actions"] == "fc-fcpa"
+    assert out["search"]["config"]["iterations"] == 8 and "variance-reduced" in out["headline"]
+    low, high = out["variance_reduced"]["ci95"]
+    assert low <= out["variance_reduced"]["mbb_per_hand"] <= high
+
+
+def test_eval_refuses_search_with_tree_lbr_or_curve_and_a_bad_section(run, tmp_path, capsys):
+    for extra in (["--lbr", "--lbr-actions", "tree"], ["--curve"]):
+        with pytest.raises(SystemExit) as e:
+            eval_main([str(run), "--search", *extra])
+        assert e.value.code == 2 and "--search" in capsys.readouterr().err
     bad = tmp_path / "bad.yaml"
     bad.write_text("search:\n  mode: safe\n")
     assert eval_main([str(run), "--search", "--search-config", str(bad), "--vs", "call", "--hands", "2",
