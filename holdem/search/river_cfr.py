@@ -63,11 +63,10 @@ split into subtrees too, not over its 1,326 hands: that would need a
 parallel region per node, at about 10 us each against about 13 us of work
 per node and pass (249 nodes, 6.5 ms an iteration), and a showdown's sweep
 over the sorted hands is a running sum.  Measured with 2 threads on this
-2-core machine while two single-core benchmarks ran, one pinned to each
-core (load average 3.5): a turn solve 1.15x as fast in wall seconds
-(median of 5 rounds, 1.04-1.47), a river solve 1.03x (0.99-1.15), the
-process getting 0.98 cores with 2 threads against 0.67 with one
-(``benchmarks/results/search_threads.json``).
+machine's 2 idle cores (``benchmarks/results/search_threads.json``, median
+of 5 alternating rounds): a turn solve 1.71x as fast in wall seconds, a
+river solve 1.80x; with a single-core benchmark pinned to each core (load
+average 3.5), 1.15x and 1.03x.
 """
 from __future__ import annotations
 
