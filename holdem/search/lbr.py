@@ -155,8 +155,15 @@ def hole_policy(agent: Any, state: HandState) -> tuple[list[Move], np.ndarray]:
 
 def move_probability(moves: list[Move], probs: np.ndarray, move: Move) -> np.ndarray:
     """float64[1326]: the probability of ``move`` for every hole (abstract actions played alike summed)."""
-    hits = [i for i, m in enumerate(moves) if m[0] == move[0] and (m[0] != ActionKind.RAISE or m[1] == move[1])]
+    played = _played_as(move)
+    hits = [i for i, m in enumerate(moves) if _played_as(m) == played]
     return probs[:, hits].sum(axis=1) if hits else np.zeros(N_HOLES)
+
+
+def _played_as(move: Move) -> Move:
+    """A move as it plays: a raise by its amount, a fold or a check/call by its kind alone."""
+    kind = ActionKind(move[0])
+    return kind, int(move[1]) if kind == ActionKind.RAISE else 0
 
 
 def possible_holes(hole: tuple[int, int], board: tuple[int, ...]) -> np.ndarray:
@@ -190,8 +197,7 @@ class LBRValue:
                 taken: Move) -> None:
         """Add the action term of the opponent's ``taken`` move at ``state`` (before it is applied);
         ``weights`` is its range before the move, ``moves``/``probs`` its play (:func:`hole_policy`)."""
-        distinct = list(dict.fromkeys(
-            (ActionKind(k), int(a) if ActionKind(k) == ActionKind.RAISE else 0) for k, a in moves))
+        distinct = list(dict.fromkeys(_played_as(m) for m in moves))
         if len(distinct) < 2:
             return
         board = state.board[: BOARD_CARDS_VISIBLE[state.street]]
@@ -202,8 +208,7 @@ class LBRValue:
             return
         p /= p.sum()
         values = np.array([self._after(state, m, mass * g, board) for m, g in zip(distinct, given)])
-        key = (ActionKind(taken[0]), int(taken[1]) if ActionKind(taken[0]) == ActionKind.RAISE else 0)
-        self.correction += float(values[distinct.index(key)] - p @ values)
+        self.correction += float(values[distinct.index(_played_as(taken))] - p @ values)
 
     def _after(self, state: HandState, move: Move, weights: np.ndarray, board: tuple[int, ...]) -> float:
         other = 1 - self.seat
