@@ -223,8 +223,7 @@ class LBRValue:
         chips = float(state.payoffs()[self.seat])
         if any(state.folded) or not float(weights @ possible_holes(self.hole, state.board)) > 0.0:
             return chips - self.correction
-        showdown = (2.0 * equity(weights, self.hole, state.board, self.rng) - 1.0) * state.contrib[self.seat]
-        return showdown - self.correction
+        return check_down_value(state, self.seat, weights, self.hole, state.board, self.rng) - self.correction
 
 
 class LBRPlayer:
