@@ -4,7 +4,8 @@ Measures, in one session:
 
 * the compact tree of ``--config`` (default the shipped 6-max config): nodes,
   bytes a node, build seconds and the build's peak RSS (a fresh process);
-* a supervised run of ``--config`` for ``--seconds`` with ``--workers``:
+* a supervised run of ``--config`` for ``--seconds`` with ``--workers`` (none
+  with ``--seconds 0``):
   peak memory of the whole run (every process's RssAnon + RssFile, plus the
   bytes the run's shared-memory files hold, counted once), time until the
   first worker is ready, iterations per second per worker, and the tables'
@@ -187,30 +188,38 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json-out", default=None, help="also write the JSON here")
     ap.add_argument("--baseline", default="configs/6max_mid.yaml")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--seconds", type=float, default=3600.0, help="training seconds of the long run (goal: 3600)")
+    ap.add_argument("--seconds", type=float, default=3600.0,
+                    help="training seconds of the long run (goal: 3600; 0: no long run, only the speed rounds)")
     ap.add_argument("--speed-seconds", type=float, default=90.0, help="training seconds of each speed round")
     ap.add_argument("--rounds", type=int, default=3, help="alternating speed rounds of each config")
     ap.add_argument("--out", default=None, help="directory for the runs and the PNG (default: a temporary one)")
     args = ap.parse_args(argv)
     out = Path(args.out or tempfile.mkdtemp(prefix="holdem-scale-"))
     out.mkdir(parents=True, exist_ok=True)
+    runs = ["big"] * (args.seconds > 0) + [f"speed-{side}-{k}" for k in range(args.rounds)
+                                          for side in ("config", "baseline")]
+    stale = [name for name in runs if (out / name).exists()]
+    if stale:  # the supervisor refuses a directory with an earlier run in it, whose events would be read here
+        ap.error(f"--out {out} already holds {', '.join(stale)}: give an empty or new directory")
     probe = subprocess.run([PYTHON, "-c", TREE_PROBE, args.config], cwd=REPO, capture_output=True, text=True,
                            check=True)
     result: dict = {"benchmark": "scale",
                     "command": "python benchmarks/scale.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
                     "machine": {"cpus": os.cpu_count()}, "tree": json.loads(probe.stdout.strip().splitlines()[-1])}
-    big = supervised(args.config, args.workers, args.seconds, out / "big")
-    big["curve_png"] = draw(big["curve_seconds_iterations_allocated_bytes"], out / "allocated.png", args.config)
-    big["extrapolation"] = extrapolate(big["curve_seconds_iterations_allocated_bytes"],
-                                       big["iterations_per_second_per_worker"], big["table_bytes"])
+    big = None
+    if args.seconds > 0:
+        big = supervised(args.config, args.workers, args.seconds, out / "big")
+        big["curve_png"] = draw(big["curve_seconds_iterations_allocated_bytes"], out / "allocated.png", args.config)
+        big["extrapolation"] = extrapolate(big["curve_seconds_iterations_allocated_bytes"],
+                                           big["iterations_per_second_per_worker"], big["table_bytes"])
     rounds = []
     for k in range(args.rounds):
         a = supervised(args.config, args.workers, args.speed_seconds, out / f"speed-config-{k}")
         b = supervised(args.baseline, args.workers, args.speed_seconds, out / f"speed-baseline-{k}")
         rounds.append({"config": a, "baseline": b})
     ratios = [r["config"]["iterations_per_second_per_worker"] / r["baseline"]["iterations_per_second_per_worker"]
-              for r in rounds if r["config"]["iterations_per_second_per_worker"]
-              and r["baseline"]["iterations_per_second_per_worker"]]
+              for r in rounds if all(side["exit_code"] == 0 and side["iterations_per_second_per_worker"]
+                                     for side in r.values())]  # a run that failed is reported, not compared
     for r in rounds:  # the curves of short runs are not needed in the report
         for side in r.values():
             side.pop("curve_seconds_iterations_allocated_bytes", None)

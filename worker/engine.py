@@ -88,7 +88,7 @@ class SolverEngine(TrackedSolver):
 
         arrays = self._shared_arrays(welcome) if welcome.tree_segment else {}
         tree = None
-        if "kind" in arrays:
+        if "nodes" in arrays:
             from holdem.game.tree_arrays import compact_from_arrays
 
             tree = compact_from_arrays(arrays)

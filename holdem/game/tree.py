@@ -58,10 +58,12 @@ from holdem.game.tree_arrays import (
     FULL_TREE_MAX_NODES,
     NO_CHILD,
     NODE_DECISION,
+    NODE_FIELDS,
     NODE_FOLD,
     NODE_SHOWDOWN,
     BettingTree,
     CompactTree,
+    empty_nodes,
     expand,
     with_layout,
 )
@@ -137,20 +139,18 @@ def build_compact(game: Any, actions: ActionAbstraction, max_nodes: int = DEFAUL
     rules = (np.asarray(g.stacks, dtype=np.int64), np.int64(g.small_blind), np.int64(g.big_blind),
              np.int64(g.ante), values, units, counts, allin, max_raises, np.int64(max_nodes))
     root, root_bets = np.zeros(g.players, np.int64), np.zeros(g.players, np.int64)
-    i8, i32 = np.empty(0, np.int8), np.empty(0, np.int32)
-    n, complete, _ = _walk(*rules, False, i8, i8, i8, i8, i32, i32, root, root_bets)
+    none = empty_nodes(0)  # the counting pass writes nothing (field views: one compiled variant for both)
+    n, complete, _ = _walk(*rules, False, *(none[f] for f in NODE_FIELDS[:5]), np.empty(0, np.int32), root,
+                           root_bets)
     if not complete:
         raise TreeTooLarge(
             f"the betting tree has more than {max_nodes:,} nodes: coarsen the action abstraction "
             "(fewer sizes, lower max_raises, no all-in where a pot-sized bet suffices) or raise max_nodes"
         )
-    kind, street, actor, n_actions = (np.empty(n, np.int8) for _ in range(4))
-    first_child, delta = np.empty(n, np.int32), np.empty(n, np.int32)
-    _, _, depth = _walk(*rules, True, kind, street, actor, n_actions, first_child, delta, root, root_bets)
-    tree = CompactTree(n_players=g.players, n_streets=N_STREETS, kind=kind, street=street, actor=actor,
-                       n_actions=n_actions, first_child=first_child, delta=delta, root_contrib=root,
-                       root_bets=root_bets,
-                       offset=np.empty(0, np.int64), max_depth=int(depth), table_size=0, buckets_per_street=())
+    nodes, delta = empty_nodes(n), np.empty(n, np.int32)
+    _, _, depth = _walk(*rules, True, *(nodes[f] for f in NODE_FIELDS[:5]), delta, root, root_bets)
+    tree = CompactTree(n_players=g.players, n_streets=N_STREETS, nodes=nodes, delta=delta, root_contrib=root,
+                       root_bets=root_bets, max_depth=int(depth), table_size=0, buckets_per_street=())
     return tree if buckets_per_street is None else with_layout(tree, buckets_per_street)
 
 

@@ -142,6 +142,14 @@ FOLD_DELTA = -1  # ``delta`` of a node entered by a fold
 FULL_TREE_MAX_NODES = 50_000_000  # the full tree takes 80-140 bytes a node: bigger ones stay compact
 
 
+# One 16-byte record a node: what a traversal reads at a node, in one cache line (a 6-max tree of
+# 123 M nodes is 2 GB, so a node visit is a memory access, and one record is one access where seven
+# arrays were seven).  ``delta`` stays apart: it is read on the edge into a node, from the parent.
+NODE_DTYPE = np.dtype([("kind", "i1"), ("street", "i1"), ("actor", "i1"), ("n_actions", "i1"),
+                       ("first_child", "<i4"), ("offset", "<i8")], align=True)
+NODE_FIELDS = tuple(NODE_DTYPE.names)
+
+
 @dataclass(frozen=True)
 class CompactTree:
     """The betting tree as the training kernel walks it; N nodes, P seats.
@@ -151,14 +159,15 @@ class CompactTree:
     Nothing a traversal can derive along its path is stored: chips in, folds
     and the pot follow from ``root_contrib`` and each node's ``delta``.
 
-    kind, street, actor, n_actions  int8[N]  as in :class:`BettingTree`
-    first_child   int32[N]   id of child 0, -1 at terminals
+    nodes         NODE_DTYPE[N]  one record a node, whose fields are also attributes (views):
+      kind, street, actor, n_actions  int8  as in :class:`BettingTree`
+      first_child int32      id of child 0, -1 at terminals
+      offset      int64      table row offset (as :class:`TableLayout` over the expanded tree, whose
+                             ids are in preorder, so a subtree's rows are one block), -1 at terminals
     delta         int32[N]   chips the parent's actor put in with the action leading here, or
                              ``FOLD_DELTA`` for a fold; 0 at the root
     root_contrib  int64[P]   antes and blinds posted at the root
     root_bets     int64[P]   the blinds alone (the preflop street bets at the root; antes are not bets)
-    offset        int64[N]   table row offset (as :class:`TableLayout` over the expanded tree, whose
-                             ids are in preorder, so a subtree's rows are one block), -1 at terminals
     max_depth     most decision nodes on a root-to-leaf path
     table_size    entries of each table
     buckets_per_street  the card abstraction's bucket counts the offsets were laid out for
@@ -166,22 +175,41 @@ class CompactTree:
 
     n_players: int
     n_streets: int
-    kind: np.ndarray
-    street: np.ndarray
-    actor: np.ndarray
-    n_actions: np.ndarray
-    first_child: np.ndarray
+    nodes: np.ndarray
     delta: np.ndarray
     root_contrib: np.ndarray
     root_bets: np.ndarray
-    offset: np.ndarray
     max_depth: int
     table_size: int
     buckets_per_street: tuple[int, ...]
 
     @property
+    def kind(self) -> np.ndarray:
+        return self.nodes["kind"]
+
+    @property
+    def street(self) -> np.ndarray:
+        return self.nodes["street"]
+
+    @property
+    def actor(self) -> np.ndarray:
+        return self.nodes["actor"]
+
+    @property
+    def n_actions(self) -> np.ndarray:
+        return self.nodes["n_actions"]
+
+    @property
+    def first_child(self) -> np.ndarray:
+        return self.nodes["first_child"]
+
+    @property
+    def offset(self) -> np.ndarray:
+        return self.nodes["offset"]
+
+    @property
     def n_nodes(self) -> int:
-        return int(self.kind.shape[0])
+        return int(self.nodes.shape[0])
 
     @property
     def max_actions(self) -> int:
@@ -189,25 +217,30 @@ class CompactTree:
 
     def node_bytes(self) -> int:
         """Bytes of every per-node array (what the tree costs in memory)."""
-        return sum(getattr(self, n).nbytes for n in COMPACT_ARRAYS)
+        return self.nodes.nbytes + self.delta.nbytes
 
 
-COMPACT_ARRAYS = ("kind", "street", "actor", "n_actions", "first_child", "delta", "offset")
+def empty_nodes(n: int) -> np.ndarray:
+    """NODE_DTYPE[n], offsets -1 (no table layout yet)."""
+    nodes = np.empty(n, NODE_DTYPE)
+    nodes["offset"] = -1
+    return nodes
+
+
+COMPACT_ARRAYS = ("nodes", "delta")
 COMPACT_SIZES = ("n_players", "n_streets", "max_depth", "table_size")
 
 
 def compact_arrays(tree: CompactTree) -> dict[str, np.ndarray]:
-    """Every array of ``tree`` by name, sizes as 0-d int64 arrays (for shared memory)."""
-    out = {name: np.ascontiguousarray(getattr(tree, name)) for name in COMPACT_ARRAYS}
+    """Every array of ``tree`` by name, sizes as 0-d int64 arrays (for shared memory, whose segments
+    hold plain dtypes: the records go as int64[N, 2], :func:`compact_from_arrays` views them back)."""
+    out = {"nodes": np.ascontiguousarray(tree.nodes).view(np.int64).reshape(-1, 2),
+           "delta": np.ascontiguousarray(tree.delta)}
     out["root_contrib"] = np.ascontiguousarray(tree.root_contrib, dtype=np.int64)
     out["root_bets"] = np.ascontiguousarray(tree.root_bets, dtype=np.int64)
     out["buckets_per_street"] = np.asarray(tree.buckets_per_street, dtype=np.int64)
     out.update({name: np.array(getattr(tree, name), dtype=np.int64) for name in COMPACT_SIZES})
     return out
-
-
-_COMPACT_DTYPES = {"kind": np.int8, "street": np.int8, "actor": np.int8, "n_actions": np.int8,
-                   "first_child": np.int32, "delta": np.int32, "offset": np.int64}
 
 
 def compact_from_arrays(arrays: dict[str, np.ndarray]) -> CompactTree:
@@ -217,18 +250,19 @@ def compact_from_arrays(arrays: dict[str, np.ndarray]) -> CompactTree:
     if missing:
         raise ValueError(f"compact-tree arrays: missing {missing}")
     sizes = {name: int(arrays[name]) for name in COMPACT_SIZES}
-    n = arrays["kind"].shape[0] if arrays["kind"].ndim == 1 else -1
-    for name in COMPACT_ARRAYS:
-        a = arrays[name]
-        if n < 0 or a.shape != (n,) or a.dtype != _COMPACT_DTYPES[name]:
-            raise ValueError(f"compact-tree arrays: {name} is {a.dtype}{list(a.shape)}, "
-                             f"expected {np.dtype(_COMPACT_DTYPES[name])}[{n}]")
+    words, delta = arrays["nodes"], arrays["delta"]
+    if (words.dtype != np.int64 or words.ndim != 2 or words.shape[1] != NODE_DTYPE.itemsize // 8
+            or not words.flags.c_contiguous):
+        raise ValueError(f"compact-tree arrays: nodes is {words.dtype}{list(words.shape)}, "
+                         f"expected int64[N, {NODE_DTYPE.itemsize // 8}] (contiguous)")
+    n = words.shape[0]
+    if delta.dtype != np.int32 or delta.shape != (n,):
+        raise ValueError(f"compact-tree arrays: delta is {delta.dtype}{list(delta.shape)}, expected int32[{n}]")
     for name in ("root_contrib", "root_bets"):
         if arrays[name].shape != (sizes["n_players"],):
             raise ValueError(f"compact-tree arrays: {name} has shape {arrays[name].shape}")
-    return CompactTree(kind=arrays["kind"], street=arrays["street"], actor=arrays["actor"],
-                       n_actions=arrays["n_actions"], first_child=arrays["first_child"], delta=arrays["delta"],
-                       root_contrib=arrays["root_contrib"], root_bets=arrays["root_bets"], offset=arrays["offset"],
+    return CompactTree(nodes=words.reshape(-1).view(NODE_DTYPE), delta=delta, root_contrib=arrays["root_contrib"],
+                       root_bets=arrays["root_bets"],
                        buckets_per_street=tuple(int(b) for b in arrays["buckets_per_street"]), **sizes)
 
 
@@ -239,11 +273,15 @@ def with_layout(tree: CompactTree, buckets_per_street: tuple[int, ...]) -> Compa
         raise ValueError(
             f"buckets_per_street has {len(buckets_per_street)} entries; the tree has {tree.n_streets} streets"
         )
-    offset = np.empty(tree.n_nodes, np.int64)
-    size = _preorder_offsets(tree.kind, tree.street, tree.n_actions, tree.first_child,
-                             np.asarray(buckets_per_street, dtype=np.int64), tree.max_depth, offset)
-    return replace(tree, offset=offset, table_size=int(size),
-                   buckets_per_street=tuple(int(b) for b in buckets_per_street))
+    buckets_per_street = tuple(int(b) for b in buckets_per_street)
+    if tree.buckets_per_street == buckets_per_street:
+        return tree
+    # a tree without a layout takes its offsets in place (a build holds one copy); one laid out for
+    # other buckets keeps its own, and the result gets a copy of the records
+    nodes = tree.nodes if not tree.buckets_per_street else tree.nodes.copy()
+    size = _preorder_offsets(nodes["kind"], nodes["street"], nodes["n_actions"], nodes["first_child"],
+                             np.asarray(buckets_per_street, dtype=np.int64), tree.max_depth, nodes["offset"])
+    return replace(tree, nodes=nodes, table_size=int(size), buckets_per_street=buckets_per_street)
 
 
 @njit(cache=True, nogil=True)
@@ -399,10 +437,13 @@ def compact_from_full(tree: BettingTree, layout: TableLayout,
     terminal = tree.kind != NODE_DECISION
     full_ids = np.empty(n, np.int64)
     full_ids[new] = np.arange(n)
+    nodes = np.empty(n, NODE_DTYPE)
+    for name, values in zip(NODE_FIELDS, (kind, street, actor, n_actions, first_child, offset)):
+        nodes[name] = values
     return CompactTree(
-        n_players=players, n_streets=tree.n_streets, kind=kind, street=street, actor=actor, n_actions=n_actions,
-        first_child=first_child, delta=delta, root_contrib=np.asarray(tree.contrib[0], np.int64),
-        root_bets=np.asarray(tree.contrib[0] if root_bets is None else root_bets, np.int64), offset=offset,
+        n_players=players, n_streets=tree.n_streets, nodes=nodes, delta=delta,
+        root_contrib=np.asarray(tree.contrib[0], np.int64),
+        root_bets=np.asarray(tree.contrib[0] if root_bets is None else root_bets, np.int64),
         max_depth=int(depth[terminal].max()) if terminal.any() else 0, table_size=int(layout.size),
         buckets_per_street=tuple(layout.buckets_per_street),
     ), full_ids

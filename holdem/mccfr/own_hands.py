@@ -98,7 +98,7 @@ def own_hand_groups(exact) -> OwnHandGroups:
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False)
-def traverse_own_hands(trav, kind, actor, street, n_actions, first_child, offset, average, regret_floor, scale, regret,
+def traverse_own_hands(trav, nodes, average, regret_floor, scale, regret,
                        strategy, member_buckets, member_util, weight, lo, state,
                        st_node, st_a, st_row, st_sig, st_val, val, cell, strategy_marks, strategy_written, strategy_log,
                        strategy_log_base, log_state):
@@ -109,19 +109,20 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, first_child, offset
     the traverser's utility at terminal ``node`` (laid out by member, so a group's are adjacent)."""
     depth = 0
     node = 0
-    nodes = 0
+    visited = 0
     while True:
         while True:
-            nodes += 1
-            if kind[node] != NODE_DECISION:
+            visited += 1
+            rec = nodes[node]
+            if rec.kind != NODE_DECISION:
                 for j in range(LANES):
                     val[j] = member_util[trav, node, lo + j]
                 break
-            p = actor[node]
-            na = n_actions[node]
-            s = street[node]
+            p = rec.actor
+            na = rec.n_actions
+            s = rec.street
             if p == trav:
-                base = offset[node]
+                base = rec.offset
                 for j in range(LANES):
                     row = base + member_buckets[trav, lo + j, p, s] * na
                     st_row[depth, j] = row
@@ -138,10 +139,10 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, first_child, offset
                 st_node[depth] = node
                 st_a[depth] = 0
                 depth += 1
-                node = first_child[node]
+                node = rec.first_child
             else:
                 # the other seat's bucket is the same for every deal of the group
-                row = offset[node] + member_buckets[trav, lo, p, s] * na
+                row = rec.offset + member_buckets[trav, lo, p, s] * na
                 pos = 0.0
                 for a in range(na):
                     r = regret[row + a]
@@ -150,19 +151,20 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, first_child, offset
                 chosen, state = sample_action(regret, strategy, row, na, pos, (average >> s) & 1, scale, state,
                                               cell, strategy_marks, strategy_written, strategy_log,
                                               strategy_log_base, log_state)
-                node = first_child[node] + chosen
+                node = rec.first_child + chosen
         while True:
             if depth == 0:
-                return nodes, state
+                return visited, state
             d = depth - 1
             node = st_node[d]
             a = st_a[d]
             for j in range(LANES):
                 st_val[d, a, j] = val[j]
-            na = n_actions[node]
+            rec = nodes[node]
+            na = rec.n_actions
             if a + 1 < na:
                 st_a[d] = a + 1
-                node = first_child[node] + a + 1
+                node = rec.first_child + a + 1
                 break
             # the node's value per hand (hands innermost, so the loop vectorises), then its regrets
             for j in range(LANES):
@@ -180,7 +182,7 @@ def traverse_own_hands(trav, kind, actor, street, n_actions, first_child, offset
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=True, _nrt=False)
-def run_own_hand_iterations(kind, actor, street, n_actions, first_child, offset, average_streets, scale, regret,
+def run_own_hand_iterations(nodes, average_streets, scale, regret,
                             strategy, member_buckets, member_util, group_start, group_weight, group_cum, t0, n_iter,
                             seed, regret_floor, strategy_interval, st_node, st_a, st_row, st_sig, st_val, val,
                             progress, cell, strategy_marks, strategy_written, strategy_log, strategy_log_base,
@@ -203,12 +205,12 @@ def run_own_hand_iterations(kind, actor, street, n_actions, first_child, offset,
             while g < n_groups - 1 and u >= group_cum[trav, g]:
                 g += 1
             lo = group_start[trav, g]
-            nodes, state = traverse_own_hands(trav, kind, actor, street, n_actions, first_child, offset, average,
+            visited, state = traverse_own_hands(trav, nodes, average,
                                               regret_floor, scale, regret, strategy, member_buckets, member_util,
                                               group_weight, lo, state,
                                               st_node, st_a, st_row, st_sig, st_val, val, cell, strategy_marks,
                                               strategy_written, strategy_log, strategy_log_base, log_state)
-            total += nodes
-            progress[1] += nodes
+            total += visited
+            progress[1] += visited
         progress[0] += 1
     return total

@@ -155,9 +155,8 @@ class Solver:
         self._n_players = tree.n_players
         self._n_streets = tree.n_streets
         self._arrays = (
-            tree.kind, tree.actor, tree.street, tree.n_actions, tree.first_child, tree.delta, tree.offset,
-            np.ascontiguousarray(tree.root_contrib, dtype=np.int64), tree.n_streets - 1, params.prune_last_street,
-            params.prune_terminal,
+            tree.nodes, tree.delta, np.ascontiguousarray(tree.root_contrib, dtype=np.int64), tree.n_streets - 1,
+            params.prune_last_street, params.prune_terminal,
         )
         self._average = sum(1 << s for s in params.average_streets if s < self._n_streets)
         depth = tree.max_depth + 1
@@ -264,7 +263,7 @@ class Solver:
                 tracking.touch_all(1, self.tables.strategy)
             track = tracking.kernel_args()
             data, stack = self._own
-            nodes = run_own_hand_iterations(*self._arrays[:5], self._arrays[6], self._average, scale,
+            nodes = run_own_hand_iterations(self._arrays[0], self._average, scale,
                                             self.tables.regret, self.tables.strategy, *data, first_iteration,
                                             iterations, t_seed, p.regret_floor, p.strategy_interval, *stack,
                                             self.progress, track[0], track[2], track[4], track[7], track[8],

@@ -64,7 +64,7 @@ def test_a_bad_layout_is_refused_by_name(tmp_path, change, error):
 def test_tree_round_trip_and_shape_checks():
     tree = leduc_game().compact
     again = compact_from_arrays(compact_arrays(tree))
-    for name in ("first_child", "delta", "offset", "root_contrib"):
+    for name in ("kind", "street", "actor", "n_actions", "first_child", "delta", "offset", "root_contrib"):
         assert np.array_equal(getattr(again, name), getattr(tree, name))
     assert (again.n_players, again.n_streets, again.max_depth, again.table_size) == (
         tree.n_players, tree.n_streets, tree.max_depth, tree.table_size)
@@ -72,7 +72,9 @@ def test_tree_round_trip_and_shape_checks():
     broken["delta"] = broken["delta"][:1]
     with pytest.raises(ValueError, match="delta"):
         compact_from_arrays(broken)
-    broken["offset"] = broken["offset"].astype(np.int32)
+    for bad in (broken["nodes"].astype(np.int32), broken["nodes"].reshape(-1, 1), broken["nodes"][::2]):
+        with pytest.raises(ValueError, match="nodes"):
+            compact_from_arrays({**broken, "nodes": bad})
     del broken["delta"]
     with pytest.raises(ValueError, match="missing"):
         compact_from_arrays(broken)

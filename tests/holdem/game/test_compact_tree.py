@@ -9,6 +9,7 @@ from holdem.game.tree import TreeGame, build_compact, build_tree
 from holdem.game.tree_arrays import (
     FOLD_DELTA,
     NODE_DECISION,
+    NODE_DTYPE,
     TableLayout,
     compact_from_full,
     expand,
@@ -59,3 +60,20 @@ def test_expanding_the_compact_tree_round_trips():
         for name in ("street", "kind", "actor", "pot", "contrib", "folded", "n_actions", "children",
                      "action_kind", "action_amount", "parent", "parent_action"):
             assert np.array_equal(getattr(again, name), getattr(full, name)), name
+
+
+def test_one_record_a_node_and_layouts_that_do_not_alias():
+    game = GAMES[1]
+    bare = build_compact(game, FCPA)
+    assert bare.nodes.dtype == NODE_DTYPE and NODE_DTYPE.itemsize == 16
+    assert bare.node_bytes() == 20 * bare.n_nodes  # the record and delta
+    # the attributes are views of the records: what the kernel reads is what readers see
+    assert np.shares_memory(bare.kind, bare.nodes) and np.shares_memory(bare.offset, bare.nodes)
+    laid = with_layout(bare, (3, 4, 4, 4))
+    assert with_layout(laid, (3, 4, 4, 4)) is laid
+    before = laid.offset.copy()
+    other = with_layout(laid, (5, 1, 1, 1))  # laid out already: the other layout gets its own records
+    assert np.array_equal(laid.offset, before) and not np.shares_memory(other.nodes, laid.nodes)
+    assert other.table_size != laid.table_size
+    for name in ("kind", "street", "actor", "n_actions", "first_child"):
+        assert np.array_equal(getattr(other, name), getattr(laid, name))
