@@ -150,6 +150,16 @@ NODE_DTYPE = np.dtype([("kind", "i1"), ("street", "i1"), ("actor", "i1"), ("n_ac
 NODE_FIELDS = tuple(NODE_DTYPE.names)
 
 
+class _NodeField:
+    """A field of the node records, read as the tree's attribute of that name (a view, not a copy)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, tree: "CompactTree", owner: type | None = None) -> np.ndarray:
+        return tree.nodes[self.name]
+
+
 @dataclass(frozen=True)
 class CompactTree:
     """The betting tree as the training kernel walks it; N nodes, P seats.
@@ -183,29 +193,8 @@ class CompactTree:
     table_size: int
     buckets_per_street: tuple[int, ...]
 
-    @property
-    def kind(self) -> np.ndarray:
-        return self.nodes["kind"]
-
-    @property
-    def street(self) -> np.ndarray:
-        return self.nodes["street"]
-
-    @property
-    def actor(self) -> np.ndarray:
-        return self.nodes["actor"]
-
-    @property
-    def n_actions(self) -> np.ndarray:
-        return self.nodes["n_actions"]
-
-    @property
-    def first_child(self) -> np.ndarray:
-        return self.nodes["first_child"]
-
-    @property
-    def offset(self) -> np.ndarray:
-        return self.nodes["offset"]
+    kind, street, actor, n_actions = _NodeField(), _NodeField(), _NodeField(), _NodeField()
+    first_child, offset = _NodeField(), _NodeField()
 
     @property
     def n_nodes(self) -> int:
