@@ -139,9 +139,8 @@ def build_compact(game: Any, actions: ActionAbstraction, max_nodes: int = DEFAUL
     rules = (np.asarray(g.stacks, dtype=np.int64), np.int64(g.small_blind), np.int64(g.big_blind),
              np.int64(g.ante), values, units, counts, allin, max_raises, np.int64(max_nodes))
     root, root_bets = np.zeros(g.players, np.int64), np.zeros(g.players, np.int64)
-    none = empty_nodes(0)  # the counting pass writes nothing (field views: one compiled variant for both)
-    n, complete, _ = _walk(*rules, False, *(none[f] for f in NODE_FIELDS[:5]), np.empty(0, np.int32), root,
-                           root_bets)
+    i8, i32 = np.empty(0, np.int8), np.empty(0, np.int32)  # the counting pass writes nothing
+    n, complete, _ = _walk(*rules, False, i8, i8, i8, i8, i32, i32, root, root_bets)
     if not complete:
         raise TreeTooLarge(
             f"the betting tree has more than {max_nodes:,} nodes: coarsen the action abstraction "

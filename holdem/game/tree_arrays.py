@@ -143,8 +143,8 @@ FULL_TREE_MAX_NODES = 50_000_000  # the full tree takes 80-140 bytes a node: big
 
 
 # One 16-byte record a node: what a traversal reads at a node, in one cache line (a 6-max tree of
-# 123 M nodes is 2 GB, so a node visit is a memory access, and one record is one access where seven
-# arrays were seven).  ``delta`` stays apart: it is read on the edge into a node, from the parent.
+# 123 M nodes takes 2 GB, so a node visit is a memory access: one line a record, against one a field
+# were the fields arrays).  ``delta`` stays apart: it is read on the edge into a node, from the parent.
 NODE_DTYPE = np.dtype([("kind", "i1"), ("street", "i1"), ("actor", "i1"), ("n_actions", "i1"),
                        ("first_child", "<i4"), ("offset", "<i8")], align=True)
 NODE_FIELDS = tuple(NODE_DTYPE.names)

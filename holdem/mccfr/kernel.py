@@ -27,8 +27,9 @@ record.  Two prefetches (:mod:`holdem.mccfr.prefetch`) shorten the chain: at
 every decision node the children's records (consecutive, so a line or two)
 are asked for while the node's own row is read, and at the traverser's node,
 whose children are all explored, every child's regret row is asked for at
-once.  On the shipped 6-max tree (2 GB) they and the one-record node layout
-made the kernel about 20% faster; on `6max_mid`'s small tree, a few percent.
+once.  With the tree's one record a node they make the kernel about 1.2x as
+fast on the shipped 6-max tree (2 GB) and 1.05x on `6max_mid`'s 99 MB one
+(``benchmarks/kernel_speed.py``).
 
 Discounting is folded into ``scale``: the tables hold true values times the
 batch's scale (:func:`holdem.mccfr.schedule.table_scale`), so a discount
