@@ -29,6 +29,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import _runs
+
 REPO = Path(__file__).resolve().parent.parent
 
 # Run in the checkout under test (its directory first on sys.path): load a config, compile on a warm-up
@@ -112,25 +114,20 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.against / "holdem" / "__init__.py").is_file():
             ap.error(f"--against {args.against}: not a checkout of this project (no holdem/__init__.py)")
         checkouts["against"] = args.against
-    load = os.getloadavg()
+    load = _runs.load_average()
     results = measure(checkouts, configs, args.iterations, args.rounds, args.seed)
     revisions = {side: subprocess.run(["git", "describe", "--always", "--dirty"], cwd=path, capture_output=True,
                                       text=True).stdout.strip() or None for side, path in checkouts.items()}
     report = {"benchmark": "kernel_speed", "command": shlex.join(["python", "benchmarks/kernel_speed.py", *argv]),
               "revisions": revisions, "iterations": args.iterations, "configs": results,
-              "machine": {"cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in load],
+              "machine": {"cpus": os.cpu_count(), "load_average_before": load,
                           "platform": platform.platform(), "python": platform.python_version()}}
     if len(configs) == 2:  # the second config's speed over the first's, in each checkout
         a, b = configs
         report[f"{b}_over_{a}"] = {side: round(results[b]["median_iterations_per_cpu_second"][side]
                                                / results[a]["median_iterations_per_cpu_second"][side], 3)
                                    for side in checkouts}
-    text = json.dumps(report, indent=1)
-    if args.out is not None:
-        from holdem.atomic import write_text_atomic
-
-        write_text_atomic(args.out, text + "\n")
-    print(text)
+    _runs.report(report, args.out)
     return 0
 
 
